@@ -1,0 +1,77 @@
+/*
+ * heygen.core: mechanism only (HTTP transfers, JSON, clock). No HeyGen or fal
+ * knowledge lives in C; the Lua layer owns every policy.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <math.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "core_private.h"
+
+double heygen_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int core_now(lua_State *L) {
+  lua_pushnumber(L, heygen_now());
+  return 1;
+}
+
+static int core_sleep(lua_State *L) {
+  double secs = luaL_checknumber(L, 1);
+  struct timespec req, rem;
+  if (secs <= 0 || secs != secs) return 0;
+  req.tv_sec = (time_t)secs;
+  req.tv_nsec = (long)((secs - (double)req.tv_sec) * 1e9);
+  while (nanosleep(&req, &rem) == -1 && errno == EINTR) req = rem;
+  return 0;
+}
+
+static int core_versions(lua_State *L) {
+  const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+  lua_newtable(L);
+  lua_pushstring(L, HEYGEN_VERSION);
+  lua_setfield(L, -2, "heygen");
+#if defined(LUAJIT_VERSION)
+  lua_pushstring(L, LUAJIT_VERSION);
+#else
+  lua_pushstring(L, LUA_RELEASE);
+#endif
+  lua_setfield(L, -2, "lua");
+  lua_pushstring(L, v->version);
+  lua_setfield(L, -2, "curl");
+  lua_pushstring(L, v->ssl_version ? v->ssl_version : "none");
+  lua_setfield(L, -2, "ssl");
+  lua_pushboolean(L, (v->features & CURL_VERSION_HTTP2) != 0);
+  lua_setfield(L, -2, "http2");
+  lua_getfield(L, LUA_REGISTRYINDEX, "heygen.cjson_version");
+  lua_setfield(L, -2, "cjson");
+  return 1;
+}
+
+static const luaL_Reg core_funcs[] = {
+    {"now", core_now},
+    {"sleep", core_sleep},
+    {"versions", core_versions},
+    {NULL, NULL},
+};
+
+int luaopen_heygen_core(lua_State *L) {
+  static int curl_ready = 0;
+  if (!curl_ready) {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+      return luaL_error(L, "heygen.core: curl_global_init failed");
+    curl_ready = 1;
+  }
+  heygen_newlib(L, core_funcs);
+  lua_pushstring(L, HEYGEN_VERSION);
+  lua_setfield(L, -2, "VERSION");
+  heygen_json_open(L);
+  heygen_http_open(L);
+  return 1;
+}

@@ -1,0 +1,21 @@
+/* Internal interface between the pieces of heygen.core. */
+#ifndef HEYGEN_CORE_PRIVATE_H
+#define HEYGEN_CORE_PRIVATE_H
+
+#include "compat.h"
+
+#ifndef HEYGEN_VERSION
+#define HEYGEN_VERSION "0.0.0"
+#endif
+
+/* Each registers its functions into the module table at the top of the stack. */
+void heygen_http_open(lua_State *L);
+void heygen_json_open(lua_State *L);
+
+/* The module entry point (also declared for C hosts in heygen.h). */
+int luaopen_heygen_core(lua_State *L);
+
+/* Monotonic clock in seconds. */
+double heygen_now(void);
+
+#endif

@@ -1,0 +1,741 @@
+/*
+ * HTTP transfers on one libcurl multi handle.
+ *
+ * heygen.Multi owns a curl multi handle, a pool of easy handles and the
+ * transfers in flight. heygen.Request is one transfer. libcurl's callbacks
+ * only fill C buffers or write files: Lua is never called from inside
+ * libcurl. perform() returns completion records and the Lua layer resumes
+ * whoever waits for them.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "core_private.h"
+
+#define MULTI_T "heygen.Multi"
+#define REQUEST_T "heygen.Request"
+#define POOL_MAX 64
+
+typedef struct {
+  char *p;
+  size_t n, cap;
+} buffer;
+
+typedef struct multi multi;
+
+typedef enum { SINK_UNDECIDED, SINK_FILE, SINK_MEMORY } sink_mode;
+
+typedef struct {
+  CURL *easy;             /* NULL once finished or cancelled */
+  multi *owner;           /* NULL once detached from its multi */
+  lua_Integer id;
+  struct curl_slist *headers;
+  curl_mime *mime;
+  FILE *upload;           /* body_file */
+  buffer body, head;      /* response body (memory sink) and raw header lines */
+  char *path;             /* stream a 2xx body here */
+  FILE *fp;
+  sink_mode sink;
+  curl_off_t resume_from, file_bytes;
+  int resumed, io_errno;
+  char errbuf[CURL_ERROR_SIZE];
+} request;
+
+struct multi {
+  CURLM *m;
+  lua_Integer next_id;
+  int inflight_ref;       /* registry ref: id -> Request userdata (anchors them) */
+  int running;
+  CURL *pool[POOL_MAX];
+  int npool;
+};
+
+/* ---------------------------------------------------------------- buffers */
+
+static int buffer_add(buffer *b, const char *p, size_t n) {
+  if (b->n + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 1024;
+    char *np;
+    while (cap < b->n + n + 1) cap *= 2;
+    np = realloc(b->p, cap);
+    if (!np) return 0;
+    b->p = np;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->n, p, n);
+  b->n += n;
+  b->p[b->n] = '\0';
+  return 1;
+}
+
+static void buffer_free(buffer *b) {
+  free(b->p);
+  b->p = NULL;
+  b->n = b->cap = 0;
+}
+
+/* ------------------------------------------------------ libcurl callbacks */
+
+/* Choose where the body goes once the status is known: a 2xx streams to the
+ * file (appending only on 206 to a ranged request), anything else stays in
+ * memory so the caller can read the error body. */
+static int open_sink(request *r) {
+  long code = 0;
+  int append;
+  curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
+  if (!r->path || code < 200 || code > 299) {
+    r->sink = SINK_MEMORY;
+    return 1;
+  }
+  append = r->resume_from > 0 && code == 206;
+  r->fp = fopen(r->path, append ? "ab" : "wb");
+  if (!r->fp) {
+    r->io_errno = errno;
+    return 0;
+  }
+  r->resumed = append;
+  r->sink = SINK_FILE;
+  return 1;
+}
+
+static size_t on_write(char *data, size_t size, size_t nmemb, void *ud) {
+  request *r = ud;
+  size_t n = size * nmemb;
+  if (r->sink == SINK_UNDECIDED && !open_sink(r)) return 0;
+  if (r->sink == SINK_FILE) {
+    if (fwrite(data, 1, n, r->fp) != n) {
+      r->io_errno = errno ? errno : EIO;
+      return 0;
+    }
+    r->file_bytes += (curl_off_t)n;
+    return n;
+  }
+  return buffer_add(&r->body, data, n) ? n : 0;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *ud) {
+  request *r = ud;
+  size_t n = size * nmemb;
+  /* A new status line (after 100 Continue or a redirect) starts a new block. */
+  if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) r->head.n = 0;
+  return buffer_add(&r->head, data, n) ? n : 0;
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static multi *check_multi(lua_State *L, int idx) {
+  multi *mu = luaL_checkudata(L, idx, MULTI_T);
+  luaL_argcheck(L, mu->m != NULL, idx, "heygen.Multi is closed");
+  return mu;
+}
+
+static double opt_number_field(lua_State *L, int t, const char *k, double dflt) {
+  double v;
+  lua_getfield(L, t, k);
+  v = lua_isnil(L, -1) ? dflt : luaL_checknumber(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+static const char *opt_string_field(lua_State *L, int t, const char *k, size_t *len) {
+  const char *s;
+  lua_getfield(L, t, k);
+  s = lua_isnil(L, -1) ? NULL : luaL_checklstring(L, -1, len);
+  lua_pop(L, 1); /* the string stays alive: the options table references it */
+  return s;
+}
+
+static int opt_bool_field(lua_State *L, int t, const char *k, int dflt) {
+  int v;
+  lua_getfield(L, t, k);
+  v = lua_isnil(L, -1) ? dflt : lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+/* Release everything a finished or abandoned transfer holds, except the
+ * response buffers (read by collect). Idempotent. */
+static void request_release_transfer(request *r) {
+  multi *mu = r->owner;
+  if (r->easy) {
+    if (mu && mu->m) curl_multi_remove_handle(mu->m, r->easy);
+    curl_easy_reset(r->easy);
+    if (mu && mu->npool < POOL_MAX)
+      mu->pool[mu->npool++] = r->easy;
+    else
+      curl_easy_cleanup(r->easy);
+    r->easy = NULL;
+  }
+  if (r->headers) curl_slist_free_all(r->headers);
+  r->headers = NULL;
+  if (r->mime) curl_mime_free(r->mime);
+  r->mime = NULL;
+  if (r->upload) fclose(r->upload);
+  r->upload = NULL;
+}
+
+static void request_free_all(request *r) {
+  request_release_transfer(r);
+  if (r->fp) fclose(r->fp);
+  r->fp = NULL;
+  free(r->path);
+  r->path = NULL;
+  buffer_free(&r->body);
+  buffer_free(&r->head);
+}
+
+static void inflight_set(lua_State *L, multi *mu, lua_Integer id, int value_idx) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, mu->inflight_ref);
+  if (value_idx)
+    lua_pushvalue(L, value_idx);
+  else
+    lua_pushnil(L);
+  lua_rawseti(L, -2, (int)id);
+  lua_pop(L, 1);
+}
+
+/* Push the Request userdata for id, or nil. */
+static request *inflight_get(lua_State *L, multi *mu, lua_Integer id) {
+  request *r;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, mu->inflight_ref);
+  lua_rawgeti(L, -1, (int)id);
+  lua_remove(L, -2);
+  r = lua_isnil(L, -1) ? NULL : luaL_checkudata(L, -1, REQUEST_T);
+  return r;
+}
+
+/* Request headers come as a map {name = value} or a list {"Name: value"}. */
+static int build_headers(lua_State *L, int t, request *r) {
+  lua_getfield(L, t, "headers");
+  if (lua_istable(L, -1)) {
+    int h = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, h)) {
+      const char *line;
+      struct curl_slist *n;
+      if (lua_type(L, -2) == LUA_TNUMBER) {
+        line = luaL_checkstring(L, -1);
+        n = curl_slist_append(r->headers, line);
+      } else {
+        luaL_checktype(L, -2, LUA_TSTRING);
+        lua_pushvalue(L, -2);
+        lua_pushliteral(L, ": ");
+        lua_pushvalue(L, -3);
+        lua_concat(L, 3);
+        n = curl_slist_append(r->headers, lua_tostring(L, -1));
+        lua_pop(L, 1);
+      }
+      lua_pop(L, 1);
+      if (!n) return 0;
+      r->headers = n;
+    }
+  }
+  lua_pop(L, 1);
+  /* We decide on 100-continue ourselves: never wait a second for it. */
+  r->headers = curl_slist_append(r->headers, "Expect:");
+  return r->headers != NULL;
+}
+
+static const char *build_mime(lua_State *L, int t, request *r) {
+  int n, i, parts;
+  lua_getfield(L, t, "mime");
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    return NULL;
+  }
+  luaL_checktype(L, -1, LUA_TTABLE);
+  parts = lua_gettop(L);
+  r->mime = curl_mime_init(r->easy);
+  n = (int)lua_rawlen(L, parts);
+  for (i = 1; i <= n; i++) {
+    curl_mimepart *part = curl_mime_addpart(r->mime);
+    size_t len;
+    const char *s;
+    lua_rawgeti(L, parts, i);
+    luaL_checktype(L, -1, LUA_TTABLE);
+    if ((s = opt_string_field(L, -1, "name", NULL))) curl_mime_name(part, s);
+    if ((s = opt_string_field(L, -1, "data", &len))) curl_mime_data(part, s, len);
+    if ((s = opt_string_field(L, -1, "file", NULL))) {
+      if (curl_mime_filedata(part, s) != CURLE_OK) {
+        lua_pop(L, 2);
+        return "cannot read mime file part";
+      }
+    }
+    if ((s = opt_string_field(L, -1, "filename", NULL))) curl_mime_filename(part, s);
+    if ((s = opt_string_field(L, -1, "type", NULL))) curl_mime_type(part, s);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  curl_easy_setopt(r->easy, CURLOPT_MIMEPOST, r->mime);
+  return NULL;
+}
+
+/* Method and body. Returns an error message or NULL. */
+static const char *set_method_body(lua_State *L, int t, request *r, const char *method) {
+  size_t blen = 0;
+  const char *body = opt_string_field(L, t, "body", &blen);
+  const char *body_file = opt_string_field(L, t, "body_file", NULL);
+  CURL *e = r->easy;
+  int is_get = strcmp(method, "GET") == 0, is_head = strcmp(method, "HEAD") == 0;
+  int is_post = strcmp(method, "POST") == 0, is_put = strcmp(method, "PUT") == 0;
+
+  if (is_head) curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  if (body_file) {
+    curl_off_t size;
+    r->upload = fopen(body_file, "rb");
+    if (!r->upload) return strerror(errno);
+    if (fseeko(r->upload, 0, SEEK_END) != 0) return strerror(errno);
+    size = (curl_off_t)ftello(r->upload);
+    rewind(r->upload);
+    curl_easy_setopt(e, CURLOPT_READDATA, r->upload);
+    if (is_put) {
+      curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, size);
+    } else {
+      curl_easy_setopt(e, CURLOPT_POST, 1L);
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, size);
+      if (!is_post) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+    }
+    return NULL;
+  }
+  {
+    const char *err = build_mime(L, t, r);
+    if (err) return err;
+    if (r->mime) {
+      if (!is_post) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+      return NULL;
+    }
+  }
+  if (body || is_post) {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
+    curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, body ? body : "");
+    if (!is_post) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+  } else if (!is_get && !is_head) {
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+  }
+  return NULL;
+}
+
+static int valid_url(const char *url) {
+  CURLU *u = curl_url();
+  int ok = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK;
+  if (ok) {
+    char *scheme = NULL;
+    ok = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+         (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0);
+    curl_free(scheme);
+  }
+  curl_url_cleanup(u);
+  return ok;
+}
+
+static long to_ms(double secs) { return secs > 0 ? (long)(secs * 1000.0 + 0.5) : 0L; }
+
+/* -------------------------------------------------------------- Multi API */
+
+static int multi_new(lua_State *L) {
+  multi *mu;
+  long host_max, total_max;
+  lua_settop(L, 1);
+  if (lua_isnil(L, 1)) {
+    lua_newtable(L);
+    lua_replace(L, 1);
+  }
+  luaL_checktype(L, 1, LUA_TTABLE);
+  host_max = (long)opt_number_field(L, 1, "max_host_connections", 64);
+  total_max = (long)opt_number_field(L, 1, "max_total_connections", 0);
+  mu = lua_newuserdatauv(L, sizeof(*mu), 0);
+  memset(mu, 0, sizeof(*mu));
+  mu->inflight_ref = LUA_NOREF;
+  luaL_setmetatable(L, MULTI_T);
+  mu->m = curl_multi_init();
+  if (!mu->m) return luaL_error(L, "curl_multi_init failed");
+  curl_multi_setopt(mu->m, CURLMOPT_MAX_HOST_CONNECTIONS, host_max);
+  curl_multi_setopt(mu->m, CURLMOPT_MAX_TOTAL_CONNECTIONS, total_max);
+  curl_multi_setopt(mu->m, CURLMOPT_MAXCONNECTS, host_max > 0 ? host_max * 2 : 128L);
+  lua_newtable(L);
+  mu->inflight_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  return 1;
+}
+
+static int multi_add(lua_State *L) {
+  multi *mu = check_multi(L, 1);
+  request *r;
+  CURL *e;
+  const char *url, *method, *path, *s, *err;
+  double timeout, connect_timeout;
+  int follow;
+
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 2);
+  url = opt_string_field(L, 2, "url", NULL);
+  luaL_argcheck(L, url != NULL, 2, "url is required");
+  lua_getfield(L, 2, "method");
+  method = luaL_optstring(L, -1, "GET");
+  lua_pop(L, 1);
+  if (!valid_url(url)) {
+    luaL_pushfail(L);
+    lua_pushfstring(L, "malformed URL: %s", url);
+    lua_pushinteger(L, CURLE_URL_MALFORMAT);
+    return 3;
+  }
+
+  r = lua_newuserdatauv(L, sizeof(*r), 0);
+  memset(r, 0, sizeof(*r));
+  luaL_setmetatable(L, REQUEST_T);
+  e = mu->npool > 0 ? mu->pool[--mu->npool] : curl_easy_init();
+  if (!e) return luaL_error(L, "curl_easy_init failed");
+  r->easy = e;
+  r->owner = mu;
+  r->id = ++mu->next_id;
+
+  curl_easy_setopt(e, CURLOPT_URL, url);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)r);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, (void *)r);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, (void *)r);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+
+  timeout = opt_number_field(L, 2, "timeout", 0);
+  connect_timeout = opt_number_field(L, 2, "connect_timeout", 0);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, to_ms(timeout));
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, to_ms(connect_timeout));
+
+  follow = opt_bool_field(L, 2, "follow", 0);
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);
+  if (follow) curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+
+  if ((s = opt_string_field(L, 2, "cainfo", NULL))) curl_easy_setopt(e, CURLOPT_CAINFO, s);
+  if ((s = opt_string_field(L, 2, "capath", NULL))) curl_easy_setopt(e, CURLOPT_CAPATH, s);
+
+  path = opt_string_field(L, 2, "file", NULL);
+  if (path) {
+    r->path = strdup(path);
+    r->resume_from = (curl_off_t)opt_number_field(L, 2, "resume_from", 0);
+    if (r->resume_from > 0) curl_easy_setopt(e, CURLOPT_RESUME_FROM_LARGE, r->resume_from);
+  } else if (opt_bool_field(L, 2, "accept_encoding", 1)) {
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding libcurl has */
+  }
+
+  if (!build_headers(L, 2, r)) {
+    request_free_all(r);
+    return luaL_error(L, "out of memory building headers");
+  }
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+
+  err = set_method_body(L, 2, r, method);
+  if (err) {
+    request_free_all(r);
+    luaL_pushfail(L);
+    lua_pushstring(L, err);
+    lua_pushinteger(L, CURLE_READ_ERROR);
+    return 3;
+  }
+
+  if (curl_multi_add_handle(mu->m, e) != CURLM_OK) {
+    request_free_all(r);
+    return luaL_error(L, "curl_multi_add_handle failed");
+  }
+  mu->running++;
+  inflight_set(L, mu, r->id, 3);
+  lua_pushinteger(L, r->id);
+  lua_pushvalue(L, 3);
+  return 2;
+}
+
+static void push_headers(lua_State *L, const buffer *head) {
+  const char *p = head->p, *end = head->p + head->n;
+  lua_newtable(L);
+  while (p && p < end) {
+    const char *eol = memchr(p, '\n', (size_t)(end - p));
+    const char *colon, *v, *ve;
+    if (!eol) eol = end;
+    colon = memchr(p, ':', (size_t)(eol - p));
+    if (colon && memcmp(p, "HTTP/", 5) != 0) {
+      luaL_Buffer b;
+      const char *k;
+      luaL_buffinit(L, &b);
+      for (k = p; k < colon; k++) luaL_addchar(&b, (char)((*k >= 'A' && *k <= 'Z') ? *k + 32 : *k));
+      luaL_pushresult(&b);
+      v = colon + 1;
+      ve = eol;
+      while (v < ve && (*v == ' ' || *v == '\t')) v++;
+      while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t')) ve--;
+      lua_pushvalue(L, -1);
+      lua_rawget(L, -3);
+      if (lua_isnil(L, -1)) { /* first value */
+        lua_pop(L, 1);
+        lua_pushlstring(L, v, (size_t)(ve - v));
+      } else { /* repeated header: join as HTTP allows */
+        lua_pushliteral(L, ", ");
+        lua_pushlstring(L, v, (size_t)(ve - v));
+        lua_concat(L, 3);
+      }
+      lua_rawset(L, -3);
+    }
+    p = eol + 1;
+  }
+}
+
+static void set_num(lua_State *L, const char *k, double v) {
+  lua_pushnumber(L, v);
+  lua_setfield(L, -2, k);
+}
+
+static void set_int(lua_State *L, const char *k, lua_Integer v) {
+  lua_pushinteger(L, v);
+  lua_setfield(L, -2, k);
+}
+
+static double info_secs(CURL *e, CURLINFO what) {
+  curl_off_t us = 0;
+  curl_easy_getinfo(e, what, &us);
+  return (double)us / 1e6;
+}
+
+/* Build the completion record for r, then free its transfer. */
+static void push_record(lua_State *L, request *r, CURLcode code) {
+  long status = 0, connects = 0, reqsize = 0;
+  CURL *e = r->easy;
+  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &connects);
+  curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &reqsize);
+  if (code == CURLE_OK && r->path && r->sink == SINK_UNDECIDED && status >= 200 && status < 300) {
+    /* an empty 2xx body still produces the (empty) file */
+    if (!open_sink(r)) code = CURLE_WRITE_ERROR;
+  }
+  if (r->fp) {
+    if (fclose(r->fp) != 0 && !r->io_errno) r->io_errno = errno;
+    r->fp = NULL;
+    if (r->io_errno && code == CURLE_OK) code = CURLE_WRITE_ERROR;
+  }
+
+  lua_createtable(L, 0, 14);
+  set_int(L, "id", r->id);
+  set_int(L, "status", (lua_Integer)status);
+  set_int(L, "code", (lua_Integer)code);
+  set_int(L, "connects", (lua_Integer)connects);
+  lua_pushboolean(L, reqsize > 0);
+  lua_setfield(L, -2, "sent");
+  if (code != CURLE_OK) {
+    if (r->io_errno)
+      lua_pushfstring(L, "%s: %s", r->path ? r->path : "write", strerror(r->io_errno));
+    else
+      lua_pushstring(L, r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));
+    lua_setfield(L, -2, "error");
+  }
+  push_headers(L, &r->head);
+  lua_setfield(L, -2, "headers");
+  lua_pushlstring(L, r->body.p ? r->body.p : "", r->body.n);
+  lua_setfield(L, -2, "body");
+  if (r->path) {
+    lua_pushstring(L, r->path);
+    lua_setfield(L, -2, "file");
+    set_int(L, "file_bytes", (lua_Integer)r->file_bytes);
+    lua_pushboolean(L, r->resumed);
+    lua_setfield(L, -2, "resumed");
+    lua_pushboolean(L, r->sink == SINK_FILE);
+    lua_setfield(L, -2, "to_file");
+  }
+  lua_createtable(L, 0, 5);
+  set_num(L, "total", info_secs(e, CURLINFO_TOTAL_TIME_T));
+  set_num(L, "dns", info_secs(e, CURLINFO_NAMELOOKUP_TIME_T));
+  set_num(L, "connect", info_secs(e, CURLINFO_CONNECT_TIME_T));
+  set_num(L, "tls", info_secs(e, CURLINFO_APPCONNECT_TIME_T));
+  set_num(L, "ttfb", info_secs(e, CURLINFO_STARTTRANSFER_TIME_T));
+  lua_setfield(L, -2, "time");
+  {
+    curl_off_t up = 0, down = 0;
+    curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &up);
+    curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &down);
+    set_int(L, "bytes_sent", (lua_Integer)up);
+    set_int(L, "bytes_received", (lua_Integer)down);
+  }
+}
+
+/* Move every finished transfer into the list at the top of the stack. */
+static void collect(lua_State *L, multi *mu) {
+  CURLMsg *msg;
+  int left, n = (int)lua_rawlen(L, -1);
+  while ((msg = curl_multi_info_read(mu->m, &left))) {
+    request *r = NULL;
+    if (msg->msg != CURLMSG_DONE) continue;
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+    if (!r) continue;
+    push_record(L, r, msg->data.result);
+    lua_rawseti(L, -2, ++n);
+    mu->running--;
+    inflight_set(L, mu, r->id, 0);
+    request_free_all(r);
+  }
+}
+
+static int multi_perform(lua_State *L) {
+  multi *mu = check_multi(L, 1);
+  double ms = luaL_optnumber(L, 2, 0);
+  int still;
+  lua_settop(L, 2);
+  lua_newtable(L);
+  curl_multi_perform(mu->m, &still);
+  collect(L, mu);
+  if (lua_rawlen(L, -1) == 0 && ms > 0) {
+    curl_multi_poll(mu->m, NULL, 0, (int)ms, NULL);
+    curl_multi_perform(mu->m, &still);
+    collect(L, mu);
+  }
+  return 1;
+}
+
+static int multi_timeout(lua_State *L) {
+  multi *mu = check_multi(L, 1);
+  long ms = -1;
+  curl_multi_timeout(mu->m, &ms);
+  lua_pushinteger(L, (lua_Integer)ms);
+  return 1;
+}
+
+static int multi_running(lua_State *L) {
+  multi *mu = check_multi(L, 1);
+  lua_pushinteger(L, mu->running);
+  return 1;
+}
+
+static int multi_progress(lua_State *L) {
+  multi *mu = check_multi(L, 1);
+  request *r = inflight_get(L, mu, (lua_Integer)luaL_checknumber(L, 2));
+  curl_off_t done = 0, total = -1;
+  if (!r || !r->easy) return 0;
+  curl_easy_getinfo(r->easy, CURLINFO_SIZE_DOWNLOAD_T, &done);
+  curl_easy_getinfo(r->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &total);
+  lua_pushinteger(L, (lua_Integer)done);
+  if (total >= 0)
+    lua_pushinteger(L, (lua_Integer)total);
+  else
+    lua_pushnil(L);
+  return 2;
+}
+
+static int multi_cancel(lua_State *L) {
+  multi *mu = check_multi(L, 1);
+  request *r = inflight_get(L, mu, (lua_Integer)luaL_checknumber(L, 2));
+  if (!r || !r->easy) {
+    lua_pushboolean(L, 0);
+    return 1;
+  }
+  mu->running--;
+  inflight_set(L, mu, r->id, 0);
+  request_free_all(r);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static int multi_close(lua_State *L) {
+  multi *mu = luaL_checkudata(L, 1, MULTI_T);
+  int i;
+  if (!mu->m) return 0;
+  if (mu->inflight_ref != LUA_NOREF) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, mu->inflight_ref);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+      request *r = luaL_testudata(L, -1, REQUEST_T);
+      if (r) {
+        request_free_all(r);
+        r->owner = NULL;
+      }
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    luaL_unref(L, LUA_REGISTRYINDEX, mu->inflight_ref);
+    mu->inflight_ref = LUA_NOREF;
+  }
+  for (i = 0; i < mu->npool; i++) curl_easy_cleanup(mu->pool[i]);
+  mu->npool = 0;
+  curl_multi_cleanup(mu->m);
+  mu->m = NULL;
+  mu->running = 0;
+  return 0;
+}
+
+static int multi_tostring(lua_State *L) {
+  multi *mu = luaL_checkudata(L, 1, MULTI_T);
+  if (mu->m)
+    lua_pushfstring(L, MULTI_T " (%p)", (void *)mu);
+  else
+    lua_pushliteral(L, MULTI_T " (closed)");
+  return 1;
+}
+
+/* ------------------------------------------------------------ Request API */
+
+static int request_gc(lua_State *L) {
+  request *r = luaL_checkudata(L, 1, REQUEST_T);
+  /* In flight, a request is anchored by its multi, so here it is detached. */
+  request_free_all(r);
+  return 0;
+}
+
+static int request_id(lua_State *L) {
+  request *r = luaL_checkudata(L, 1, REQUEST_T);
+  lua_pushinteger(L, r->id);
+  return 1;
+}
+
+static int request_tostring(lua_State *L) {
+  request *r = luaL_checkudata(L, 1, REQUEST_T);
+  lua_pushfstring(L, REQUEST_T " (%p)", (void *)r);
+  return 1;
+}
+
+static const luaL_Reg multi_methods[] = {
+    {"add", multi_add},           {"perform", multi_perform}, {"timeout", multi_timeout},
+    {"running", multi_running},   {"progress", multi_progress}, {"cancel", multi_cancel},
+    {"close", multi_close},       {NULL, NULL},
+};
+
+static const luaL_Reg multi_meta[] = {
+    {"__gc", multi_close},
+#if LUA_VERSION_NUM >= 504
+    {"__close", multi_close},
+#endif
+    {"__tostring", multi_tostring},
+    {NULL, NULL},
+};
+
+static const luaL_Reg request_methods[] = {
+    {"id", request_id},
+    {NULL, NULL},
+};
+
+static const luaL_Reg request_meta[] = {
+    {"__gc", request_gc},
+    {"__tostring", request_tostring},
+    {NULL, NULL},
+};
+
+static void create_meta(lua_State *L, const char *name, const luaL_Reg *meta, const luaL_Reg *methods) {
+  luaL_newmetatable(L, name);
+  luaL_setfuncs(L, meta, 0);
+  lua_pushstring(L, name);
+  lua_setfield(L, -2, "__name");
+  heygen_newlib(L, methods);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
+}
+
+void heygen_http_open(lua_State *L) {
+  create_meta(L, MULTI_T, multi_meta, multi_methods);
+  create_meta(L, REQUEST_T, request_meta, request_methods);
+  lua_pushcfunction(L, multi_new);
+  lua_setfield(L, -2, "multi");
+}

@@ -1,0 +1,233 @@
+/*
+ * JSON through Debian's lua-cjson, normalised for Lua:
+ *  - JSON integers come back as Lua integers (cjson 2.1.0 yields floats),
+ *  - null comes back as nil (never a sentinel in user data),
+ *  - a table marked with json_array encodes as [] even when empty.
+ * cjson is reached through `require "cjson"` and `cjson.new()`, so our
+ * configuration never leaks into the user's own cjson instance.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "core_private.h"
+
+#define ARRAY_MT "heygen.json.array"
+#define MAX_DEPTH 1000
+/* cjson escapes control characters, so this encodes as "\u0001heygen:[]\u0001". */
+static const char EMPTY_ARRAY_MARK[] = "\001heygen:[]\001";
+static const char EMPTY_ARRAY_ENCODED[] = "\"\\u0001heygen:[]\\u0001\"";
+
+enum { UV_DECODE = 1, UV_ENCODE = 2 };
+
+static void normalise(lua_State *L, int idx, int depth);
+
+/* Replace the value at the top of the stack by its normalised form. */
+static void normalise_top(lua_State *L, int depth) {
+  int t = lua_type(L, -1);
+  if (t == LUA_TTABLE) {
+    normalise(L, lua_gettop(L), depth + 1);
+  } else if (t == LUA_TLIGHTUSERDATA && lua_touserdata(L, -1) == NULL) {
+    lua_pop(L, 1);
+    lua_pushnil(L);
+#if HEYGEN_HAS_INTEGERS
+  } else if (t == LUA_TNUMBER && !lua_isinteger(L, -1)) {
+    lua_Number n = lua_tonumber(L, -1);
+    /* 2^53: beyond it a double no longer says which integer was written. */
+    if (n == floor(n) && fabs(n) <= 9007199254740992.0) {
+      lua_pop(L, 1);
+      lua_pushinteger(L, (lua_Integer)n);
+    }
+#endif
+  }
+}
+
+static void normalise(lua_State *L, int idx, int depth) {
+  if (depth > MAX_DEPTH) luaL_error(L, "JSON nesting deeper than %d", MAX_DEPTH);
+  luaL_checkstack(L, 6, "JSON nesting");
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    int t = lua_type(L, -1);
+    if (t == LUA_TTABLE || t == LUA_TLIGHTUSERDATA || t == LUA_TNUMBER) {
+      normalise_top(L, depth);
+      lua_pushvalue(L, -2);
+      lua_insert(L, -2);
+      lua_rawset(L, idx); /* assigning existing keys (or nil) is allowed during next */
+    } else {
+      lua_pop(L, 1);
+    }
+  }
+}
+
+static int json_decode(lua_State *L) {
+  luaL_checkstring(L, 1);
+  lua_settop(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(UV_DECODE));
+  lua_pushvalue(L, 1);
+  if (lua_pcall(L, 1, 1, 0) != 0) {
+    luaL_pushfail(L);
+    lua_insert(L, -2);
+    return 2;
+  }
+  normalise_top(L, 0);
+  return 1;
+}
+
+static int is_marked_array(lua_State *L, int idx) {
+  int marked = 0;
+  if (lua_getmetatable(L, idx)) {
+    luaL_getmetatable(L, ARRAY_MT);
+    marked = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+  }
+  return marked;
+}
+
+static int is_empty(lua_State *L, int idx) {
+  lua_pushnil(L);
+  if (lua_next(L, idx)) {
+    lua_pop(L, 2);
+    return 0;
+  }
+  return 1;
+}
+
+/* Does the value at idx hold a marked empty array anywhere? */
+static int needs_rewrite(lua_State *L, int idx, int depth) {
+  int found = 0;
+  if (lua_type(L, idx) != LUA_TTABLE) return 0;
+  if (depth > MAX_DEPTH) luaL_error(L, "cannot encode: nesting deeper than %d (a cycle?)", MAX_DEPTH);
+  if (is_marked_array(L, idx) && is_empty(L, idx)) return 1;
+  luaL_checkstack(L, 6, "JSON nesting");
+  lua_pushnil(L);
+  while (!found && lua_next(L, idx)) {
+    found = needs_rewrite(L, lua_gettop(L), depth + 1);
+    lua_pop(L, 1);
+  }
+  if (found) lua_pop(L, 1);
+  return found;
+}
+
+/* Push a copy of the value at idx with marked empty arrays replaced by the mark. */
+static void copy_with_marks(lua_State *L, int idx, int depth) {
+  if (lua_type(L, idx) != LUA_TTABLE) {
+    lua_pushvalue(L, idx);
+    return;
+  }
+  if (depth > MAX_DEPTH) luaL_error(L, "cannot encode: nesting deeper than %d", MAX_DEPTH);
+  if (is_marked_array(L, idx) && is_empty(L, idx)) {
+    lua_pushstring(L, EMPTY_ARRAY_MARK);
+    return;
+  }
+  luaL_checkstack(L, 8, "JSON nesting");
+  lua_newtable(L);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pushvalue(L, -2);                             /* key */
+    copy_with_marks(L, lua_gettop(L) - 1, depth + 1); /* copied value */
+    lua_rawset(L, -5);
+    lua_pop(L, 1);
+  }
+}
+
+static void replace_marks(lua_State *L, const char *s, size_t len) {
+  luaL_Buffer b;
+  size_t marklen = sizeof(EMPTY_ARRAY_ENCODED) - 1;
+  luaL_buffinit(L, &b);
+  while (len > 0) {
+    const char *hit = NULL;
+    size_t i;
+    for (i = 0; i + marklen <= len; i++) {
+      if (s[i] == '"' && memcmp(s + i, EMPTY_ARRAY_ENCODED, marklen) == 0) {
+        hit = s + i;
+        break;
+      }
+    }
+    if (!hit) {
+      luaL_addlstring(&b, s, len);
+      break;
+    }
+    luaL_addlstring(&b, s, (size_t)(hit - s));
+    luaL_addlstring(&b, "[]", 2);
+    len -= (size_t)(hit - s) + marklen;
+    s = hit + marklen;
+  }
+  luaL_pushresult(&b);
+}
+
+static int json_encode(lua_State *L) {
+  int rewrite;
+  luaL_checkany(L, 1);
+  lua_settop(L, 1);
+  rewrite = needs_rewrite(L, 1, 0);
+  lua_pushvalue(L, lua_upvalueindex(UV_ENCODE));
+  if (rewrite)
+    copy_with_marks(L, 1, 0);
+  else
+    lua_pushvalue(L, 1);
+  if (lua_pcall(L, 1, 1, 0) != 0) {
+    luaL_pushfail(L);
+    lua_insert(L, -2);
+    return 2;
+  }
+  if (rewrite) {
+    size_t len;
+    const char *s = lua_tolstring(L, -1, &len);
+    replace_marks(L, s, len);
+  }
+  return 1;
+}
+
+static int json_array(lua_State *L) {
+  if (lua_isnoneornil(L, 1)) {
+    lua_settop(L, 0);
+    lua_newtable(L);
+  }
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  luaL_setmetatable(L, ARRAY_MT);
+  return 1;
+}
+
+/* cjson_instance.<name>(arg) for configuration calls. */
+static void cjson_config(lua_State *L, int inst, const char *name, int arg) {
+  lua_getfield(L, inst, name);
+  if (lua_isfunction(L, -1)) {
+    lua_pushinteger(L, arg);
+    lua_call(L, 1, 0);
+  } else {
+    lua_pop(L, 1);
+  }
+}
+
+void heygen_json_open(lua_State *L) {
+  int mod = lua_gettop(L), inst;
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "cjson");
+  lua_call(L, 1, 1);
+  lua_getfield(L, -1, "_VERSION");
+  lua_setfield(L, LUA_REGISTRYINDEX, "heygen.cjson_version");
+  lua_getfield(L, -1, "new");
+  lua_call(L, 0, 1); /* an instance of our own: its settings are ours alone */
+  inst = lua_gettop(L);
+  cjson_config(L, inst, "encode_number_precision", 14);
+  cjson_config(L, inst, "decode_max_depth", MAX_DEPTH);
+  cjson_config(L, inst, "encode_max_depth", MAX_DEPTH);
+
+  lua_getfield(L, inst, "decode");
+  lua_pushcclosure(L, json_decode, 1);
+  lua_setfield(L, mod, "json_decode");
+  lua_getfield(L, inst, "decode");
+  lua_getfield(L, inst, "encode");
+  lua_pushcclosure(L, json_encode, 2);
+  lua_setfield(L, mod, "json_encode");
+  lua_pushcfunction(L, json_array);
+  lua_setfield(L, mod, "json_array");
+  lua_pushlightuserdata(L, NULL);
+  lua_setfield(L, mod, "json_null");
+
+  luaL_newmetatable(L, ARRAY_MT);
+  lua_pushliteral(L, ARRAY_MT);
+  lua_setfield(L, -2, "__name");
+  lua_setfield(L, mod, "json_array_mt");
+  lua_settop(L, mod);
+}
