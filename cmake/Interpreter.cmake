@@ -1,0 +1,35 @@
+# heygen-lua: the interpreter, with the Lua layer, heygen.core and cjson built in.
+#
+# Links Debian's static Lua and lua-cjson, and exports the Lua API (-Wl,-E) so
+# third-party C modules (socket.core, lfs, ...) load into it as into lua5.4.
+
+include(${CMAKE_CURRENT_LIST_DIR}/EmbedLua.cmake)
+
+find_library(HEYGEN_LIBLUA_STATIC NAMES liblua${HEYGEN_LUA}.a HINTS ${LUA_LIBRARY_DIRS})
+find_library(HEYGEN_LIBCJSON_STATIC NAMES liblua${HEYGEN_LUA}-cjson.a HINTS ${LUA_LIBRARY_DIRS})
+foreach(lib HEYGEN_LIBLUA_STATIC HEYGEN_LIBCJSON_STATIC)
+  if(NOT ${lib})
+    message(FATAL_ERROR "heygen-lua needs liblua${HEYGEN_LUA}.a and liblua${HEYGEN_LUA}-cjson.a "
+      "(Debian: apt-get install liblua${HEYGEN_LUA}-dev lua-cjson-dev), "
+      "or configure with -DHEYGEN_INTERPRETER=OFF")
+  endif()
+endforeach()
+
+# The Lua sources and media, as bytes, plus the preload table that serves them.
+set(HEYGEN_EMBED_C ${CMAKE_BINARY_DIR}/gen/heygen_embed.c)
+heygen_embed_lua(${HEYGEN_EMBED_C})
+add_library(heygen_preload_obj OBJECT src/preload.c ${HEYGEN_EMBED_C})
+target_include_directories(heygen_preload_obj PUBLIC ${LUA_INCLUDE_DIRS} src)
+
+add_executable(heygen-lua src/heygen_lua.c
+  $<TARGET_OBJECTS:heygen_core_obj> $<TARGET_OBJECTS:heygen_preload_obj>)
+target_include_directories(heygen-lua PRIVATE ${LUA_INCLUDE_DIRS} src)
+target_compile_definitions(heygen-lua PRIVATE HEYGEN_VERSION="${PROJECT_VERSION}")
+set_target_properties(heygen-lua PROPERTIES ENABLE_EXPORTS ON)
+# The whole Lua library, so every lua_*/luaL_* a C module may call is there.
+target_link_libraries(heygen-lua PRIVATE
+  ${HEYGEN_LIBCJSON_STATIC}
+  -Wl,--whole-archive ${HEYGEN_LIBLUA_STATIC} -Wl,--no-whole-archive
+  CURL::libcurl m ${CMAKE_DL_LIBS})
+
+install(TARGETS heygen-lua RUNTIME DESTINATION bin)
