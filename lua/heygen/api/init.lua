@@ -1,0 +1,73 @@
+--- Endpoint groups as data, and the one function that walks them.
+--
+-- An endpoint definition (see api/legacy.lua):
+--   request  = fn(client, a, b) -> request spec for Client:request (required)
+--   validate = fn(a, b, client) -> true | nil, err   (runs before any request)
+--   result   = fn(data, a, b, doc, client) -> value    (shape the answer)
+--   job      = { kind = "video", id = fn(data) -> id, fields = fn(data, a) -> table }
+--   args     = "table" | "id" | "none" | "id_table" (how the Lua call takes arguments)
+-- A group maps call names to definitions; a client uses the group of its
+-- `api` first and the legacy group for calls that have no v3 equivalent.
+local errors = require "heygen.errors"
+local jobs = require "heygen.job"
+
+local M = {}
+
+M.groups = {}
+
+local ARG_CHECKS = {
+  table = function(a) return type(a) == "table", "a table of fields" end,
+  id = function(a) return type(a) == "string" and a ~= "", "an id string" end,
+  id_table = function(a, b) return type(a) == "string" and a ~= "" and (b == nil or type(b) == "table"), "an id string and an optional table" end,
+  none = function() return true end,
+  optional_table = function(a) return a == nil or type(a) == "table", "an optional table" end,
+}
+
+--- Call endpoint `name` for `client` with the user's arguments.
+function M.call(client, name, a, b)
+  local def = (M.groups[client.api] or {})[name] or M.groups.legacy[name]
+  if not def then error("heygen: no endpoint " .. name, 3) end
+  local ok, what = ARG_CHECKS[def.args or "table"](a, b)
+  if not ok then
+    error(string.format("hg:%s expects %s", name, what), 3)
+  end
+  if def.validate then
+    local valid, err = def.validate(a, b, client)
+    if not valid then return nil, err end
+  end
+  local spec = def.request(client, a, b)
+  if spec == nil then return nil, errors.new { kind = "invalid_argument", message = name .. ": nothing to send" } end
+  local data, rec, doc = client:request(spec)
+  if data == nil and errors.is(rec) then return nil, rec end
+  if def.job then
+    local id = def.job.id(data, doc)
+    if type(id) ~= "string" or id == "" then
+      return nil, errors.new { kind = "protocol", message = name .. ": the answer carried no job id" }
+    end
+    local job = jobs.new(client, def.job.kind, id, def.job.fields and def.job.fields(data, a, client))
+    local okj, jerr = jobs.journal_created(job)
+    if not okj then return nil, jerr end
+    return job
+  end
+  if def.result then return def.result(data, a, b, doc, client) end
+  return data
+end
+
+--- Add (or override) endpoints of a group.
+function M.define(group, defs)
+  M.groups[group] = M.groups[group] or {}
+  for name, def in pairs(defs) do M.groups[group][name] = def end
+end
+
+--- Install client methods for every endpoint name known to any group.
+function M.install(Client)
+  for _, group in pairs(M.groups) do
+    for name in pairs(group) do
+      if not rawget(Client, name) then
+        Client[name] = function(self, a, b) return M.call(self, name, a, b) end
+      end
+    end
+  end
+end
+
+return M

@@ -1,0 +1,344 @@
+--- heygen.client{}: options, and the single request path every call takes:
+-- build the request, send it through the scheduler, read the envelope, map
+-- errors to kinds, retry what is safe to retry.
+local core = require "heygen.core"
+local scheduler = require "heygen.scheduler"
+local errors = require "heygen.errors"
+local util = require "heygen.util"
+
+local M = {}
+
+---@class heygen.Client
+---@field api string "v2" or "v3"
+local Client = {}
+Client.__index = Client
+Client.__name = "heygen.Client"
+
+M.Client = Client
+
+-- Every option, its default and its check. Unknown names are an error.
+local OPTIONS = {
+  api_key = { type = "string" },
+  fal_key = { type = "string" },
+  base_url = { type = "string" },
+  upload_url = { type = "string" },
+  fal_url = { type = "string" },
+  api = { type = "string", enum = { v2 = true, v3 = true } },
+  timeout = { type = "number", default = 60 },
+  connect_timeout = { type = "number", default = 10 },
+  max_retries = { type = "number", default = 2 },
+  retry_base = { type = "number", default = 1 },      -- seconds, first backoff
+  retry_cap = { type = "number", default = 30 },      -- longest backoff / Retry-After honoured
+  poll = { type = "table" },                          -- {initial=, factor=, max=}
+  poll_budget = { type = "number", default = 50 },    -- status requests per second, all jobs
+  journal = { type = "string" },
+  cainfo = { type = "string" },
+  capath = { type = "string" },
+  user_agent = { type = "string" },
+  on_warning = { type = "function" },                 -- fn(message): deprecation notices
+  trace = { type = "function" },                      -- fn(event): one call per HTTP attempt
+}
+
+local DEFAULT_POLL = { initial = 2, factor = 1.5, max = 15 }
+
+local function env(...)
+  for i = 1, select("#", ...) do
+    local v = os.getenv((select(i, ...)))
+    if v and v ~= "" then return v end
+  end
+end
+
+local function check_options(opts)
+  for name, value in pairs(opts) do
+    local spec = OPTIONS[name]
+    if not spec then
+      local hint = util.closest(name, OPTIONS)
+      error(string.format("heygen.client: unknown option '%s'%s", tostring(name),
+        hint and (" (did you mean '" .. hint .. "'?)") or ""), 3)
+    end
+    if type(value) ~= spec.type then
+      error(string.format("heygen.client: option '%s' must be a %s, got %s", name, spec.type, type(value)), 3)
+    end
+    if spec.enum and not spec.enum[value] then
+      error(string.format("heygen.client: option '%s' must be one of %s, got %q", name,
+        util.keys_text(spec.enum), value), 3)
+    end
+  end
+end
+
+--- Create a client. Every field is optional; see design.md section 4.
+---@return heygen.Client
+function M.new(opts)
+  opts = opts or {}
+  if type(opts) ~= "table" then error("heygen.client: options table expected", 2) end
+  check_options(opts)
+  local self = setmetatable({}, Client)
+  for name, spec in pairs(OPTIONS) do
+    if opts[name] == nil then self[name] = spec.default else self[name] = opts[name] end
+  end
+  self.api = opts.api or env("HEYGEN_API") or "v3"
+  local api_key = opts.api_key or env("HEYGEN_API_KEY", "HEYGEN_TOKEN")
+  local fal_key = opts.fal_key or env("FAL_KEY", "FAL_AI_API_KEY")
+  self.api_key, self.fal_key = nil, nil
+  -- keys live in a private table: they never show up when a client is printed or dumped
+  self._secret = setmetatable({ api_key = api_key, fal_key = fal_key }, {
+    __tostring = function() return "[redacted]" end,
+  })
+  errors.add_secret(self, api_key)
+  errors.add_secret(self, fal_key)
+  self.base_url = util.trim_slash(opts.base_url or env("HEYGEN_BASE_URL") or "https://api.heygen.com")
+  self.upload_url = util.trim_slash(opts.upload_url or env("HEYGEN_UPLOAD_URL") or "https://upload.heygen.com")
+  self.fal_url = util.trim_slash(opts.fal_url or env("FAL_QUEUE_URL") or "https://queue.fal.run")
+  self.poll = util.merge(DEFAULT_POLL, opts.poll)
+  self.cainfo = opts.cainfo or env("HEYGEN_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+  self.user_agent = opts.user_agent or ("heygen-lua/" .. core.VERSION)
+  self._warned = {}
+  return self
+end
+
+function Client:__tostring()
+  return string.format("heygen.Client (%s, %s)", self.api, self.base_url)
+end
+
+--- True when the gateway has a key: "heygen" or "fal".
+function Client:has_key(gateway)
+  if gateway == "fal" then return self._secret.fal_key ~= nil end
+  return self._secret.api_key ~= nil
+end
+
+------------------------------------------------------------------ requests
+
+local function is_loopback(url)
+  local host = url:match("^%a+://%[?([^/%]:]+)")
+  return host == "localhost" or host == "::1" or (host and host:match("^127%.") ~= nil)
+end
+
+-- Parse Retry-After: seconds, or an HTTP date.
+local function retry_after(headers)
+  local v = headers and headers["retry-after"]
+  if not v then return nil end
+  local n = tonumber(v)
+  if n then return math.max(n, 0) end
+  local t = util.parse_http_date(v)
+  if t then return math.max(t - os.time(), 0) end
+end
+
+--- Read a JSON body as the given envelope. Returns ok, payload, doc where
+-- payload is the data (ok) or {code=, message=, param=} (not ok).
+local function read_envelope(doc, envelope)
+  if type(doc) ~= "table" then return true, doc, doc end
+  if envelope == "fal" then
+    if doc.detail ~= nil then return false, { detail = doc.detail, code = doc.error_type } end
+    return true, doc, doc
+  end
+  -- v1: a numeric code, 100 on success
+  if type(doc.code) == "number" and doc.error == nil and envelope ~= "v3" then
+    if doc.code == 100 then return true, doc.data, doc end
+    return false, { code = doc.code, message = doc.message or doc.msg }, doc
+  end
+  -- v2/v3: an error key that is not null
+  local e = doc.error
+  if e ~= nil and e ~= false then
+    if type(e) == "table" then
+      return false, { code = e.code, message = e.message or e.detail, param = e.param, doc_url = e.doc_url }, doc
+    end
+    return false, { message = tostring(e) }, doc
+  end
+  if doc.detail ~= nil and doc.data == nil then -- FastAPI-style answers
+    return false, { message = type(doc.detail) == "string" and doc.detail or core.json_encode(doc.detail) }, doc
+  end
+  if envelope == "raw" then return true, doc, doc end
+  return true, doc.data, doc
+end
+
+local function excerpt(body)
+  body = (body or ""):gsub("%s+", " ")
+  if #body > 120 then body = body:sub(1, 117) .. "..." end
+  return body
+end
+
+--- Turn one completion record into data or a typed error.
+local function interpret(rec, spec)
+  local headers = rec.headers or {}
+  local request_id = headers["x-request-id"] or headers["x-fal-request-id"]
+  if rec.code ~= 0 then
+    local e = errors.from_transport(rec)
+    e.sent = rec.sent
+    return nil, e
+  end
+  local status = rec.status
+  local doc, derr
+  if spec.raw_body then
+    doc = rec.body
+  elseif rec.body ~= "" then
+    doc, derr = core.json_decode(rec.body)
+  end
+  if derr or (doc == nil and status >= 200 and status < 300 and not spec.empty_ok and rec.body == "") then
+    if status >= 200 and status < 300 or status == 0 then
+      return nil, errors.new {
+        kind = "protocol", status = status, request_id = request_id, retryable = true,
+        message = string.format("malformed response body (HTTP %d): %s", status, excerpt(rec.body)),
+      }
+    end
+  end
+  if status >= 200 and status < 300 then
+    if spec.raw_body then return doc, rec end
+    local ok, payload, whole = read_envelope(doc, spec.envelope)
+    if ok then return payload, rec, whole end
+    return nil, errors.new {
+      kind = errors.kind_for(status, payload.code), status = status, code = payload.code,
+      message = payload.message or "the API answered with an error", param = payload.param,
+      request_id = request_id, detail = payload.detail,
+    }
+  end
+  -- an error status: read a JSON error body if there is one
+  local payload = {}
+  if type(doc) == "table" then
+    local _, p = read_envelope(doc, spec.envelope)
+    if type(p) == "table" then payload = p end
+  end
+  local message = payload.message
+  if not message then
+    message = doc == nil and ("HTTP " .. status .. ": " .. excerpt(rec.body)) or ("HTTP " .. status)
+  end
+  if payload.param then message = message .. " (param: " .. tostring(payload.param) .. ")" end
+  local kind = errors.kind_for(status, payload.code)
+  if derr and status >= 500 then kind = "server" end
+  return nil, errors.new {
+    kind = kind, status = status, code = payload.code, message = message, param = payload.param,
+    request_id = request_id, detail = payload.detail,
+    fal_error_type = headers["x-fal-error-type"],
+    retry_after = retry_after(headers),
+    retryable = status == 429 or status >= 500 or headers["x-fal-retryable"] == "true",
+  }
+end
+
+-- May this failure be retried for this request?
+local function may_retry(spec, err)
+  if not err.retryable then return false end
+  if err.status == 429 then return true end
+  if err.curl_code and errors.CURL_NOT_SENT[err.curl_code] and not err.sent then return true end
+  -- anything else happened after the request left: only safe when repeating it cannot create twice
+  return spec.idempotent
+end
+
+local function backoff(self, attempt, err)
+  local wait = self.retry_base * 2 ^ (attempt - 1)
+  wait = math.min(wait, self.retry_cap) * (0.75 + 0.5 * math.random())
+  if err.retry_after then wait = math.min(err.retry_after, self.retry_cap) end
+  return wait
+end
+
+local function build_url(self, spec)
+  local base = spec.url
+  if not base then
+    local root = spec.base == "upload" and self.upload_url or spec.base == "fal" and self.fal_url or self.base_url
+    base = root .. spec.path
+  end
+  local q = util.query_string(spec.query)
+  if q ~= "" then base = base .. (base:find("?", 1, true) and "&" or "?") .. q end
+  return base
+end
+
+--- The one request path. spec: method, path | url, base ("api"|"upload"|"fal"),
+-- query, json (table body), body (raw), content_type, body_file, mime, envelope
+-- ("v1"|"v2"|"v3"|"fal"|"raw"), creates (a paid create: never blindly retried),
+-- idempotency_key, auth (false for presigned URLs), timeout.
+-- Returns data, record, document | nil, err.
+function Client:request(spec)
+  local method = spec.method or "GET"
+  local url = build_url(self, spec)
+  local gateway = spec.base == "fal" and "fal" or "heygen"
+  local headers = { ["Accept"] = "application/json", ["User-Agent"] = self.user_agent }
+  if spec.auth ~= false then
+    local key = gateway == "fal" and self._secret.fal_key or self._secret.api_key
+    if not key then
+      return nil, errors.new {
+        kind = "auth",
+        message = gateway == "fal" and "no fal.ai key: set FAL_KEY or pass fal_key"
+          or "no HeyGen API key: set HEYGEN_API_KEY or pass api_key",
+      }
+    end
+    if not url:match("^https://") and not is_loopback(url) then
+      return nil, errors.new {
+        kind = "invalid_argument",
+        message = "refusing to send credentials over plain http to a non-loopback host: " .. url:gsub("%?.*", ""),
+      }
+    end
+    if gateway == "fal" then headers["Authorization"] = "Key " .. key else headers["X-Api-Key"] = key end
+  end
+  local body = spec.body
+  if spec.json ~= nil then
+    local err
+    body, err = core.json_encode(spec.json)
+    if not body then
+      return nil, errors.new { kind = "invalid_argument", message = "request body cannot be encoded as JSON: " .. err }
+    end
+    headers["Content-Type"] = "application/json"
+  elseif method == "POST" and not body and not spec.body_file and not spec.mime then
+    body = "{}" -- the API wants a JSON content type even on empty POSTs
+    headers["Content-Type"] = "application/json"
+  end
+  if spec.content_type then headers["Content-Type"] = spec.content_type end
+  if spec.idempotency_key then headers["Idempotency-Key"] = spec.idempotency_key end
+  for k, v in pairs(spec.headers or {}) do headers[k] = v end
+
+  local opts = {
+    method = method, url = url, headers = headers, body = body, body_file = spec.body_file,
+    mime = spec.mime, timeout = spec.timeout or self.timeout, connect_timeout = self.connect_timeout,
+    cainfo = self.cainfo, capath = self.capath, follow = false,
+  }
+  local retry_spec = {
+    idempotent = spec.idempotency_key ~= nil or (method ~= "POST" and method ~= "PATCH" and not spec.creates),
+  }
+  local attempt = 0
+  while true do
+    attempt = attempt + 1
+    local started = core.now()
+    local rec, serr, scode = scheduler.request(opts)
+    local data, info, doc
+    if not rec then
+      data, info = nil, errors.new { kind = scode == 3 and "invalid_argument" or "network", message = serr }
+    else
+      data, info, doc = interpret(rec, spec)
+    end
+    if self.trace then
+      self.trace {
+        method = method, url = url, attempt = attempt, status = rec and rec.status,
+        elapsed = core.now() - started, error = data == nil and tostring(info) or nil,
+      }
+    end
+    if data ~= nil or (info and not errors.is(info)) then
+      if rec then self:_notice_deprecation(rec.headers) end
+      return data, info, doc
+    end
+    local err = info
+    err.method, err.path = method, spec.path or url:gsub("%?.*", "")
+    if spec.creates and not may_retry(retry_spec, err) and err.kind ~= "rate_limit" then
+      if err.kind == "server" or err.kind == "timeout" or err.kind == "network" or err.kind == "protocol" then
+        err.message = err.message .. "; the request was sent, so the job may exist: check before creating it again"
+        err.maybe_created = true
+      end
+    end
+    if attempt > self.max_retries or not may_retry(retry_spec, err) then return nil, err end
+    scheduler.sleep(backoff(self, attempt, err))
+  end
+end
+
+--- Surface Deprecation/Sunset headers once per client through on_warning.
+function Client:_notice_deprecation(headers)
+  if not headers then return end
+  local dep, sunset = headers["deprecation"], headers["sunset"]
+  if not dep and not sunset then return end
+  local key = tostring(dep) .. "|" .. tostring(sunset)
+  if self._warned[key] then return end
+  self._warned[key] = true
+  local msg = "HeyGen marks the legacy v1/v2 endpoints deprecated"
+    .. (sunset and ("; sunset " .. sunset) or "") .. "; use api = \"v3\""
+  self.last_warning = msg
+  if self.on_warning then self.on_warning(msg) end
+end
+
+M.read_envelope = read_envelope
+M.OPTIONS = OPTIONS
+return M

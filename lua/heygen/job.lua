@@ -1,0 +1,274 @@
+--- Job: one remote render, whatever API made it. The kinds (how to ask for a
+-- status, how to read it) are data in KINDS; the engine below is shared.
+local core = require "heygen.core"
+local scheduler = require "heygen.scheduler"
+local errors = require "heygen.errors"
+local util = require "heygen.util"
+
+local M = {}
+
+---@class heygen.Job
+---@field id string
+---@field kind string "workflow" | "video" | "translate" | "fal" | ...
+---@field status string "pending" | "processing" | "completed" | "failed" | "cancelled"
+---@field result table|nil video_url, video_id, thumbnail_url, duration, ...
+---@field provider string|nil
+---@field attempts table|nil
+local Job = {}
+Job.__index = Job
+Job.__name = "heygen.Job"
+M.Job = Job
+
+local TERMINAL = { completed = true, failed = true, cancelled = true }
+
+--- Kind name -> { status = fn(job) -> request spec, parse = fn(data, job) ->
+--  status, result, failure{code=,message=}, cancel = fn(job) -> request spec? }
+M.KINDS = {}
+
+function M.register_kind(name, spec)
+  assert(type(spec.status) == "function" and type(spec.parse) == "function", "kind needs status and parse")
+  M.KINDS[name] = spec
+end
+
+function Job:__tostring()
+  return string.format("heygen.Job (%s %s, %s)", self.kind, tostring(self.id), self.status)
+end
+
+--- Make a Job for an id the API gave us (or that the user re-attaches to).
+function M.new(client, kind, id, fields)
+  if not M.KINDS[kind] then
+    error(string.format("heygen: unknown job kind %q (known: %s)", tostring(kind), util.keys_text(M.KINDS)), 3)
+  end
+  if type(id) ~= "string" or id == "" then error("heygen: job id must be a non-empty string", 3) end
+  local job = setmetatable({ id = id, kind = kind, status = "pending" }, Job)
+  for k, v in pairs(fields or {}) do job[k] = v end
+  job._state = { client = client, spec = M.KINDS[kind], polls = 0 }
+  return job
+end
+
+local function journal_append(client, entry)
+  if not client.journal then return true end
+  local f, err = io.open(client.journal, "a")
+  if not f then return nil, errors.new { kind = "io", message = "journal: " .. tostring(err) } end
+  f:write(core.json_encode(entry), "\n")
+  f:flush()
+  f:close()
+  return true
+end
+
+--- Record a created job in the client's journal, flushed before the create
+-- call returns, so a crash right after still leaves its id on disk.
+function M.journal_created(job)
+  local st = job._state
+  return journal_append(st.client, {
+    event = "created", kind = job.kind, id = job.id, api = st.client.api, provider = job.provider,
+    time = os.time(),
+  })
+end
+
+local function journal_finished(job)
+  if job._state.journaled_end then return end
+  job._state.journaled_end = true
+  journal_append(job._state.client, { event = "finished", kind = job.kind, id = job.id, status = job.status })
+end
+
+-- Wait for this client's poll budget: status requests are spread so that all
+-- jobs together stay under `poll_budget` requests per second, in FIFO order.
+local function take_poll_slot(client)
+  local budget = client.poll_budget
+  if not budget or budget <= 0 then return end
+  local now = core.now()
+  local slot = math.max(now, (client._next_poll or 0))
+  client._next_poll = slot + 1 / budget
+  if slot > now then scheduler.sleep(slot - now) end
+end
+
+local function failure_error(job, failure)
+  failure = failure or {}
+  local kind = "job_failed"
+  if failure.code ~= nil and errors.kind_for(nil, failure.code) == "insufficient_credit" then
+    kind = "insufficient_credit"
+  end
+  return errors.new {
+    kind = kind, code = failure.code, job_id = job.id, retryable = false,
+    message = (failure.message or "the job failed") .. (failure.detail and (": " .. failure.detail) or ""),
+    detail = failure.detail,
+  }
+end
+
+--- One status request. Returns job.status, or nil, err.
+function Job:refresh()
+  local st = self._state
+  if st.cancelled then return self.status end
+  take_poll_slot(st.client)
+  local data, err = st.client:request(st.spec.status(self))
+  st.polls = st.polls + 1
+  if data == nil and err then
+    if err.kind == "not_found" then err.job_id = self.id end
+    return nil, err
+  end
+  local status, result, failure = st.spec.parse(data, self)
+  self.raw = data
+  self.status = status
+  if result then
+    self.result = util.merge(self.result, result)
+  end
+  if status == "failed" then self.error = failure_error(self, failure) end
+  if TERMINAL[status] then journal_finished(self) end
+  return status
+end
+
+local WAIT_OPTIONS = { timeout = "number", on_progress = "function", poll = "table" }
+
+local function check_opts(where, opts, known)
+  opts = opts or {}
+  for k, v in pairs(opts) do
+    if not known[k] then
+      local hint = util.closest(k, known)
+      error(string.format("%s: unknown option '%s'%s", where, tostring(k),
+        hint and (" (did you mean '" .. hint .. "'?)") or ""), 3)
+    end
+    if type(v) ~= known[k] then
+      error(string.format("%s: option '%s' must be a %s, got %s", where, k, known[k], type(v)), 3)
+    end
+  end
+  return opts
+end
+
+local function outcome(job)
+  if job.status == "completed" then return job.result or {} end
+  if job.status == "cancelled" then
+    return nil, errors.new { kind = "cancelled", message = "the job was cancelled", job_id = job.id }
+  end
+  return nil, job.error or failure_error(job)
+end
+
+--- Poll until the job ends or `timeout` seconds pass. Returns the result
+-- table, or nil, err (kind "timeout" leaves the job resumable: it is never
+-- submitted again).
+function Job:wait(opts)
+  opts = check_opts("job:wait", opts, WAIT_OPTIONS)
+  local st = self._state
+  local poll = util.merge(st.client.poll, opts.poll)
+  local deadline = core.now() + (opts.timeout or 600)
+  local interval = poll.initial
+  while true do
+    if TERMINAL[self.status] then return outcome(self) end
+    local status, err = self:refresh()
+    if not status and not err.retryable then return nil, err end
+    if opts.on_progress then opts.on_progress(self) end
+    if TERMINAL[self.status] then return outcome(self) end
+    local remaining = deadline - core.now()
+    if remaining <= 0 then
+      return nil, errors.new {
+        kind = "timeout", job_id = self.id, retryable = false,
+        message = string.format("job %s still %s after %gs; it keeps running remotely: "
+          .. "resume with client:job(%q, %q):wait(), do not submit it again",
+          self.id, self.status, opts.timeout or 600, self.kind, self.id),
+      }
+    end
+    scheduler.sleep(math.min(interval, remaining))
+    interval = math.min(interval * poll.factor, poll.max)
+  end
+end
+
+--- Stop following the job. fal jobs are also cancelled remotely.
+function Job:cancel()
+  local st = self._state
+  local remote
+  if st.spec.cancel and not TERMINAL[self.status] then
+    local data, err = st.client:request(st.spec.cancel(self))
+    if data == nil and err then return nil, err end
+    remote = data
+  end
+  if not TERMINAL[self.status] then
+    self.status = "cancelled"
+    st.cancelled = true
+    journal_finished(self)
+  end
+  return true, remote
+end
+
+local DOWNLOAD_OPTIONS = { on_progress = "function", timeout = "number", max_resumes = "number", wait = "table" }
+local TRANSIENT_CURL = { [18] = true, [52] = true, [55] = true, [56] = true, [28] = true, [7] = true, [92] = true }
+
+--- Download the result video to `path`. Streams to path..".part", resumes
+-- with Range after a dropped connection, refreshes an expired URL once, and
+-- renames to `path` only when complete. Returns path, or nil, err.
+function Job:download(path, opts)
+  opts = check_opts("job:download", opts, DOWNLOAD_OPTIONS)
+  if type(path) ~= "string" or path == "" then error("job:download: path must be a non-empty string", 2) end
+  if self.status ~= "completed" then
+    local _, err = self:wait(opts.wait)
+    if err then return nil, err end
+  end
+  local url = self.result and (self.result.video_url or self.result.url)
+  if not url then
+    return nil, errors.new { kind = "protocol", job_id = self.id, message = "the completed job has no video URL" }
+  end
+  local client = self._state.client
+  local part = path .. ".part"
+  local refreshed, resumes = false, 0
+  local max_resumes = opts.max_resumes or 5
+  while true do
+    local offset = util.file_size(part) or 0
+    local on_tick
+    if opts.on_progress then
+      on_tick = function(id)
+        local done, total = scheduler.progress(id)
+        if done then opts.on_progress(offset + done, total and offset + total or nil) end
+      end
+    end
+    local rec, serr = scheduler.request({
+      url = url, file = part, resume_from = offset, follow = true,
+      timeout = opts.timeout or 0, connect_timeout = client.connect_timeout,
+      cainfo = client.cainfo, capath = client.capath,
+      headers = { ["User-Agent"] = client.user_agent },
+    }, on_tick and 0.2 or nil, on_tick)
+    if not rec then return nil, errors.new { kind = "invalid_argument", message = serr, job_id = self.id } end
+    if rec.code == 23 then
+      os.remove(part)
+      return nil, errors.new { kind = "io", job_id = self.id, message = "cannot write the download: " .. tostring(rec.error) }
+    elseif rec.code ~= 0 then
+      resumes = resumes + 1
+      if not TRANSIENT_CURL[rec.code] or resumes > max_resumes then
+        local e = errors.from_transport(rec)
+        e.job_id = self.id
+        e.message = "download failed: " .. e.message .. " (partial data kept in " .. part .. ")"
+        return nil, e
+      end
+      scheduler.sleep(math.min(0.2 * resumes, 2))
+    elseif rec.status >= 200 and rec.status < 300 then
+      if opts.on_progress then
+        local size = util.file_size(part)
+        opts.on_progress(size, size)
+      end
+      local ok, err = os.rename(part, path)
+      if not ok then return nil, errors.new { kind = "io", job_id = self.id, message = "cannot rename download: " .. tostring(err) } end
+      return path
+    elseif rec.status == 416 and offset > 0 then
+      -- what we hold is already all of it, or a different file: start over unless complete
+      local total = tonumber(((rec.headers or {})["content-range"] or ""):match("/(%d+)"))
+      if total == offset then
+        local ok, err = os.rename(part, path)
+        if not ok then return nil, errors.new { kind = "io", job_id = self.id, message = tostring(err) } end
+        return path
+      end
+      os.remove(part)
+    elseif (rec.status == 403 or rec.status == 404 or rec.status == 410) and not refreshed then
+      refreshed = true
+      local status, err = self:refresh()
+      if not status then return nil, err end
+      url = self.result and (self.result.video_url or self.result.url) or url
+    else
+      return nil, errors.new {
+        kind = (rec.status == 403 or rec.status == 404 or rec.status == 410) and "url_expired" or errors.kind_for(rec.status),
+        status = rec.status, job_id = self.id,
+        message = string.format("download answered HTTP %d%s", rec.status,
+          refreshed and " again after a status refresh for a fresh URL" or ""),
+      }
+    end
+  end
+end
+
+return M

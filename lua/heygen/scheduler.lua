@@ -1,0 +1,349 @@
+--- One loop per Lua state: tasks (coroutines), timers and the curl multi handle.
+--
+-- Everything that waits goes through `suspend`: inside a heygen task it
+-- yields; outside one it drives the loop until its own wake-up arrives. So the
+-- same code serves blocking scripts, game loops calling `step(0)`, and editors.
+local core = require "heygen.core"
+
+local M = {}
+
+local unpack = table.unpack or unpack
+local pack = table.pack or function(...) return { n = select("#", ...), ... } end
+local traceback = debug.traceback
+
+local YIELD = setmetatable({}, { __tostring = function() return "heygen.scheduler.yield" end })
+
+local multi = core.multi { max_host_connections = 64 }
+local task_of = setmetatable({}, { __mode = "k" }) -- coroutine -> task
+local waiters = {}  -- request id -> wake function
+local nwaiting = 0  -- requests in flight
+local ready = {}    -- {task, values} to resume, FIFO
+local ready_head = 1
+local timers = {}   -- binary heap of {at=, seq=, fn=}
+local timer_seq = 0
+local live_timers = 0
+
+------------------------------------------------------------------ timers
+
+local function heap_up(h, i)
+  while i > 1 do
+    local p = math.floor(i / 2)
+    local a, b = h[p], h[i]
+    if a.at < b.at or (a.at == b.at and a.seq < b.seq) then break end
+    h[p], h[i] = b, a
+    i = p
+  end
+end
+
+local function heap_down(h, i)
+  local n = #h
+  while true do
+    local l, r, s = 2 * i, 2 * i + 1, i
+    if l <= n and (h[l].at < h[s].at or (h[l].at == h[s].at and h[l].seq < h[s].seq)) then s = l end
+    if r <= n and (h[r].at < h[s].at or (h[r].at == h[s].at and h[r].seq < h[s].seq)) then s = r end
+    if s == i then return end
+    h[s], h[i] = h[i], h[s]
+    i = s
+  end
+end
+
+local function heap_pop(h)
+  local top, n = h[1], #h
+  h[1] = h[n]
+  h[n] = nil
+  if n > 1 then heap_down(h, 1) end
+  return top
+end
+
+--- Call fn after `seconds`; returns a handle whose `cancel()` disarms it.
+function M.after(seconds, fn)
+  timer_seq = timer_seq + 1
+  local t = { at = core.now() + math.max(seconds or 0, 0), seq = timer_seq, fn = fn }
+  timers[#timers + 1] = t
+  heap_up(timers, #timers)
+  live_timers = live_timers + 1
+  function t.cancel()
+    if t.fn then
+      t.fn = nil
+      live_timers = live_timers - 1
+    end
+  end
+  return t
+end
+
+local function fire_timers()
+  local now = core.now()
+  while timers[1] and timers[1].at <= now do
+    local t = heap_pop(timers)
+    local fn = t.fn
+    if fn then
+      t.fn = nil
+      live_timers = live_timers - 1
+      fn()
+    end
+  end
+  -- drop cancelled timers at the top so they do not shorten the next wait
+  while timers[1] and not timers[1].fn do heap_pop(timers) end
+end
+
+------------------------------------------------------------------- tasks
+
+local Task = {}
+Task.__index = Task
+Task.__name = "heygen.Task"
+
+function Task:__tostring()
+  return string.format("heygen.Task (%s)", self.status)
+end
+
+local function task_finish(task, ok, ...)
+  task.status = ok and "done" or "failed"
+  task.results = pack(ok, ...)
+  task_of[task.co] = nil
+  for _, wake in ipairs(task.joiners) do wake() end
+  task.joiners = {}
+end
+
+local function resume(task, values)
+  local co = task.co
+  local res = pack(coroutine.resume(co, unpack(values, 1, values.n)))
+  if not res[1] then
+    -- an error escaped our own wrapper: report it like any task failure
+    return task_finish(task, false, traceback(co, tostring(res[2])))
+  end
+  if coroutine.status(co) == "dead" then
+    return task_finish(task, unpack(res, 2, res.n))
+  end
+  if res[2] ~= YIELD then
+    return task_finish(task, false, traceback(co,
+      "coroutine.yield called directly inside a heygen task (use heygen.sleep or a job call)"))
+  end
+end
+
+local function run_ready()
+  while ready[ready_head] do
+    local item = ready[ready_head]
+    ready[ready_head] = nil
+    ready_head = ready_head + 1
+    resume(item[1], item[2])
+  end
+  ready_head = 1
+end
+
+local function schedule(task, values)
+  ready[#ready + 1] = { task, values or { n = 0 } }
+end
+
+--- The heygen task running now, or nil when the caller is not in one.
+function M.current()
+  local co = coroutine.running()
+  return co and task_of[co] or nil
+end
+
+--- A wake-up for the current waiter (task or blocking caller). Only the first
+-- call of a given wake-up counts; later ones are ignored, so several event
+-- sources (a reply, a timer) can race safely.
+function M.waiter()
+  local task = M.current()
+  local w = { task = task }
+  function w.wake(...)
+    if w.fired then return end
+    w.fired = true
+    if task then
+      schedule(task, pack(...))
+    else
+      w.values = pack(...)
+    end
+  end
+  return w
+end
+
+--- Wait until w.wake is called; returns the values given to it.
+function M.suspend(w)
+  if w.task then
+    local values = pack(coroutine.yield(YIELD))
+    return unpack(values, 1, values.n)
+  end
+  while not w.fired do
+    if M.step(3600) == 0 and not w.fired then
+      error("heygen: nothing is in flight that could end this wait (deadlock)", 2)
+    end
+  end
+  return unpack(w.values, 1, w.values.n)
+end
+
+--- Start fn(...) as a task on the loop; it first runs at the next step.
+function M.spawn(fn, ...)
+  assert(type(fn) == "function", "heygen.spawn: function expected")
+  local args = pack(...)
+  local task = setmetatable({ status = "running", joiners = {} }, Task)
+  task.co = coroutine.create(function()
+    return xpcall(function() return fn(unpack(args, 1, args.n)) end,
+      function(e) return traceback(type(e) == "string" and e or tostring(e), 2) end)
+  end)
+  task_of[task.co] = task
+  schedule(task)
+  return task
+end
+
+--- Non-raising result: true, ... on success; false, message on error.
+function Task:result()
+  if self.status == "running" then return nil, "task still running" end
+  return unpack(self.results, 1, self.results.n)
+end
+
+--- Wait for the task; returns its results, or raises its error (with the
+-- task's traceback) in the waiter.
+function Task:wait()
+  if self.status == "running" then
+    local w = M.waiter()
+    self.joiners[#self.joiners + 1] = w.wake
+    M.suspend(w)
+  end
+  local r = self.results
+  if r[1] then return unpack(r, 2, r.n) end
+  error(r[2], 0)
+end
+
+function Task:done() return self.status ~= "running" end
+
+------------------------------------------------------------------ requests
+
+local function dispatch(records)
+  for i = 1, #records do
+    local rec = records[i]
+    local wake = waiters[rec.id]
+    if wake then
+      waiters[rec.id] = nil
+      nwaiting = nwaiting - 1
+      wake("done", rec)
+    end
+  end
+end
+
+--- Start an HTTP transfer (options of core Multi:add); returns its id, or
+-- nil, message, curl code. `wake("done", record)` runs when it finishes.
+function M.start(opts, wake)
+  local id, err, code = multi:add(opts)
+  if not id then return nil, err, code end
+  waiters[id] = wake
+  nwaiting = nwaiting + 1
+  return id
+end
+
+--- Abandon a transfer; its wake-up never runs.
+function M.cancel(id)
+  if waiters[id] then
+    waiters[id] = nil
+    nwaiting = nwaiting - 1
+    multi:cancel(id)
+  end
+end
+
+--- Bytes done and total (or nil) of a transfer in flight.
+function M.progress(id)
+  return multi:progress(id)
+end
+
+--- Perform one HTTP transfer and wait for its completion record. With
+-- `tick` (seconds) and `on_tick(id)`, calls on_tick at that interval while
+-- in flight, from the waiting task itself (so its errors stay in that task).
+function M.request(opts, tick, on_tick)
+  local rec
+  local w = M.waiter()
+  local id, err, code = M.start(opts, function(_, r)
+    rec = r
+    w.wake()
+  end)
+  if not id then return nil, err, code end
+  while true do
+    local timer = tick and M.after(tick, function() w.wake() end)
+    M.suspend(w)
+    if timer then timer.cancel() end
+    if rec then return rec end
+    on_tick(id)
+    w = M.waiter()
+  end
+end
+
+--- Sleep: yields inside a task, drives the loop (so other tasks run) outside.
+function M.sleep(seconds)
+  local w = M.waiter()
+  M.after(seconds, w.wake)
+  M.suspend(w)
+end
+
+------------------------------------------------------------------- driving
+
+--- Operations in flight: transfers, armed timers and runnable tasks.
+function M.pending()
+  return nwaiting + live_timers + (#ready - ready_head + 1)
+end
+
+--- Seconds until the loop next needs attention (0: now), or nil when idle.
+function M.timeout()
+  if #ready >= ready_head then return 0 end
+  local t
+  if timers[1] then t = math.max(timers[1].at - core.now(), 0) end
+  if nwaiting > 0 then
+    local ms = multi:timeout()
+    if ms >= 0 and (not t or ms / 1000 < t) then t = ms / 1000 end
+    t = t or 1
+  end
+  return t
+end
+
+--- Drive I/O and timers once, waiting at most `timeout` seconds (default 0)
+-- for something to happen. Returns the number of operations still pending.
+function M.step(timeout)
+  timeout = timeout or 0
+  run_ready()
+  fire_timers()
+  run_ready()
+  if nwaiting > 0 or (timeout > 0 and live_timers > 0) then
+    local wait = timeout
+    if #ready >= ready_head then wait = 0 end
+    if timers[1] then wait = math.min(wait, math.max(timers[1].at - core.now(), 0)) end
+    dispatch(multi:perform(wait * 1000))
+    fire_timers()
+    run_ready()
+  end
+  return M.pending()
+end
+
+--- Run fn(...) as a task and drive the loop until it returns; returns its
+-- results or raises its error.
+function M.run(fn, ...)
+  local task = M.spawn(fn, ...)
+  while not task:done() do M.step(3600) end
+  return task:wait()
+end
+
+--- Wait for every job or task in `list` concurrently. Returns `results`
+-- (in order) and `errors` (a table index -> error, nil when none failed).
+function M.all(list)
+  local results, errors, nerr = {}, {}, 0
+  local tasks = {}
+  for i, item in ipairs(list) do
+    tasks[i] = M.spawn(function()
+      if getmetatable(item) == Task then return true, item:wait() end
+      return item:wait()
+    end)
+  end
+  for i, t in ipairs(tasks) do
+    local ok, a, b = pcall(t.wait, t)
+    if not ok then
+      errors[i], nerr = a, nerr + 1
+    elseif getmetatable(list[i]) == Task then
+      results[i] = b
+    elseif a == nil then
+      errors[i], nerr = b, nerr + 1
+    else
+      results[i] = a
+    end
+  end
+  return results, nerr > 0 and errors or nil
+end
+
+M.Task = Task
+return M
