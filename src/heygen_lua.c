@@ -140,6 +140,7 @@ static int is_bare(const char *arg) { return arg[2] == '\0'; }
 static void parse_cmdline(int argc, char **argv, struct cmdline *cl) {
   int i;
   cl->flags = 0;
+  cl->options_end = 1;
   cl->script = 0;
   cl->bad = 0;
   for (i = 1; i < argc; i++) {
