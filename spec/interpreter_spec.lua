@@ -470,24 +470,28 @@ describe("heygen-lua", function()
 
     it("loads embedded modules from text chunks named after the source file", function()
       local r = run{env = empty_paths, args = {"-e", [[
-        local checked = 0
+        local embedded, sources = {}, {}
         for name in pairs(package.preload) do
-          if name:match("^heygen") and not name:match("_%w+$") and name ~= "heygen.core" then
-            local ok, mod = pcall(require, name)
-            if ok and type(mod) == "table" then
-              for _, v in pairs(mod) do
-                if type(v) == "function" and debug.getinfo(v, "S").what == "Lua" then
-                  local source = debug.getinfo(v, "S").source
-                  local path = "@lua/" .. name:gsub("%.", "/")
-                  assert(source == path .. ".lua" or source == path .. "/init.lua", source)
-                  checked = checked + 1
-                  break
-                end
+          local path = "@lua/" .. name:gsub("%.", "/")
+          embedded[path .. ".lua"], embedded[path .. "/init.lua"] = true, true
+        end
+        for name in pairs(package.preload) do
+          local ok, mod = pcall(require, name)
+          if ok and type(mod) == "table" and name:match("^heygen") then
+            for _, v in pairs(mod) do
+              if type(v) == "function" then
+                local source = debug.getinfo(v, "S").source
+                if source:match("^@") then sources[source] = true end
               end
             end
           end
         end
-        print(checked > 0)]]}}
+        local n = 0
+        for source in pairs(sources) do
+          assert(embedded[source], "not from an embedded chunk: " .. source)
+          n = n + 1
+        end
+        print(n > 0)]]}}
       assert.are.same({out = "true\n", err = "", code = 0}, r)
     end)
 

@@ -1,0 +1,270 @@
+-- heygen.core against a real HTTP server on loopback (the emulator's test routes).
+local core = require "heygen.core"
+local support = require "support"
+
+local emu
+setup(function() emu = support.emulator() end)
+teardown(function() if emu then emu:stop() end end)
+
+-- Drive m until every id in `ids` has a record; returns records by id.
+local function collect(m, ids, limit)
+  local want, got, n = {}, {}, 0
+  for _, id in ipairs(ids) do want[id] = true n = n + 1 end
+  local deadline = core.now() + (limit or 30)
+  while n > 0 do
+    assert(core.now() < deadline, "transfers did not finish in time")
+    for _, r in ipairs(m:perform(100)) do
+      if want[r.id] then got[r.id], want[r.id], n = r, nil, n - 1 end
+    end
+  end
+  return got
+end
+
+local function one(m, opts)
+  local id = assert(m:add(opts))
+  return collect(m, { id })[id]
+end
+
+local function rss_kb()
+  local f = io.open("/proc/self/status")
+  local s = f:read("*a")
+  f:close()
+  return tonumber(s:match("VmRSS:%s*(%d+)"))
+end
+
+-- byte i (from 0) of the test stream is i % 251
+local function expected_bytes(from, n)
+  local t = {}
+  for i = from, from + n - 1 do t[#t + 1] = string.char(i % 251) end
+  return table.concat(t)
+end
+
+describe("heygen.core HTTP", function()
+  local m
+  before_each(function() m = core.multi() end)
+  after_each(function() m:close() end)
+
+  for _, method in ipairs { "GET", "POST", "PUT", "DELETE" } do
+    it("sends " .. method .. " with its headers and body and reads the answer", function()
+      local body = method ~= "GET" and ('{"m":"' .. method .. '"}') or nil
+      local r = one(m, { method = method, url = emu.url .. "/_emulator/test/echo?x=1",
+        headers = { ["X-Custom"] = "yes", "X-Listed: also" }, body = body })
+      assert.are.equal(0, r.code)
+      assert.are.equal(200, r.status)
+      assert.are.equal("application/json", r.headers["content-type"]:match("^[^;]+"))
+      local echo = assert(core.json_decode(r.body))
+      assert.are.equal(method, echo.method)
+      assert.are.equal("yes", echo.headers["x-custom"])
+      assert.are.equal("also", echo.headers["x-listed"])
+      assert.are.equal("1", echo.query.x)
+      assert.are.equal(body or "", echo.body or "")
+      assert.is_true(r.sent)
+    end)
+  end
+
+  it("runs 100 requests in flight at once over fewer connections than requests", function()
+    emu:reset()
+    local ids = {}
+    for i = 1, 100 do ids[i] = assert(m:add { url = emu.url .. "/_emulator/test/echo?i=" .. i }) end
+    assert.are.equal(100, m:running())
+    local got = collect(m, ids)
+    for i = 1, 100 do
+      assert.are.equal(200, got[ids[i]].status)
+      assert.are.equal(tostring(i), core.json_decode(got[ids[i]].body).query.i)
+    end
+    -- a second wave reuses the kept-alive connections
+    local again = {}
+    for i = 1, 100 do again[i] = assert(m:add { url = emu.url .. "/_emulator/test/echo?j=" .. i }) end
+    collect(m, again)
+    local conns = {}
+    local requests = emu:requests { path = "^/_emulator/test/echo" }
+    assert.are.equal(200, #requests)
+    local distinct = 0
+    for _, r in ipairs(requests) do
+      if not conns[r.conn] then conns[r.conn] = true distinct = distinct + 1 end
+    end
+    assert.is_true(distinct <= 64, "connections used: " .. distinct)
+    assert.is_true(distinct < 200)
+  end)
+
+  it("times out after its setting and well before twice it", function()
+    local t0 = core.now()
+    local r = one(m, { url = emu.url .. "/_emulator/test/delay?ms=5000", timeout = 0.5 })
+    local took = core.now() - t0
+    assert.are.equal(28, r.code)
+    assert.are.equal(0, r.status)
+    assert.matches("[Tt]imeout", r.error)
+    assert.is_true(took >= 0.5 and took < 1.0, "took " .. took)
+  end)
+
+  it("cancels a transfer in flight: no record, nothing running", function()
+    local slow = assert(m:add { url = emu.url .. "/_emulator/test/delay?ms=3000" })
+    local fast = assert(m:add { url = emu.url .. "/_emulator/test/echo" })
+    m:perform(10)
+    assert.is_true(m:cancel(slow))
+    assert.is_false(m:cancel(slow))
+    local got = collect(m, { fast })
+    assert.are.equal(200, got[fast].status)
+    assert.are.equal(0, m:running())
+    local t0 = core.now()
+    while core.now() - t0 < 0.3 do
+      for _, r in ipairs(m:perform(50)) do assert.are_not.equal(slow, r.id) end
+    end
+  end)
+
+  it("streams a 50 MB body to a file with constant memory", function()
+    local path = os.tmpname()
+    local before = rss_kb()
+    local n = 50 * 1024 * 1024
+    local r = one(m, { url = emu.url .. "/_emulator/test/bytes?n=" .. n, file = path }, 120)
+    local growth = rss_kb() - before
+    assert.are.equal(0, r.code)
+    assert.are.equal(200, r.status)
+    assert.are.equal(n, r.file_bytes)
+    assert.are.equal("", r.body)
+    local f = assert(io.open(path, "rb"))
+    assert.are.equal(n, f:seek("end"))
+    f:seek("set", 1234567)
+    assert.are.equal(expected_bytes(1234567, 64), f:read(64))
+    f:seek("set", n - 64)
+    assert.are.equal(expected_bytes(n - 64, 64), f:read(64))
+    f:close()
+    os.remove(path)
+    assert.is_true(growth < 16 * 1024, "RSS grew by " .. growth .. " KB")
+  end)
+
+  it("resumes a download at an offset with Range and appends", function()
+    local path = os.tmpname()
+    local f = assert(io.open(path, "wb"))
+    f:write(expected_bytes(0, 1000))
+    f:close()
+    local r = one(m, { url = emu.url .. "/_emulator/test/bytes?n=5000", file = path, resume_from = 1000 })
+    assert.are.equal(206, r.status)
+    assert.is_true(r.resumed)
+    assert.are.equal(4000, r.file_bytes)
+    f = assert(io.open(path, "rb"))
+    assert.are.equal(expected_bytes(0, 5000), f:read("*a"))
+    f:close()
+    os.remove(path)
+  end)
+
+  it("keeps an error body in memory instead of writing it to the file", function()
+    local path = os.tmpname()
+    os.remove(path)
+    local r = one(m, { url = emu.url .. "/_emulator/test/status?code=404", file = path })
+    assert.are.equal(404, r.status)
+    assert.is_false(r.to_file)
+    assert.is_nil(io.open(path, "rb"))
+  end)
+
+  it("reports an unreachable port as a connect failure that sent nothing", function()
+    local r = one(m, { url = "http://127.0.0.1:1/", connect_timeout = 2 })
+    assert.are.equal(7, r.code)
+    assert.are.equal(0, r.status)
+    assert.is_false(r.sent)
+    assert.is_string(r.error)
+  end)
+
+  it("rejects a malformed URL before any transfer", function()
+    local id, err, code = m:add { url = "not a url" }
+    assert.is_nil(id)
+    assert.matches("malformed URL", err)
+    assert.are.equal(3, code)
+    assert.are.equal(0, m:running())
+  end)
+
+  it("does not follow redirects unless asked", function()
+    local target = emu.url .. "/_emulator/test/echo"
+    local url = emu.url .. "/_emulator/test/redirect?to=" .. target:gsub(":", "%%3A"):gsub("/", "%%2F")
+    local r = one(m, { url = url })
+    assert.are.equal(302, r.status)
+    r = one(m, { url = url, follow = true })
+    assert.are.equal(200, r.status)
+  end)
+
+  it("reports progress and a timeout hint while a transfer runs", function()
+    local id = assert(m:add { url = emu.url .. "/_emulator/test/delay?ms=300" })
+    m:perform(0)
+    assert.is_number(m:timeout())
+    local done = m:progress(id)
+    assert.are.equal(0, done)
+    collect(m, { id })
+    assert.is_nil(m:progress(id))
+  end)
+
+  it("names its userdata and closes idempotently", function()
+    assert.matches("^heygen%.Multi %(0x", tostring(m))
+    local _, req = m:add { url = emu.url .. "/_emulator/test/echo" }
+    assert.matches("^heygen%.Request %(0x", tostring(req))
+    m:close()
+    m:close()
+    assert.are.equal("heygen.Multi (closed)", tostring(m))
+    assert.has_error(function() m:perform(0) end)
+    m = core.multi()
+  end)
+end)
+
+describe("heygen.core JSON", function()
+  it("decodes integers as integers and keeps fractions", function()
+    local v = core.json_decode('{"code":100,"d":42.5,"neg":-7,"big":1759307076}')
+    assert.are.equal(100, v.code)
+    assert.are.equal(42.5, v.d)
+    assert.are.equal(-7, v.neg)
+    if math.type then
+      assert.are.equal("integer", math.type(v.code))
+      assert.are.equal("integer", math.type(v.big))
+      assert.are.equal("float", math.type(v.d))
+    end
+  end)
+
+  it("turns null into nil, in objects and nested arrays", function()
+    local v = core.json_decode('{"error":null,"data":{"list":[{"a":null,"b":1}],"x":null}}')
+    assert.is_nil(v.error)
+    assert.is_nil(v.data.x)
+    assert.is_nil(v.data.list[1].a)
+    assert.are.equal(1, v.data.list[1].b)
+    assert.is_nil(core.json_decode("null"))
+  end)
+
+  it("encodes a marked empty table as [] and an unmarked one as {}", function()
+    assert.are.equal('{"a":[]}', core.json_encode { a = core.json_array() })
+    assert.are.equal('{"a":{}}', core.json_encode { a = {} })
+    local s = core.json_encode { outer = { core.json_array(), { inner = core.json_array({}) } } }
+    assert.are.same({ outer = { {}, { inner = {} } } }, core.json_decode(s))
+    assert.matches('%[%],{"inner":%[%]}', s)
+  end)
+
+  it("round-trips nested data and explicit nulls", function()
+    local s = core.json_encode { a = { 1, 2, { b = "x" } }, n = core.json_null }
+    local v = core.json_decode(s)
+    assert.are.same({ a = { 1, 2, { b = "x" } } }, v)
+    assert.matches('"n":null', s)
+  end)
+
+  it("returns nil and a message on invalid input", function()
+    local v, err = core.json_decode("{bad json")
+    assert.is_nil(v)
+    assert.is_string(err)
+    v, err = core.json_encode { f = function() end }
+    assert.is_nil(v)
+    assert.matches("function", err)
+  end)
+
+  it("reports versions of heygen, Lua, libcurl and cjson", function()
+    local v = core.versions()
+    assert.are.equal(core.VERSION, v.heygen)
+    assert.matches("^%d+%.%d+", v.curl)
+    assert.is_string(v.ssl)
+    assert.is_string(v.cjson)
+    assert.is_string(v.lua)
+  end)
+end)
+
+describe("heygen.core clock", function()
+  it("is monotonic and sleeps at least as asked", function()
+    local t0 = core.now()
+    core.sleep(0.05)
+    local dt = core.now() - t0
+    assert.is_true(dt >= 0.05 and dt < 0.5, "slept " .. dt)
+  end)
+end)

@@ -1,0 +1,50 @@
+-- Shared by the specs: an emulator per spec file, and a client aimed at it.
+local M = {}
+
+M.API_KEY = "test-key-0123456789abcdef"
+M.FAL_KEY = "fal-test-key-fedcba9876543210"
+
+--- Start an emulator child process (always under lua5.4 with luasocket, so
+-- the server never shares a runtime, or a sanitizer, with the code it tests).
+function M.emulator(opts)
+  opts = opts or {}
+  local spawn_opts = { time_scale = opts.time_scale or 300, api_keys = { M.API_KEY, M.FAL_KEY },
+    lua = os.getenv("HEYGEN_EMULATOR_LUA") or "lua5.4" }
+  for k, v in pairs(opts) do spawn_opts[k] = v end
+  return require("heygen.emulator").spawn(spawn_opts)
+end
+
+--- A client for `emu` with fast polling and short backoffs.
+function M.client(emu, extra)
+  local heygen = require "heygen"
+  local opts = {
+    api_key = M.API_KEY, fal_key = M.FAL_KEY, api = "v2",
+    base_url = emu.url, upload_url = emu.upload_url, fal_url = emu.fal_url,
+    poll = { initial = 0.05, factor = 1.5, max = 0.25 }, retry_base = 0.05, retry_cap = 2,
+    poll_budget = 0,
+  }
+  for k, v in pairs(extra or {}) do opts[k] = v end
+  return heygen.client(opts)
+end
+
+function M.read(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("*a")
+  f:close()
+  return s
+end
+
+--- The bytes of the MP4 the emulator serves.
+function M.sample_mp4()
+  local path = package.searchpath("heygen.emulator.sample", (package.path:gsub("%.lua", ".mp4")))
+  return path and M.read(path)
+end
+
+function M.tmpname(suffix)
+  local p = os.tmpname()
+  os.remove(p)
+  return p .. (suffix or "")
+end
+
+return M
