@@ -528,6 +528,7 @@ describe("heygen-lua", function()
       {"error with level 0", args = {"-e", "error('plain', 0)"}},
       {"error(nil)", args = {"-e", "error()"}},
       {"syntax error on stdin", stdin = "x = = 1"},
+      {"runtime error on stdin (lua5.4 exits 0 here)", stdin = "error('from stdin')"},
       {"os.exit(3)", args = {"-e", "io.write('bye') os.exit(3)"}},
       {"unknown option", args = {"-z"}},
       {"-l needs argument", args = {"-l"}},

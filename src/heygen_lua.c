@@ -12,17 +12,16 @@
  * (-i), or stdin when nothing else was asked for.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <curl/curl.h>
 #include <dlfcn.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <curl/curl.h>
-#include <lauxlib.h>
-#include <lua.h>
-#include <lualib.h>
 
 #include "heygen.h"
 
@@ -59,8 +58,7 @@ static int report(lua_State *L, int status) {
 static void print_usage(const char *bad) {
   int needs_argument = bad[1] == 'e' || bad[1] == 'l';
   fprintf(stderr, "%s: ", progname);
-  fprintf(stderr, needs_argument ? "'%s' needs argument\n" : "unrecognized option '%s'\n",
-          bad);
+  fprintf(stderr, needs_argument ? "'%s' needs argument\n" : "unrecognized option '%s'\n", bad);
   fprintf(stderr,
           "usage: %s [options] [script [args]]\n"
           "Available options are:\n"
@@ -129,7 +127,7 @@ enum { FLAG_INTERACTIVE = 1, FLAG_VERSION = 2, FLAG_EXECUTE = 4, FLAG_NOENV = 8 
 
 struct cmdline {
   int flags;
-  int options_end; /* argv[1 .. options_end-1] are options (-e, -l, -W ...) */
+  int options_end; /* argv[1 .. options_end-1] are options (-e, -l, -W, --) */
   int script;      /* argv index of the script ("-" is stdin), 0 when none */
   int bad;         /* argv index of a bad option, 0 when the line is fine */
 };
@@ -150,33 +148,33 @@ static void parse_cmdline(int argc, char **argv, struct cmdline *cl) {
       break;
     }
     switch (arg[1]) {
-    case '-': /* "--": what follows is the script */
-      if (!is_bare(arg)) goto bad_option;
-      cl->options_end = i + 1;
-      cl->script = i + 1 < argc ? i + 1 : 0;
-      return;
-    case 'E':
-      if (!is_bare(arg)) goto bad_option;
-      cl->flags |= FLAG_NOENV;
-      break;
-    case 'W':
-      if (!is_bare(arg)) goto bad_option;
-      break;
-    case 'i':
-    case 'v':
-      if (!is_bare(arg)) goto bad_option;
-      cl->flags |= FLAG_VERSION | (arg[1] == 'i' ? FLAG_INTERACTIVE : 0);
-      break;
-    case 'e':
-    case 'l': /* "-e stat" or "-estat" */
-      if (arg[1] == 'e') cl->flags |= FLAG_EXECUTE;
-      if (is_bare(arg)) {
-        if (i + 1 >= argc || argv[i + 1][0] == '-') goto bad_option;
-        i++;
-      }
-      break;
-    default:
-      goto bad_option;
+      case '-': /* "--": what follows is the script */
+        if (!is_bare(arg)) goto bad_option;
+        cl->options_end = i + 1;
+        cl->script = i + 1 < argc ? i + 1 : 0;
+        return;
+      case 'E':
+        if (!is_bare(arg)) goto bad_option;
+        cl->flags |= FLAG_NOENV;
+        break;
+      case 'W':
+        if (!is_bare(arg)) goto bad_option;
+        break;
+      case 'i':
+      case 'v':
+        if (!is_bare(arg)) goto bad_option;
+        cl->flags |= FLAG_VERSION | (arg[1] == 'i' ? FLAG_INTERACTIVE : 0);
+        break;
+      case 'e':
+      case 'l': /* "-e stat" or "-estat" */
+        if (arg[1] == 'e') cl->flags |= FLAG_EXECUTE;
+        if (is_bare(arg)) {
+          if (i + 1 >= argc || argv[i + 1][0] == '-') goto bad_option;
+          i++;
+        }
+        break;
+      default:
+        goto bad_option;
     }
   }
   cl->options_end = i;
@@ -318,8 +316,8 @@ static int run_options(lua_State *L, char **argv, int options_end) {
     char option = argv[i][1];
     if (option == 'e' || option == 'l') {
       const char *value = argv[i][2] != '\0' ? argv[i] + 2 : argv[++i];
-      int status = option == 'e' ? run_string(L, value, "=(command line)")
-                                 : require_into_global(L, value);
+      int status =
+          option == 'e' ? run_string(L, value, "=(command line)") : require_into_global(L, value);
       if (status != LUA_OK) return 0;
     } else if (option == 'W') {
       lua_warning(L, "@on", 0);
@@ -462,7 +460,7 @@ static int compile_as_statements(lua_State *L) {
     }
     lua_pop(L, 1); /* the "<eof>" error */
     if (!push_line(L, 0)) {
-      /* input ended inside a chunk: report it as Lua would */
+      /* input ended inside a chunk: its syntax error (lua5.4 prints "(null)") */
       code = lua_tolstring(L, -1, &len);
       status = luaL_loadbuffer(L, code, len, "=stdin");
       editor_remember(code);
@@ -539,7 +537,7 @@ static int protected_main(lua_State *L) {
   lua_gc(L, LUA_GCRESTART);
   lua_gc(L, LUA_GCGEN, 0, 0);
   if (!(cl.flags & FLAG_NOENV) && run_lua_init(L) != LUA_OK) return 0;
-  if (!run_options(L, argv, cl.script > 0 ? cl.script : cl.options_end)) return 0;
+  if (!run_options(L, argv, cl.options_end)) return 0;
   if (cl.script > 0 && run_script(L, argv, cl.script) != LUA_OK) return 0;
   if (cl.flags & FLAG_INTERACTIVE) {
     repl(L);

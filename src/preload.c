@@ -4,9 +4,8 @@
  * never carries bytecode, which would tie it to one Lua build.
  */
 #include <lauxlib.h>
-#include <lua.h>
-
 #include <lua-cjson.h>
+#include <lua.h>
 
 #include "heygen.h"
 #include "heygen_embed.h"
@@ -43,8 +42,8 @@ static int load_embedded(lua_State *L) {
   status = luaL_loadbuffer(L, source, e->size, e->chunkname);
 #endif
   if (status != 0)
-    return luaL_error(L, "error loading module '%s' from embedded file '%s':\n\t%s",
-                      e->module, e->chunkname + 1, lua_tostring(L, -1));
+    return luaL_error(L, "error loading module '%s' from embedded file '%s':\n\t%s", e->module,
+                      e->chunkname + 1, lua_tostring(L, -1));
   lua_insert(L, 1);
   lua_call(L, nargs, 1);
   return 1;
