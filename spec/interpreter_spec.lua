@@ -8,6 +8,13 @@
 local BIN = os.getenv("HEYGEN_LUA_BIN") or "build/heygen-lua"
 local LUA = os.getenv("LUA_BIN") or "lua5.4"
 
+-- Absolute, so tests may run it from another directory.
+if BIN:find("/", 1, true) and BIN:sub(1, 1) ~= "/" then
+  local pwd = io.popen("pwd")
+  BIN = pwd:read("l") .. "/" .. BIN
+  pwd:close()
+end
+
 -- Variables the interpreters read; unset for every run unless a test sets them.
 local LUA_ENV = {
   "LUA_INIT", "LUA_INIT_5_4", "LUA_PATH", "LUA_PATH_5_4", "LUA_CPATH", "LUA_CPATH_5_4",
