@@ -1,0 +1,397 @@
+--[[ heygen.emulator: an offline, stateful HeyGen (v1/v2, v3) and fal.ai emulator.
+
+Runs under lua5.4, LuaJIT and heygen-lua with luasocket and lua-cjson; never needs the
+network. One port serves the API, the presigned downloads and the control interface.
+
+START
+
+  bin/heygen-emulator --port 8080 [--host 127.0.0.1] [--time-scale 200] [--api-key K]...
+                      [--url-ttl SECONDS] [--quota UNITS]
+  heygen-lua -l heygen.emulator -e 'heygen.emulator.main()' -- --port 8080
+
+  prints exactly one line, then serves until POST /_emulator/shutdown:
+    heygen-emulator listening on http://127.0.0.1:PORT
+  --port 0 picks a free port. Without --api-key any non-empty X-Api-Key passes.
+
+FROM LUA (tests, the demo, users' CI)
+
+  local emulator = require "heygen.emulator"
+  local h = emulator.spawn{time_scale = 200, api_keys = {"k"}, port = 0, lua = "lua5.4"}
+  h.url, h.fal_url, h.upload_url    -- "http://127.0.0.1:PORT", h.url .. "/fal", h.url
+  h:requests(filter)                -- logged requests; filter = path pattern or
+                                    --   {method=, path=, since=}
+  h:count(method, path_pattern)     -- how many logged requests match (method may be nil)
+  h:reset()  h:config{time_scale=, api_keys=, url_ttl=, quota=}
+  h:fault(spec) -> id   h:faults()   h:clear_faults()
+  h:job(id, spec) -> job view       h:jobs()   h:next_job(spec)   h:advance(seconds)
+  h:stop()                          -- shutdown, wait for the process, remove temp files
+  The child runs `lua` (default: the interpreter running this code, else lua5.4) with
+  package.path led by this checkout's lua/ directory, and exits by itself when the
+  parent process goes away. The control client is luasocket's socket.http, so the
+  emulator never depends on the code it tests.
+  emulator.new(opts) / emulator.serve(opts) run one in-process instead (blocking).
+
+CONTROL INTERFACE (same port, no auth, control requests are not logged)
+
+  GET    /_emulator/health                  {ok, url, time_scale}
+  GET    /_emulator/requests[?since=SEQ&method=M&path=P]
+         -> [{seq, conn, method, path, query, headers (lower-case), body (first 64 KB),
+              body_size, status (0 = closed without an answer), t, request_id, fault}]
+  POST   /_emulator/reset                   clears log, jobs, faults, queued job specs;
+                                            keeps seed data and config
+  GET|POST /_emulator/config                {time_scale, api_keys, url_ttl, quota, log_limit}
+  POST   /_emulator/shutdown
+  POST   /_emulator/faults   spec | [spec]  -> {ok, id, ids}       (see faults.lua)
+         match:  method, path (plain prefix or Lua pattern), times (default 1, -1 always),
+                 skip (let N matches through first)
+         action: status (+ body, headers, retry_after, retry_after_date) | delay (seconds,
+                 may precede any action) | reset = "before_body"|"after_body" | truncate = N
+                 | drop_after = N | malformed | html | error_body | expire
+  GET    /_emulator/faults                  armed faults with remaining counts and hits
+  DELETE /_emulator/faults                  disarm all
+  GET    /_emulator/jobs, /_emulator/jobs/{id}    job views {id, kind, status, ...}
+  POST   /_emulator/jobs/{id}   {stuck = true|false} stays in its last running phase
+                                {fail = true | {code=, message=, detail=}} fails now
+                                {complete = true}   completes now
+                                {size = N}          pads its .mp4 download to N bytes
+  POST   /_emulator/next_job    same spec (+ kind = "video"|"workflow"|"translate"|...) for
+                                the next created job; `fail` then happens when it would
+                                have completed (a poll-time failure)
+  POST   /_emulator/advance     {seconds = N}  jumps job time N nominal seconds ahead
+
+  Test routes for the C core (logged and faultable like the API):
+  ANY /_emulator/test/echo             {method, path, query, headers, body, conn}
+  GET /_emulator/test/bytes?n=N        N bytes, byte i = i % 251; Range and HEAD honoured
+  GET /_emulator/test/delay?ms=M       answers after M ms
+  ANY /_emulator/test/status?code=C[&retry_after=S]
+  GET /_emulator/test/redirect?to=URL[&code=302]
+
+TIME
+
+  Jobs advance by clock: nominal durations (video waiting 5 s + pending 15 s + processing
+  120 s; workflow submitted 5 s + processing 60 s; translate pending 30 s + running 300 s)
+  divided by time_scale. Download URLs /files/<id>.<ext>?Expires=&Signature= are signed
+  afresh on each status read, valid url_ttl seconds (7 days); expired or tampered ones 403.
+
+ROUTE MODULES
+
+  Route files are loaded in order: heygen.emulator.control, heygen.emulator.legacy, then
+  heygen.emulator.v3 and heygen.emulator.fal when they exist (fal routes live under the
+  path prefix /fal/, e.g. POST /fal/bytedance/seedance-2.0/text-to-video). A module returns
+  either
+    { register = function(app, state) ... end }     or
+    { {method, path_pattern, handler, auth=, gen=, headers=}, ... }   (a list of routes)
+  app:add(method, pattern, handler, opts) adds one route:
+    method   "GET" | "POST" | "PUT" | "DELETE" | ... | "ANY" (HEAD uses GET routes)
+    pattern  Lua pattern on the path, anchored for you; captures become handler args
+    handler  function(req, state, cap1, cap2, cap3) -> res
+    opts.auth   "api_key" (X-Api-Key, 401 in the route's generation) or
+                function(req, state) -> error response | nil
+    opts.gen    "v1" | "v2" | "v3" | "workflow" | "fal": error envelope for 401/404/405
+                and for faults (default from the path prefix)
+    opts.headers  added to every answer of the route
+  req = {conn, method, path, target, query, headers (lower-case), body, t, id, gen};
+  res = {status, headers, body | stream = {size, read(off, len)} | chunks = fn, ranges,
+         close} (see httpd.lua). heygen.emulator.httpd.sleep(s) stalls one connection.
+  Helpers: heygen.emulator.reply (JSON envelopes, reply.null, reply.array for lists that
+  may be empty), state:create_job(kind, fields), state:status(job), state:failure(job),
+  state.kinds[name] = {phases = {{name, seconds}...}, done =, failed =, failure =},
+  state:signed_url(req, name), state:base(req), state:id(n), state:charge(kind, test),
+  state:authorized(key), state.jobs, state.catalogue, heygen.emulator.media.
+]]
+local reply = require "heygen.emulator.reply"
+local State = require "heygen.emulator.state"
+local App = require "heygen.emulator.app"
+local httpd = require "heygen.emulator.httpd"
+
+local M = {}
+
+M.ROUTE_MODULES = {"heygen.emulator.control", "heygen.emulator.legacy"}
+M.OPTIONAL_MODULES = {"heygen.emulator.v3", "heygen.emulator.fal"}
+
+-- require() that returns nil only when the module itself does not exist.
+local function optional(name)
+  local ok, mod = pcall(require, name)
+  if ok then return mod end
+  if tostring(mod):find("module '" .. name .. "' not found", 1, true) then return nil end
+  error(mod, 0)
+end
+
+local NEW_KEYS = {host = true, port = true, time_scale = true, api_keys = true, url_ttl = true,
+                  quota = true, log_limit = true, watch_stdin = true, modules = true}
+
+local Emulator = {}
+Emulator.__index = Emulator
+Emulator.__name = "heygen.emulator.Emulator"
+
+--- Builds an emulator bound to host:port (not yet serving). nil, message on failure.
+--- opts: host, port (0), time_scale, api_keys, url_ttl, quota, log_limit,
+--- watch_stdin (stop at EOF on stdin), modules (extra route modules).
+function M.new(opts)
+  opts = opts or {}
+  for k in pairs(opts) do
+    if not NEW_KEYS[k] then error("heygen.emulator.new: unknown option '" .. tostring(k) .. "'", 2) end
+  end
+  local state, err = State.new({time_scale = opts.time_scale, api_keys = opts.api_keys,
+                                url_ttl = opts.url_ttl, quota = opts.quota, log_limit = opts.log_limit})
+  if not state then return nil, err end
+  local app = App.new(state)
+  for _, name in ipairs(M.ROUTE_MODULES) do app:load(require(name)) end
+  for _, name in ipairs(M.OPTIONAL_MODULES) do
+    local mod = optional(name)
+    if mod then app:load(mod) end
+  end
+  for _, mod in ipairs(opts.modules or {}) do
+    app:load(type(mod) == "string" and require(mod) or mod)
+  end
+  local server, serr = httpd.new({host = opts.host or "127.0.0.1", port = opts.port or 0,
+                                  app = app:handlers()})
+  if not server then return nil, serr end
+  if opts.watch_stdin then server:watch_fd(0) end
+  app.server = server
+  state.base_url = "http://" .. server.host .. ":" .. server.port
+  return setmetatable({url = state.base_url, port = server.port, state = state, app = app,
+                       server = server}, Emulator)
+end
+
+function Emulator:run() self.server:run() end
+function Emulator:stop() self.server:stop() end
+
+--- Runs an emulator in this process until shutdown (blocking).
+function M.serve(opts)
+  local emu, err = M.new(opts)
+  if not emu then return nil, err end
+  emu:run()
+  return true
+end
+
+---------------------------------------------------------------------------------------
+-- command line
+
+local USAGE = [[
+usage: heygen-emulator [--port N] [--host H] [--time-scale N] [--api-key K]...
+                       [--url-ttl SECONDS] [--quota UNITS]
+]]
+
+local FLAGS = {
+  ["--port"] = {"port", tonumber}, ["--host"] = {"host", tostring},
+  ["--time-scale"] = {"time_scale", tonumber}, ["--url-ttl"] = {"url_ttl", tonumber},
+  ["--quota"] = {"quota", tonumber}, ["--api-key"] = {"api_keys", tostring, true},
+}
+
+local function parse_args(argv)
+  local opts, i = {}, 1
+  while argv[i] do
+    local a = argv[i]
+    local name, inline = a:match("^(%-%-[%w-]+)=(.*)$")
+    name = name or a
+    local flag = FLAGS[name]
+    if a == "--parent-watch" then
+      opts.watch_stdin = true
+    elseif a == "-h" or a == "--help" then
+      return nil, nil, true
+    elseif not flag then
+      return nil, "unknown argument '" .. a .. "'"
+    else
+      local raw = inline
+      if raw == nil then i = i + 1; raw = argv[i] end
+      local v = raw and flag[2](raw)
+      if v == nil then return nil, name .. " needs a value" end
+      if flag[3] then
+        opts[flag[1]] = opts[flag[1]] or {}
+        table.insert(opts[flag[1]], v)
+      else
+        opts[flag[1]] = v
+      end
+    end
+    i = i + 1
+  end
+  return opts
+end
+
+--- CLI entry: parses argv (default: the global arg), prints the listening line, serves.
+--- Returns true after a clean shutdown; nil, message on bad arguments or bind errors.
+function M.main(argv)
+  argv = argv or _G.arg or {}
+  local opts, err, help = parse_args(argv)
+  if help then io.stdout:write(USAGE) return true end
+  if not opts then
+    io.stderr:write("heygen-emulator: ", err, "\n", USAGE)
+    return nil, err
+  end
+  local emu, nerr = M.new(opts)
+  if not emu then
+    io.stderr:write("heygen-emulator: ", tostring(nerr), "\n")
+    return nil, nerr
+  end
+  io.stdout:write("heygen-emulator listening on ", emu.url, "\n")
+  io.stdout:flush()
+  emu:run()
+  return true
+end
+
+---------------------------------------------------------------------------------------
+-- spawn: a child process and its control client
+
+-- The lua/ directory this module was loaded from (absolute when PWD is known).
+local function lua_root()
+  local src = debug.getinfo(1, "S").source
+  if src:sub(1, 1) ~= "@" then return nil end
+  local root = src:sub(2):match("^(.-)[/\\]?heygen[/\\]emulator[/\\]init%.lua$")
+  if root == nil then return nil end
+  if root == "" then root = "." end
+  if root:sub(1, 1) ~= "/" and os.getenv("PWD") then root = os.getenv("PWD") .. "/" .. root end
+  return root
+end
+
+-- The interpreter running us: the most negative index of the global arg.
+local function current_lua()
+  local a = _G.arg
+  if type(a) ~= "table" or a[-1] == nil then return nil end
+  local i = -1
+  while a[i - 1] ~= nil do i = i - 1 end
+  return a[i]
+end
+
+local function shell_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+local function read_file(path)
+  local f = io.open(path, "rb")
+  if not f then return "" end
+  local s = f:read("*a")
+  f:close()
+  return s
+end
+
+local Handle = {}
+Handle.__index = Handle
+Handle.__name = "heygen.emulator.Handle"
+
+local SPAWN_KEYS = {time_scale = true, api_keys = true, port = true, host = true, lua = true,
+                    url_ttl = true, quota = true, startup_timeout = true}
+
+--- Starts an emulator child process; returns its handle (raises when it cannot start).
+function M.spawn(opts)
+  opts = opts or {}
+  for k in pairs(opts) do
+    if not SPAWN_KEYS[k] then error("heygen.emulator.spawn: unknown option '" .. tostring(k) .. "'", 2) end
+  end
+  local socket = require "socket"
+  local args = {"--port", tostring(opts.port or 0), "--parent-watch"}
+  local function add(flag, v) if v ~= nil then args[#args + 1] = flag; args[#args + 1] = tostring(v) end end
+  add("--host", opts.host)
+  add("--time-scale", opts.time_scale)
+  add("--url-ttl", opts.url_ttl)
+  add("--quota", opts.quota)
+  local keys = opts.api_keys
+  if type(keys) == "string" then keys = {keys} end
+  for _, k in ipairs(keys or {}) do add("--api-key", k) end
+
+  local quoted = {}
+  for i, a in ipairs(args) do quoted[i] = string.format("%q", a) end
+  local code = "os.exit(require('heygen.emulator').main({" .. table.concat(quoted, ",") .. "}) and 0 or 1)"
+  local root = lua_root()
+  if root then
+    local prefix = root .. "/?.lua;" .. root .. "/?/init.lua;"
+    code = "package.path=" .. string.format("%q", prefix) .. "..package.path;" .. code
+  end
+  local out, errf = os.tmpname(), os.tmpname()
+  local lua = opts.lua or current_lua() or "lua5.4"
+  local cmd = "exec " .. shell_quote(lua) .. " -e " .. shell_quote(code) ..
+              " >" .. shell_quote(out) .. " 2>" .. shell_quote(errf)
+  local proc = assert(io.popen(cmd, "w"))
+  local deadline = socket.gettime() + (opts.startup_timeout or 15)
+  local url, problem
+  repeat
+    url = read_file(out):match("listening on (http://[^%s]+)")
+    problem = not url and read_file(errf):find("%S") and "failed to start"
+    if url or problem then break end
+    socket.sleep(0.01)
+  until socket.gettime() > deadline
+  if not url then
+    proc:close()
+    local e = read_file(errf)
+    os.remove(out); os.remove(errf)
+    error("heygen.emulator.spawn: " .. lua .. " " .. (problem or "printed no listening line in time")
+          .. ":\n" .. e, 2)
+  end
+  return setmetatable({url = url, fal_url = url .. "/fal", upload_url = url,
+                       port = tonumber(url:match(":(%d+)$")), log_path = errf,
+                       _proc = proc, _out = out}, Handle)
+end
+
+-- One control call through luasocket's HTTP client; raises on failure.
+function Handle:call(method, path, body)
+  local http = require "socket.http"
+  local ltn12 = require "ltn12"
+  local chunks = {}
+  local text = body ~= nil and reply.encode(body) or nil
+  local ok, status = http.request({
+    url = self.url .. path, method = method, sink = ltn12.sink.table(chunks),
+    source = text and ltn12.source.string(text) or nil,
+    headers = {["content-type"] = "application/json", ["content-length"] = tostring(text and #text or 0)},
+  })
+  if not ok then error("heygen.emulator: " .. method .. " " .. path .. ": " .. tostring(status), 3) end
+  local raw = table.concat(chunks)
+  local v = reply.decode(raw)
+  if status >= 400 then
+    local msg = type(v) == "table" and type(v.error) == "table" and v.error.message or raw
+    error("heygen.emulator: " .. method .. " " .. path .. ": " .. tostring(msg), 3)
+  end
+  return v
+end
+
+local function path_matches(pattern, path)
+  if path:sub(1, #pattern) == pattern then return true end
+  local ok, found = pcall(string.find, path, pattern)
+  return ok and found ~= nil
+end
+
+--- Logged requests, oldest first. filter: a path pattern (or plain prefix), or
+--- {method=, path=, since=}.
+function Handle:requests(filter)
+  if type(filter) == "string" then filter = {path = filter} end
+  filter = filter or {}
+  local list = self:call("GET", "/_emulator/requests?since=" .. tostring(filter.since or 0))
+  local out = {}
+  for _, r in ipairs(list) do
+    if (not filter.method or r.method == filter.method)
+       and (not filter.path or path_matches(filter.path, r.path)) then
+      out[#out + 1] = r
+    end
+  end
+  return out
+end
+
+function Handle:count(method, path_pattern)
+  return #self:requests({method = method, path = path_pattern})
+end
+
+function Handle:reset() return self:call("POST", "/_emulator/reset", {}) end
+function Handle:config(t) return self:call("POST", "/_emulator/config", t or {}) end
+function Handle:fault(spec) return self:call("POST", "/_emulator/faults", spec).id end
+function Handle:faults() return self:call("GET", "/_emulator/faults") end
+function Handle:clear_faults() return self:call("DELETE", "/_emulator/faults") end
+function Handle:job(id, spec)
+  if spec == nil then return self:call("GET", "/_emulator/jobs/" .. id) end
+  return self:call("POST", "/_emulator/jobs/" .. id, spec)
+end
+function Handle:jobs() return self:call("GET", "/_emulator/jobs") end
+function Handle:next_job(spec) return self:call("POST", "/_emulator/next_job", spec) end
+function Handle:advance(seconds) return self:call("POST", "/_emulator/advance", {seconds = seconds}) end
+
+--- Shuts the emulator down and waits for the process. Idempotent.
+function Handle:stop()
+  if not self._proc then return end
+  pcall(self.call, self, "POST", "/_emulator/shutdown", {})
+  self._proc:close()
+  self._proc = nil
+  os.remove(self._out)
+  os.remove(self.log_path)
+end
+
+Handle.__gc = function(h) pcall(Handle.stop, h) end
+
+return M
