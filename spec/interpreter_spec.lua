@@ -5,7 +5,12 @@
 --   lua5.4 /usr/bin/busted spec/interpreter_spec.lua
 -- HEYGEN_LUA_BIN names another binary; LUA_BIN the reference interpreter.
 
-local BIN = os.getenv("HEYGEN_LUA_BIN") or "build/heygen-lua"
+-- scripts/test names the runtime in HEYGEN_TEST_LUA: when it is a heygen-lua build
+-- (the ASan one, say), that is the binary under test.
+local runtime = os.getenv("HEYGEN_TEST_LUA")
+local BIN = os.getenv("HEYGEN_LUA_BIN")
+  or (runtime and runtime:match("heygen%-lua$") and runtime)
+  or "build/heygen-lua"
 local LUA = os.getenv("LUA_BIN") or "lua5.4"
 
 -- Absolute, so tests may run it from another directory.
