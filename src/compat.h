@@ -11,6 +11,7 @@
 #endif
 
 #if LUA_VERSION_NUM < 502
+#include <luajit.h> /* LUAJIT_VERSION: lua.h alone does not say */
 #define lua_rawlen(L, i) lua_objlen((L), (i))
 #define lua_absindex(L, i) \
   ((i) > 0 || (i) <= LUA_REGISTRYINDEX ? (i) : lua_gettop(L) + (i) + 1)
