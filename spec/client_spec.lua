@@ -78,7 +78,7 @@ describe("heygen.client requests", function()
 
   it("treats HTTP 200 with an error body as an error (v1 code != 100)", function()
     local hg = support.client(emu)
-    emu:fault { match = { path = "^/v1/video_status.get" }, action = { error_body = true } }
+    emu:fault { path = "^/v1/video_status.get", error_body = true }
     local data, err = hg:video_status("0123456789abcdef0123456789abcdef")
     assert.is_nil(data)
     assert.are.equal(200, err.status)
@@ -88,7 +88,7 @@ describe("heygen.client requests", function()
 
   it("treats HTTP 200 with a v2 error object as an error", function()
     local hg = support.client(emu)
-    emu:fault { match = { path = "^/v2/video/generate" }, action = { error_body = true } }
+    emu:fault { path = "^/v2/video/generate", error_body = true }
     local job, err = hg:create_video { video_inputs = { {
       character = { type = "avatar", avatar_id = "Abigail_expressive_2024112501" },
       voice = { type = "text", voice_id = "1bd001e7e50f421d891986aad5158bc8", input_text = "hi" } } } }
