@@ -32,7 +32,7 @@ endfunction()
 # Configure time: find the files, record them in a manifest that changes only when
 # the list does (so an added or removed file re-runs the rule), and add the rule.
 function(heygen_embed_lua output)
-  set(root "${CMAKE_SOURCE_DIR}/lua")
+  set(root "${PROJECT_SOURCE_DIR}/lua")
   set(patterns "${root}/heygen/*.lua")
   foreach(ext IN LISTS HEYGEN_EMBED_MEDIA)
     list(APPEND patterns "${root}/heygen/emulator/*.${ext}")
@@ -45,7 +45,7 @@ function(heygen_embed_lua output)
     file(RELATIVE_PATH rel "${root}" "${path}")
     string(APPEND manifest_text "${rel}\n")
   endforeach()
-  set(manifest "${CMAKE_BINARY_DIR}/gen/heygen_embed.manifest")
+  set(manifest "${PROJECT_BINARY_DIR}/gen/heygen_embed.manifest")
   file(CONFIGURE OUTPUT "${manifest}" CONTENT "${manifest_text}" @ONLY)
 
   add_custom_command(

@@ -16,7 +16,7 @@ foreach(lib HEYGEN_LIBLUA_STATIC HEYGEN_LIBCJSON_STATIC)
 endforeach()
 
 # The Lua sources and media, as bytes, plus the preload table that serves them.
-set(HEYGEN_EMBED_C ${CMAKE_BINARY_DIR}/gen/heygen_embed.c)
+set(HEYGEN_EMBED_C ${PROJECT_BINARY_DIR}/gen/heygen_embed.c)
 heygen_embed_lua(${HEYGEN_EMBED_C})
 add_library(heygen_preload_obj OBJECT src/preload.c ${HEYGEN_EMBED_C})
 target_include_directories(heygen_preload_obj PUBLIC ${LUA_INCLUDE_DIRS} src)
