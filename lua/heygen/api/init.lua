@@ -5,7 +5,10 @@
 --   validate = fn(a, b, client) -> true | nil, err   (runs before any request)
 --   result   = fn(data, a, b, doc, client) -> value    (shape the answer)
 --   job      = { kind = "video", id = fn(data) -> id, fields = fn(data, a) -> table }
---   args     = "table" | "id" | "none" | "id_table" (how the Lua call takes arguments)
+--   args     = "table" | "id" | "none" | "id_table" (how the Lua call takes arguments),
+--              or fn(a, b) -> ok, "what it expects"
+--   run      = fn(client, a, b) -> value | nil, err: a call made of several
+--              requests (after validate; replaces request/job/result)
 -- A group maps call names to definitions; a client uses the group of its
 -- `api` first and the legacy group for calls that have no v3 equivalent.
 local errors = require "heygen.errors"
@@ -27,7 +30,7 @@ local ARG_CHECKS = {
 function M.call(client, name, a, b)
   local def = (M.groups[client.api] or {})[name] or M.groups.legacy[name]
   if not def then error("heygen: no endpoint " .. name, 3) end
-  local ok, what = ARG_CHECKS[def.args or "table"](a, b)
+  local ok, what = (type(def.args) == "function" and def.args or ARG_CHECKS[def.args or "table"])(a, b)
   if not ok then
     error(string.format("hg:%s expects %s", name, what), 3)
   end
@@ -35,6 +38,7 @@ function M.call(client, name, a, b)
     local valid, err = def.validate(a, b, client)
     if not valid then return nil, err end
   end
+  if def.run then return def.run(client, a, b) end
   local spec = def.request(client, a, b)
   if spec == nil then return nil, errors.new { kind = "invalid_argument", message = name .. ": nothing to send" } end
   local data, rec, doc = client:request(spec)
