@@ -122,6 +122,12 @@ local ERROR_BODIES = {
   fal = {detail = "Internal error", error_type = "internal_error"},
 }
 
+-- JSON numbers arrive as floats on Lua 5.4: 2.0 must go out as "2".
+local function header_value(v)
+  if type(v) == "number" and v == math.floor(v) then return tostring(reply.int(v)) end
+  return tostring(v)
+end
+
 --- The answer for a fault that replaces the handler's (nil for truncate, drop_after,
 --- reset and pure delays, which the app applies around the real answer).
 function M.response(f, gen)
@@ -131,8 +137,8 @@ function M.response(f, gen)
     if body == nil then body = reply.error_body(gen, spec.status) end
     local headers = {["Content-Type"] = type(body) == "string" and "text/plain" or "application/json"}
     if type(body) ~= "string" then body = reply.encode(body) end
-    for k, v in pairs(spec.headers or {}) do headers[k] = tostring(v) end
-    if spec.retry_after ~= nil then headers["Retry-After"] = tostring(spec.retry_after) end
+    for k, v in pairs(spec.headers or {}) do headers[k] = header_value(v) end
+    if spec.retry_after ~= nil then headers["Retry-After"] = header_value(spec.retry_after) end
     if spec.retry_after_date then
       headers["Retry-After"] = os.date("!%a, %d %b %Y %H:%M:%S GMT", os.time() + spec.retry_after_date)
     end
