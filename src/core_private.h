@@ -15,6 +15,10 @@ void heygen_json_open(lua_State *L);
 /* The module entry point (also declared for C hosts in heygen.h). */
 int luaopen_heygen_core(lua_State *L);
 
+/* Push a table of the response headers in the raw block p[0..n) (status
+ * lines skipped, names lower-cased, repeated names joined with ", "). */
+void heygen_push_headers(lua_State *L, const char *p, size_t n);
+
 /* Monotonic clock in seconds. */
 double heygen_now(void);
 

@@ -454,40 +454,6 @@ static int multi_add(lua_State *L) {
   return 2;
 }
 
-static void push_headers(lua_State *L, const buffer *head) {
-  const char *p = head->p, *end = head->p + head->n;
-  lua_newtable(L);
-  while (p && p < end) {
-    const char *eol = memchr(p, '\n', (size_t)(end - p));
-    const char *colon, *v, *ve;
-    if (!eol) eol = end;
-    colon = memchr(p, ':', (size_t)(eol - p));
-    if (colon && memcmp(p, "HTTP/", 5) != 0) {
-      luaL_Buffer b;
-      const char *k;
-      luaL_buffinit(L, &b);
-      for (k = p; k < colon; k++) luaL_addchar(&b, (char)((*k >= 'A' && *k <= 'Z') ? *k + 32 : *k));
-      luaL_pushresult(&b);
-      v = colon + 1;
-      ve = eol;
-      while (v < ve && (*v == ' ' || *v == '\t')) v++;
-      while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t')) ve--;
-      lua_pushvalue(L, -1);
-      lua_rawget(L, -3);
-      if (lua_isnil(L, -1)) { /* first value */
-        lua_pop(L, 1);
-        lua_pushlstring(L, v, (size_t)(ve - v));
-      } else { /* repeated header: join as HTTP allows */
-        lua_pushliteral(L, ", ");
-        lua_pushlstring(L, v, (size_t)(ve - v));
-        lua_concat(L, 3);
-      }
-      lua_rawset(L, -3);
-    }
-    p = eol + 1;
-  }
-}
-
 static void set_num(lua_State *L, const char *k, double v) {
   lua_pushnumber(L, v);
   lua_setfield(L, -2, k);
@@ -535,7 +501,7 @@ static void push_record(lua_State *L, request *r, CURLcode code) {
       lua_pushstring(L, r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));
     lua_setfield(L, -2, "error");
   }
-  push_headers(L, &r->head);
+  heygen_push_headers(L, r->head.p, r->head.n);
   lua_setfield(L, -2, "headers");
   lua_pushlstring(L, r->body.p ? r->body.p : "", r->body.n);
   lua_setfield(L, -2, "body");

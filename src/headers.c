@@ -1,0 +1,62 @@
+/*
+ * Response header parsing: the raw header block libcurl handed us (status
+ * line, "Name: value" lines) into a Lua table with lower-case names.
+ * The bytes come from the network, so nothing here trusts them: lines may be
+ * of any length, lack a colon, a CR or a final newline, or hold NUL bytes.
+ * Kept apart from http.c so fuzz/headers.c can drive it directly.
+ */
+#include <string.h>
+
+#include "core_private.h"
+
+static int is_status_line(const char *p, const char *eol) {
+  return eol - p >= 5 && memcmp(p, "HTTP/", 5) == 0;
+}
+
+static void push_lower(lua_State *L, const char *p, const char *end) {
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (; p < end; p++) luaL_addchar(&b, (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p));
+  luaL_pushresult(&b);
+}
+
+/* The value of one header line, without surrounding blanks or the CR. */
+static void push_value(lua_State *L, const char *v, const char *ve) {
+  while (v < ve && (*v == ' ' || *v == '\t')) v++;
+  while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t')) ve--;
+  lua_pushlstring(L, v, (size_t)(ve - v));
+}
+
+/* t[name] = value, or "old, value" for a repeated header (as HTTP allows).
+ * Expects the table, the name and the value on top of the stack. */
+static void add_header(lua_State *L) {
+  lua_pushvalue(L, -2);
+  lua_rawget(L, -4);
+  if (!lua_isnil(L, -1)) {
+    lua_insert(L, -2);
+    lua_pushliteral(L, ", ");
+    lua_insert(L, -2);
+    lua_concat(L, 3);
+  } else {
+    lua_pop(L, 1);
+  }
+  lua_rawset(L, -3);
+}
+
+void heygen_push_headers(lua_State *L, const char *p, size_t n) {
+  const char *end = p + n;
+  lua_newtable(L);
+  if (!p) return;
+  while (p < end) {
+    const char *eol = memchr(p, '\n', (size_t)(end - p));
+    const char *colon;
+    if (!eol) eol = end;
+    colon = memchr(p, ':', (size_t)(eol - p));
+    if (colon && colon > p && !is_status_line(p, eol)) {
+      push_lower(L, p, colon);
+      push_value(L, colon + 1, eol);
+      add_header(L);
+    }
+    p = eol + 1;
+  }
+}
