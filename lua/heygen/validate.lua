@@ -86,6 +86,15 @@ function M.chars(s)
   return #s - continuation
 end
 
+-- A "did you mean" for a value outside a list: only a near miss (a wrong case,
+-- one wrong letter in five), so an unrelated word gets no misleading hint.
+local function near_miss(value, set)
+  local hint = type(value) == "string" and util.closest(value, set)
+  if hint and util.levenshtein(value:lower(), hint:lower()) <= math.max(1, math.floor(#value / 5)) then
+    return hint
+  end
+end
+
 local function in_list(list, v)
   for _, x in ipairs(list) do if x == v then return true end end
   return false
@@ -196,7 +205,7 @@ local function check_variant(value, schema, path)
     local names = {}
     for k in pairs(variants) do if k ~= "key" then names[#names + 1] = k end end
     table.sort(names)
-    local hint = type(tag) == "string" and util.closest(tag, variants)
+    local hint = near_miss(tag, variants)
     return fail(join(path, variants.key), "must be one of " .. quoted_list(names), tag,
       hint and hint ~= "key" and (shown(tag) .. string.format(" (did you mean %q?)", hint)) or nil)
   end
@@ -295,7 +304,7 @@ function check(value, schema, path)
     return fail(path, "must be " .. TYPE_NAMES[schema.type], value)
   end
   if schema.enum and not in_list(schema.enum, value) then
-    local hint = type(value) == "string" and util.closest(value, schema.enum_set or {})
+    local hint = near_miss(value, schema.enum_set or {})
     return fail(path, "must be one of " .. quoted_list(schema.enum), value,
       hint and (shown(value) .. string.format(" (did you mean %q?)", hint)) or nil)
   end

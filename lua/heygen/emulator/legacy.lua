@@ -70,6 +70,19 @@ end
 
 local function is_int(v) return type(v) == "number" and v == math.floor(v) end
 
+-- Script limits are in characters: UTF-8 bytes that do not continue a sequence.
+local function chars(s)
+  local _, continuation = s:gsub("[\128-\191]", "")
+  return #s - continuation
+end
+
+local function check_script(text, field)
+  local n = chars(text)
+  if n > MAX_TEXT then
+    return invalid(field, "must be at most " .. MAX_TEXT .. " characters (got " .. n .. ")")
+  end
+end
+
 local function check_string(obj, key, field, required)
   local v = obj[key]
   if absent(v) then return required and missing(field) or nil end
@@ -316,9 +329,8 @@ local function check_voice(st, v, f)
   if v.type == "text" then
     err = check_string(v, "input_text", f .. ".input_text", true) or check_string(v, "voice_id", f .. ".voice_id", true)
     if err then return err end
-    if #v.input_text > MAX_TEXT then
-      return invalid(f .. ".input_text", "must be at most " .. MAX_TEXT .. " characters (got " .. #v.input_text .. ")")
-    end
+    err = check_script(v.input_text, f .. ".input_text")
+    if err then return err end
     if not st.catalogue.voice_by_id[v.voice_id] then
       return {status = 400, code = "voice_not_found", message = "Voice " .. v.voice_id .. " not found"}
     end
@@ -422,9 +434,7 @@ local function check_webm(st, body)
     err = check_string(body, "input_audio", "input_audio", true)
   else
     err = check_string(body, "input_text", "input_text", true) or check_string(body, "voice_id", "voice_id", true)
-    if not err and #body.input_text > MAX_TEXT then
-      err = invalid("input_text", "must be at most " .. MAX_TEXT .. " characters (got " .. #body.input_text .. ")")
-    end
+    err = err or check_script(body.input_text, "input_text")
     if not err and not st.catalogue.voice_by_id[body.voice_id] then
       err = {v1 = 400116, message = "Voice " .. body.voice_id .. " not found"}
     end
