@@ -125,10 +125,27 @@ end
 
 --- Read a JSON body as the given envelope. Returns ok, payload, doc where
 -- payload is the data (ok) or {code=, message=, param=} (not ok).
+-- fal's `detail`: a message, or a list of {loc, msg, type} naming the fields (422).
+local function fal_message(detail)
+  if type(detail) ~= "table" then return tostring(detail) end
+  local parts = {}
+  for _, d in ipairs(detail) do
+    local loc = {}
+    for _, l in ipairs(type(d) == "table" and type(d.loc) == "table" and d.loc or {}) do
+      if l ~= "body" then loc[#loc + 1] = tostring(l) end
+    end
+    local msg = type(d) == "table" and d.msg or tostring(d)
+    parts[#parts + 1] = (#loc > 0 and (table.concat(loc, ".") .. ": ") or "") .. tostring(msg)
+  end
+  return "fal rejected the input: " .. table.concat(parts, "; ")
+end
+
 local function read_envelope(doc, envelope)
   if type(doc) ~= "table" then return true, doc, doc end
   if envelope == "fal" then
-    if doc.detail ~= nil then return false, { detail = doc.detail, code = doc.error_type } end
+    if doc.detail ~= nil then
+      return false, { detail = doc.detail, code = doc.error_type, message = fal_message(doc.detail) }
+    end
     return true, doc, doc
   end
   -- v1: a numeric code, 100 on success

@@ -13,7 +13,7 @@ local jobs = require "heygen.job"
 local errors = require "heygen.errors"
 
 require "heygen.api.legacy"
-for _, group in ipairs { "heygen.api.v3", "heygen.api.fal", "heygen.api.extra" } do
+for _, group in ipairs { "heygen.api.v3", "heygen.api.fal", "heygen.api.extra", "heygen.generate" } do
   -- optional groups: present in a full install, absent while being developed
   local ok, err = pcall(require, group)
   if not ok and not tostring(err):find("module '" .. group .. "' not found", 1, true) then error(err, 0) end

@@ -22,7 +22,8 @@ M.Job = Job
 local TERMINAL = { completed = true, failed = true, cancelled = true }
 
 --- Kind name -> { status = fn(job) -> request spec, parse = fn(data, job) ->
---  status, result, failure{code=,message=}, cancel = fn(job) -> request spec? }
+--  status, result, failure{code=,message=}, cancel = fn(job) -> request spec?,
+--  cancel_answer = fn(job, data, err) -> data | nil, err (reads the cancel answer)? }
 M.KINDS = {}
 
 function M.register_kind(name, spec)
@@ -178,6 +179,7 @@ function Job:cancel()
   local remote
   if st.spec.cancel and not TERMINAL[self.status] then
     local data, err = st.client:request(st.spec.cancel(self))
+    if st.spec.cancel_answer then data, err = st.spec.cancel_answer(self, data, err) end
     if data == nil and err then return nil, err end
     remote = data
   end

@@ -1,0 +1,375 @@
+--- fal.ai queue API (../shared/docs/fal-api.md sections 2 and 3):
+--   hg:fal_submit(model_id, input) -> Job of kind "fal"
+-- POST {fal_url}/{model_id} with the bare input, then the URLs fal returns for
+-- status (?logs=1), result and cancel. Every model below has its own input
+-- names and formats; they are checked before anything is sent.
+local api = require "heygen.api"
+local jobs = require "heygen.job"
+local validate = require "heygen.validate"
+local errors = require "heygen.errors"
+local util = require "heygen.util"
+
+local M = {}
+
+------------------------------------------------------------------ input rules per model (doc 3.2 - 3.6)
+
+local enum = validate.enum
+local URL = { type = "string", url = true }
+local TEXT = { type = "string" }
+local BOOL = { type = "boolean" }
+local PROMPT = { type = "string", required = true, min_len = 1 }
+
+local function required(rule) return util.merge(rule, { required = true }) end
+
+local function url_list(max, min)
+  return { type = "array", min_items = min, max_items = max, items = URL, items_name = "URLs" }
+end
+
+-- {"4", "5", ..., "15"} (with a suffix: {"4s", ...}); `extra` values go first.
+local function counted(from, to, suffix, extra)
+  local list = {}
+  for _, v in ipairs(extra or {}) do list[#list + 1] = v end
+  for n = from, to do list[#list + 1] = n .. (suffix or "") end
+  return list
+end
+
+local function forbid(why) return { forbidden = why } end
+
+local function schema(fields, extra)
+  local s = { type = "table", closed = true, fields = fields }
+  for k, v in pairs(extra or {}) do s[k] = v end
+  return s
+end
+
+M.SEEDANCE_DURATIONS = counted(4, 15, "", { "auto" })
+M.SEEDANCE_RATIOS = { "auto", "21:9", "16:9", "4:3", "1:1", "3:4", "9:16" }
+
+-- Seedance reference-to-video: at most 12 files, audio only next to an image or video.
+local function seedance_references(v)
+  local images, videos, audios = #(v.image_urls or {}), #(v.video_urls or {}), #(v.audio_urls or {})
+  if images + videos == 0 then return "reference-to-video needs image_urls or video_urls" end
+  if images + videos + audios > 12 then
+    return string.format("reference-to-video takes at most 12 files in all, got %d", images + videos + audios)
+  end
+end
+
+local function seedance(mode, resolutions)
+  local f = {
+    prompt = PROMPT, duration = enum(M.SEEDANCE_DURATIONS), aspect_ratio = enum(M.SEEDANCE_RATIOS),
+    resolution = enum(resolutions), generate_audio = BOOL, bitrate_mode = enum { "standard", "high" },
+    end_user_id = TEXT, seed = forbid("Seedance 2.0 returns a seed but takes none"),
+  }
+  if mode == "image" then
+    f.image_url, f.end_image_url = required(URL), URL
+  elseif mode == "reference" then
+    f.image_urls, f.video_urls, f.audio_urls = url_list(9), url_list(3), url_list(3)
+    f.reference_image_urls = forbid("Seedance 2.0 names its image references image_urls")
+  end
+  return schema(f, { check = mode == "reference" and seedance_references or nil })
+end
+
+local KLING_RATIOS = { "16:9", "9:16", "1:1" }
+
+local function kling_v3(mode)
+  local f = {
+    prompt = { type = "string", min_len = 1 },
+    multi_prompt = { type = "array", min_items = 1, items_name = "shots", items = schema {
+      prompt = PROMPT, duration = enum(counted(1, 15)) } },
+    duration = enum(counted(3, 15)), generate_audio = BOOL, shot_type = enum { "customize", "intelligent" },
+    negative_prompt = TEXT, cfg_scale = { type = "number", min = 0, max = 1 },
+  }
+  if mode == "text" then
+    f.aspect_ratio = enum(KLING_RATIOS)
+  else
+    f.start_image_url, f.end_image_url = required(URL), URL
+    f.elements = { type = "array", items = { type = "table" } }
+    f.image_url = forbid("Kling v3 takes the first frame as start_image_url")
+    f.aspect_ratio = forbid("Kling v3 image-to-video follows the start image's aspect ratio")
+  end
+  return schema(f, { xor = { { "prompt" }, { "multi_prompt" } } })
+end
+
+local function kling_v21(mode, tail)
+  local f = { prompt = PROMPT, duration = enum { "5", "10" }, negative_prompt = TEXT,
+    cfg_scale = { type = "number", min = 0, max = 1 } }
+  if mode == "text" then
+    f.aspect_ratio = enum(KLING_RATIOS)
+  else
+    f.image_url = required(URL)
+    f.start_image_url = forbid("Kling v2.1 takes the first frame as image_url")
+  end
+  if tail then
+    f.tail_image_url = URL
+    f.end_image_url = forbid("Kling v2.1 names the last frame tail_image_url")
+  end
+  return schema(f)
+end
+
+-- opts: durations (6 or 10 s can be chosen), end_frame, resolution
+local function hailuo(mode, opts)
+  local f = { prompt = PROMPT, prompt_optimizer = BOOL }
+  f.duration = opts.durations and enum { "6", "10" } or forbid("this endpoint makes clips of a fixed length")
+  if mode == "image" then f.image_url = required(URL) end
+  if opts.end_frame then f.end_image_url = URL end
+  if opts.resolution then f.resolution = enum { "512P", "768P" } end
+  return schema(f)
+end
+
+M.VEO_DURATIONS = { "4s", "6s", "8s" }
+
+local function veo(mode)
+  local f = {
+    prompt = PROMPT, duration = enum(M.VEO_DURATIONS), resolution = enum { "720p", "1080p", "4k" },
+    generate_audio = BOOL, auto_fix = BOOL, safety_tolerance = enum(counted(1, 6)),
+    aspect_ratio = enum(mode == "text" and { "16:9", "9:16" } or { "auto", "16:9", "9:16" }),
+  }
+  if mode ~= "reference" then f.negative_prompt, f.seed = TEXT, { type = "integer" } end
+  if mode == "image" then f.image_url = required(URL) end
+  if mode == "first_last" then f.first_frame_url, f.last_frame_url = required(URL), required(URL) end
+  if mode == "reference" then f.image_urls = required(url_list(nil, 1)) end
+  return schema(f)
+end
+
+--- Known models: id -> {family=, mode=, schema=}. Other ids are sent as given
+-- (fal checks them) unless they look like a typo of one of these.
+M.models = {}
+
+local function model(id, family, mode, rules)
+  M.models[id] = { family = family, mode = mode, schema = rules }
+end
+
+for _, tier in ipairs { "", "fast/" } do
+  local resolutions = tier == "" and { "480p", "720p", "1080p", "4k" } or { "480p", "720p" }
+  for _, mode in ipairs { "text", "image", "reference" } do
+    model("bytedance/seedance-2.0/" .. tier .. mode .. "-to-video", "seedance", mode, seedance(mode, resolutions))
+  end
+end
+for _, tier in ipairs { "standard", "pro" } do
+  for _, mode in ipairs { "text", "image" } do
+    model("fal-ai/kling-video/v3/" .. tier .. "/" .. mode .. "-to-video", "kling", mode, kling_v3(mode))
+  end
+end
+model("fal-ai/kling-video/v2.1/master/text-to-video", "kling", "text", kling_v21("text"))
+model("fal-ai/kling-video/v2.1/master/image-to-video", "kling", "image", kling_v21("image"))
+model("fal-ai/kling-video/v2.1/pro/image-to-video", "kling", "image", kling_v21("image", true))
+model("fal-ai/kling-video/v2.1/standard/image-to-video", "kling", "image", kling_v21("image"))
+model("fal-ai/minimax/hailuo-02/standard/text-to-video", "minimax", "text", hailuo("text", { durations = true }))
+model("fal-ai/minimax/hailuo-02/standard/image-to-video", "minimax", "image",
+  hailuo("image", { durations = true, end_frame = true, resolution = true }))
+model("fal-ai/minimax/hailuo-02/pro/text-to-video", "minimax", "text", hailuo("text", {}))
+model("fal-ai/minimax/hailuo-02/pro/image-to-video", "minimax", "image", hailuo("image", { end_frame = true }))
+for _, app in ipairs { "hailuo-2.3", "hailuo-2.3-fast" } do
+  for _, tier in ipairs { "standard", "pro" } do
+    if app == "hailuo-2.3" then -- 2.3-fast has no text-to-video (doc 3.4)
+      model("fal-ai/minimax/" .. app .. "/" .. tier .. "/text-to-video", "minimax", "text",
+        hailuo("text", { durations = tier == "standard" }))
+    end
+    model("fal-ai/minimax/" .. app .. "/" .. tier .. "/image-to-video", "minimax", "image",
+      hailuo("image", { durations = tier == "standard" }))
+  end
+end
+for _, tier in ipairs { "", "/fast" } do
+  local base = "fal-ai/veo3.1" .. tier
+  model(base, "veo", "text", veo("text"))
+  model(base .. "/image-to-video", "veo", "image", veo("image"))
+  model(base .. "/first-last-frame-to-video", "veo", "first_last", veo("first_last"))
+end
+model("fal-ai/veo3.1/reference-to-video", "veo", "reference", veo("reference"))
+
+------------------------------------------------------------------ checking a submit
+
+local MODEL_ID = "^[%w][%w%-_%.]*/[%w][%w%-_%.]*[%w%-_%./]*$"
+
+--- The `{owner}/{app}` part of a model id (status, result and cancel live there).
+function M.app_of(model_id)
+  local n = (model_id:match("^workflows/") or model_id:match("^comfy/")) and 3 or 2
+  local parts = {}
+  for part in model_id:gmatch("[^/]+") do
+    parts[#parts + 1] = part
+    if #parts == n then break end
+  end
+  return table.concat(parts, "/")
+end
+
+local function bad(field, message)
+  return nil, errors.new { kind = "invalid_argument", field = field, message = message }
+end
+
+--- Check a model id and its input; true or nil, invalid_argument error.
+function M.check_input(model_id, input)
+  if type(model_id) ~= "string" or not model_id:match(MODEL_ID) or model_id:find("//", 1, true)
+    or model_id:find("..", 1, true) or model_id:sub(-1) == "/" then
+    return bad("model_id", string.format("model_id must look like \"owner/app[/path]\", got %s",
+      type(model_id) == "string" and string.format("%q", model_id) or tostring(model_id)))
+  end
+  if type(input) ~= "table" then
+    return bad("input", "input must be a table of the model's inputs, got " .. type(input))
+  end
+  local known = M.models[model_id]
+  if not known then
+    local hint = util.closest(model_id, M.models)
+    if hint then
+      return bad("model_id", string.format("unknown fal model %q (did you mean %q?)", model_id, hint))
+    end
+    return true
+  end
+  local ok, err = validate.check(input, known.schema, "")
+  if not ok then err.message = err.message .. " (fal model " .. model_id .. ")" end
+  return ok, err
+end
+
+------------------------------------------------------------------ the fal job kind
+
+local STATUS = { IN_QUEUE = "pending", IN_PROGRESS = "processing", COMPLETED = "completed",
+  -- not sent by fal, listed by a third-party schema: handled all the same (doc 2.3)
+  FAILED = "failed", ERROR = "failed", CANCELED = "cancelled", CANCELLED = "cancelled" }
+
+local CANCELLED_TYPES = { client_cancelled = true, request_cancelled = true }
+
+local DOCUMENTED_HOSTS = { "https://queue.fal.run/", "https://queue.falrun.com/" }
+
+-- A URL fal returned is used only under the client's own fal_url or fal's
+-- documented queue hosts: the key is never sent anywhere else.
+local function trusted(client, url)
+  if type(url) ~= "string" then return false end
+  if url:sub(1, #client.fal_url + 1) == client.fal_url .. "/" then return true end
+  for _, host in ipairs(DOCUMENTED_HOSTS) do
+    if url:sub(1, #host) == host then return true end
+  end
+  return false
+end
+
+local URL_FIELDS = { [""] = "response_url", ["/status"] = "status_url", ["/cancel"] = "cancel_url" }
+
+-- The queue URL of a job: the one fal returned, else the documented shape
+-- (a job re-attached by id, e.g. from a journal, knows only its model).
+local function queue_url(job, suffix)
+  local client = job._state.client
+  local given = job[URL_FIELDS[suffix]]
+  if trusted(client, given) then return given end
+  local model_id = job.model_id or job.provider
+  if type(model_id) ~= "string" then
+    error(string.format("heygen: fal job %s has no model id: re-attach it with hg:fal_job(model_id, %q)",
+      job.id, job.id), 0)
+  end
+  return client.fal_url .. "/" .. M.app_of(model_id) .. "/requests/" .. job.id .. suffix
+end
+
+-- Keep every log line; job.new_logs holds those this poll added. fal sends
+-- the whole list each time; a shorter list than before is taken as all new.
+local function take_logs(job, logs)
+  local seen = job.logs or {}
+  job.new_logs = {}
+  if type(logs) ~= "table" then return end
+  if #logs >= #seen then
+    for i = #seen + 1, #logs do job.new_logs[#job.new_logs + 1] = logs[i] end
+    job.logs = logs
+  else
+    for _, line in ipairs(logs) do
+      seen[#seen + 1] = line
+      job.new_logs[#job.new_logs + 1] = line
+    end
+    job.logs = seen
+  end
+end
+
+local function result_of(out, job, status_doc)
+  local video = type(out) == "table" and out.video or nil
+  if type(video) ~= "table" or type(video.url) ~= "string" then
+    return nil, { code = "protocol", message = "the fal result carried no video.url" }
+  end
+  return { video_url = video.url, content_type = video.content_type, file_name = video.file_name,
+    file_size = video.file_size, seed = out.seed, request_id = job.id, model_id = job.model_id,
+    inference_time = type(status_doc.metrics) == "table" and status_doc.metrics.inference_time or nil,
+    output = out }
+end
+
+-- COMPLETED: fetch the output from response_url. An HTTP error answer is the
+-- job's failure (doc 2.3); a transport error leaves it to the next poll.
+local function fetch_result(job, status_doc)
+  local client = job._state.client
+  local out, err = client:request { method = "GET", url = queue_url(job, ""), base = "fal", envelope = "fal" }
+  if out == nil then
+    if (err.status or 0) == 0 then return "processing" end
+    return "failed", nil, { code = err.fal_error_type or err.code or err.status, message = err.message }
+  end
+  local result, failure = result_of(out, job, status_doc)
+  if not result then return "failed", nil, failure end
+  return "completed", result
+end
+
+local function parse_status(d, job)
+  local status = STATUS[d.status] or "processing"
+  job.fal_status = d.status
+  job.queue_position = d.status == "IN_QUEUE" and d.queue_position or nil
+  take_logs(job, d.logs)
+  if d.error ~= nil or status == "failed" then
+    if CANCELLED_TYPES[d.error_type] then return "cancelled" end
+    return "failed", nil, { code = d.error_type, message = tostring(d.error or "the fal request failed") }
+  end
+  if status == "completed" then return fetch_result(job, d) end
+  return status
+end
+
+-- Cancel answers (doc 2.3): OK / CANCELLATION_REQUESTED (2xx), ALREADY_COMPLETED
+-- (400 on fal, or a 2xx body saying so), NOT_FOUND (404, or a 2xx body).
+local function cancel_answer(job, data, err)
+  local said = type(data) == "table" and data.status or nil
+  if err and err.status == 400 then said = "ALREADY_COMPLETED" end
+  if err and err.status == 404 then said = "NOT_FOUND" end
+  if said == "ALREADY_COMPLETED" then
+    local status, rerr = job:refresh() -- it ended on its own: keep its real outcome
+    if not status then return nil, rerr end
+    return { status = said }
+  end
+  if said == nil and err then return nil, err end
+  return { status = said or "OK" }
+end
+
+jobs.register_kind("fal", {
+  status = function(job)
+    return { method = "GET", url = queue_url(job, "/status"), query = { logs = 1 }, base = "fal", envelope = "fal" }
+  end,
+  parse = parse_status,
+  cancel = function(job)
+    return { method = "PUT", url = queue_url(job, "/cancel"), base = "fal", envelope = "fal" }
+  end,
+  cancel_answer = cancel_answer,
+})
+
+------------------------------------------------------------------ endpoints
+
+-- `legacy` is the group every API generation falls back to (heygen.api).
+api.define("legacy", {
+  fal_submit = {
+    args = "id_table",
+    validate = function(model_id, input) return M.check_input(model_id, input) end,
+    request = function(_, model_id, input)
+      return { method = "POST", base = "fal", path = "/" .. model_id, envelope = "fal", creates = true, json = input }
+    end,
+    job = {
+      kind = "fal",
+      id = function(d) return type(d) == "table" and d.request_id or nil end,
+      fields = function(d, model_id)
+        return { model_id = model_id, provider = model_id, status_url = d.status_url,
+          response_url = d.response_url, cancel_url = d.cancel_url, queue_position = d.queue_position }
+      end,
+    },
+  },
+})
+
+local Client = require("heygen.client").Client
+
+--- Re-attach to a fal request by model id and request id (the queue URLs are
+-- rebuilt from the model's {owner}/{app}).
+---@param model_id string
+---@param request_id string
+---@return heygen.Job
+function Client:fal_job(model_id, request_id)
+  if type(model_id) ~= "string" or not model_id:match(MODEL_ID) then
+    error("hg:fal_job expects a model id string and a request id", 2)
+  end
+  return jobs.new(self, "fal", request_id, { model_id = model_id, provider = model_id })
+end
+
+return M
