@@ -23,6 +23,15 @@ local timers = {}   -- binary heap of {at=, seq=, fn=}
 local timer_seq = 0
 local live_timers = 0
 
+--- Set by hosts that drive the loop from an event loop of their own
+-- (heygen.uv): called whenever work is added (a runnable task, a timer, a
+-- transfer), so they can wake up and call step.
+M.on_work = nil
+local function work_added()
+  local hook = M.on_work
+  if hook then hook() end
+end
+
 ------------------------------------------------------------------ timers
 
 local function heap_up(h, i)
@@ -62,6 +71,7 @@ function M.after(seconds, fn)
   timers[#timers + 1] = t
   heap_up(timers, #timers)
   live_timers = live_timers + 1
+  work_added()
   function t.cancel()
     if t.fn then
       t.fn = nil
@@ -132,6 +142,7 @@ end
 
 local function schedule(task, values)
   ready[#ready + 1] = { task, values or { n = 0 } }
+  work_added()
 end
 
 --- The heygen task running now, or nil when the caller is not in one.
@@ -228,6 +239,7 @@ function M.start(opts, wake)
   if not id then return nil, err, code end
   waiters[id] = wake
   nwaiting = nwaiting + 1
+  work_added()
   return id
 end
 

@@ -1,0 +1,68 @@
+-- Runs inside `nvim --headless` for spec/uv_spec.lua: loads the LuaJIT build
+-- of heygen and examples/nvim_plugin.lua, starts jobs against the emulator
+-- while a 10 ms editor timer records when it fires, and writes what it saw as
+-- JSON to $HEYGEN_NVIM_OUT, then quits.
+--
+-- $HEYGEN_NVIM_CONFIG (JSON): {root=, cpath=, out_dir=, mode="plugin"|"blocking",
+--   jobs=N, client={...}, deadline=seconds}
+local cfg_text = assert(os.getenv("HEYGEN_NVIM_CONFIG"), "HEYGEN_NVIM_CONFIG not set")
+local cfg = vim.fn.json_decode(cfg_text)
+package.path = cfg.root .. "/lua/?.lua;" .. cfg.root .. "/lua/?/init.lua;" .. package.path
+package.cpath = cfg.cpath .. "/?.so;" .. package.cpath
+
+local core = require "heygen.core"
+local hguv = require "heygen.uv"
+
+local ticks = {}
+local ticker = vim.loop.new_timer()
+local started = core.now()
+ticker:start(10, 10, function() ticks[#ticks + 1] = core.now() end)
+
+local function finish(report)
+  ticker:stop()
+  ticks[#ticks + 1] = core.now() -- a stall still going on counts too
+  local gap = 0
+  for i = 2, #ticks do gap = math.max(gap, ticks[i] - ticks[i - 1]) end
+  report.max_gap, report.ticks, report.elapsed = gap, #ticks, core.now() - started
+  report.lua = core.versions().lua
+  report.uv_active, report.uv_steps = hguv.active(), hguv.steps()
+  local f = assert(io.open(os.getenv("HEYGEN_NVIM_OUT"), "w"))
+  f:write(core.json_encode(report))
+  f:close()
+  vim.cmd("qall!")
+end
+
+local watchdog = vim.loop.new_timer()
+watchdog:start(cfg.deadline * 1000, 0, vim.schedule_wrap(function()
+  finish { error = "watchdog: jobs still running after " .. cfg.deadline .. " s" }
+end))
+
+local function plugin_mode()
+  local plugin = dofile(cfg.root .. "/examples/nvim_plugin.lua")
+  plugin.setup { dir = cfg.out_dir, notify = false, client = cfg.client }
+  local results, left = {}, cfg.jobs
+  for i = 1, cfg.jobs do
+    plugin.generate("clip " .. i, {}, function(ok, value)
+      results[i] = { ok = ok, value = tostring(value), kind = type(value) == "table" and value.kind or nil,
+        fast_event = vim.in_fast_event() }
+      left = left - 1
+      if left == 0 then
+        -- one more trip through the loop, so the adapter has seen it is idle
+        vim.schedule(function() finish { results = results, lines = plugin.lines() } end)
+      end
+    end)
+  end
+end
+
+-- The control: the same work done with a blocking wait on the editor's loop.
+local function blocking_mode()
+  local heygen = require "heygen"
+  vim.defer_fn(function()
+    local hg = heygen.client(cfg.client)
+    local job = assert(hg:generate_video { prompt = "blocking" })
+    local _, err = job:wait { timeout = cfg.wait_timeout }
+    finish { results = { { ok = false, value = tostring(err), kind = err and err.kind } } }
+  end, 100)
+end
+
+if cfg.mode == "blocking" then blocking_mode() else plugin_mode() end
