@@ -104,8 +104,11 @@ local CASES = {
     "video_inputs[1].voice.speed must be between 0.5 and 2.0, got 0.4" },
   { "create_video", function() return voice { type = "text", voice_id = VOICE, input_text = "hi", pitch = 25 } end,
     "video_inputs[1].voice.pitch must be between -20 and 20, got 25" },
-  { "create_video", function() return voice { type = "text", voice_id = VOICE, input_text = "hi", emotion = "Happy" } end,
-    'video_inputs[1].voice.emotion must be one of "Excited", "Friendly", "Serious", "Soothing", "Broadcaster", got "Happy"' },
+  { "create_video", function()
+      return voice { type = "text", voice_id = VOICE, input_text = "hi", emotion = "Happy" }
+    end,
+    'video_inputs[1].voice.emotion must be one of "Excited", "Friendly", "Serious", "Soothing", "Broadcaster", '
+      .. 'got "Happy"' },
   { "create_video", function() return voice { type = "tts", voice_id = VOICE, input_text = "hi" } end,
     'video_inputs[1].voice.type must be one of "audio", "silence", "text", got "tts"' },
   { "create_video", function() return { video_inputs = { scene { voice = false } } } end,
@@ -116,7 +119,9 @@ local CASES = {
     "video_inputs[1].voice.voice_ld is not a known field (did you mean video_inputs[1].voice.voice_id?)" },
   { "create_video", function() return voice { type = "text", voice_id = VOICE, input_text = ("é"):rep(5001) } end,
     "video_inputs[1].voice.input_text must be at most 5000 characters, got 5001 characters" },
-  { "create_video", function() return voice { type = "text", voice_id = VOICE, input_text = "Hi <break time=1.5s/> there" } end,
+  { "create_video", function()
+      return voice { type = "text", voice_id = VOICE, input_text = "Hi <break time=1.5s/> there" }
+    end,
     'video_inputs[1].voice.input_text has a malformed pause "<break time=1.5s/>": write it as <break time="1.5s"/>' },
   { "create_video", function()
       return voice { type = "audio", audio_url = "https://example.com/a.mp3", audio_asset_id = "abc" }
@@ -143,7 +148,9 @@ local CASES = {
   { "create_video", function()
       return character { type = "avatar", avatar_id = AVATAR, avatar_style = "circle", circle_background_color = "#12" }
     end, 'video_inputs[1].character.circle_background_color must be a hex colour like "#FFFFFF", got "#12"' },
-  { "create_video", function() return character { type = "talking_photo", talking_photo_id = "p1", talking_style = "calm" } end,
+  { "create_video", function()
+      return character { type = "talking_photo", talking_photo_id = "p1", talking_style = "calm" }
+    end,
     'video_inputs[1].character.talking_style must be one of "stable", "expressive", got "calm"' },
   { "create_video", function() return character { type = "talking_photo", avatar_id = AVATAR } end,
     "video_inputs[1].character.talking_photo_id is required, got nothing" },
@@ -152,13 +159,19 @@ local CASES = {
     'video_inputs[1].background.value must be a hex colour like "#FFFFFF", got "white"' },
   { "create_video", function() return background { type = "color" } end,
     "video_inputs[1].background.value is required, got nothing" },
-  { "create_video", function() return background { type = "image", url = "https://example.com/a.png", image_asset_id = "a" } end,
+  { "create_video", function()
+      return background { type = "image", url = "https://example.com/a.png", image_asset_id = "a" }
+    end,
     "video_inputs[1].background needs exactly one of {url} or {image_asset_id}, got both" },
   { "create_video", function() return background { type = "image", url = "www.example.com/bg.png" } end,
     'video_inputs[1].background.url must be an http(s) URL, got "www.example.com/bg.png"' },
-  { "create_video", function() return background { type = "video", url = "https://example.com/bg.mp4", play_style = "bounce" } end,
-    'video_inputs[1].background.play_style must be one of "fit_to_scene", "freeze", "loop", "once", "full_video", got "bounce"' },
-  { "create_video", function() return background { type = "image", url = "https://example.com/bg.png", fit = "stretch" } end,
+  { "create_video", function()
+      return background { type = "video", url = "https://example.com/bg.mp4", play_style = "bounce" }
+    end, 'video_inputs[1].background.play_style must be one of "fit_to_scene", "freeze", "loop", "once", '
+      .. '"full_video", got "bounce"' },
+  { "create_video", function()
+      return background { type = "image", url = "https://example.com/bg.png", fit = "stretch" }
+    end,
     'video_inputs[1].background.fit must be one of "cover", "crop", "contain", "none", got "stretch"' },
   -- the rest of the request
   { "create_video", function() return video { dimension = { width = 1281, height = 720 } } end,
@@ -210,7 +223,9 @@ local CASES = {
     "the request needs exactly one of {input_text + voice_id} or {input_audio}, got none" },
   { "create_webm", function() return { avatar_pose_id = "Vanessa-invest-20220722", input_text = "hi" } end,
     "voice_id is required with input_text, got nothing" },
-  { "create_webm", function() return { avatar_pose_id = "Vanessa-invest-20220722", input_audio = "a", avatar_style = "circle" } end,
+  { "create_webm", function()
+      return { avatar_pose_id = "Vanessa-invest-20220722", input_audio = "a", avatar_style = "circle" }
+    end,
     'avatar_style must be one of "normal", "closeUp", got "circle"' },
 
   -- catalogue filters, templates, translation
@@ -221,9 +236,12 @@ local CASES = {
       return TEMPLATE, { variables = { first_name = { type = "text", properties = {} } } }
     end, "variables.first_name.properties.content is required, got nothing" },
   { "generate_from_template", function()
-      return TEMPLATE, { variables = { logo = { type = "image", properties = { url = "https://x.io/a.png", asset_id = "a" } } } }
+      local logo = { type = "image", properties = { url = "https://x.io/a.png", asset_id = "a" } }
+      return TEMPLATE, { variables = { logo = logo } }
     end, "variables.logo.properties needs exactly one of {url} or {asset_id}, got both" },
-  { "generate_from_template", function() return TEMPLATE, { variables = { x = { type = "sticker", properties = {} } } } end,
+  { "generate_from_template", function()
+      return TEMPLATE, { variables = { x = { type = "sticker", properties = {} } } }
+    end,
     'variables.x.type must be one of "audio", "character", "image", "text", "video", "voice", got "sticker"' },
   { "generate_from_template", function() return TEMPLATE, { variables = { x = 5 } } end,
     "variables.x must be a string or a table, got 5" },
@@ -234,8 +252,10 @@ local CASES = {
   { "translate_video", function() return { video_url = "talk.mp4", output_language = "Spanish (Spain)" } end,
     'video_url must be an http(s) URL, got "talk.mp4"' },
   { "translate_video", function()
-      return { video_url = "https://example.com/a.mp4", output_language = "French (France)", output_languages = { "French (France)" } }
-    end, "output_languages is not supported: a Job follows one language: call hg:translate_video once per output_language" },
+      return { video_url = "https://example.com/a.mp4", output_language = "French (France)",
+        output_languages = { "French (France)" } }
+    end, "output_languages is not supported: a Job follows one language: "
+      .. "call hg:translate_video once per output_language" },
   { "translate_video", function()
       return { video_url = "https://example.com/a.mp4", output_language = "French (France)", mode = "slow" }
     end, 'mode must be one of "fast", "quality", got "slow"' },
@@ -256,8 +276,8 @@ local CASES = {
     function() return string.format("path must be a readable file, got %q", files.dir) end },
   { "upload_asset", function() return files.gif end,
     function()
-      return string.format("path must end in one of .jpeg, .jpg, .mp3, .mp4, .png, .webm (or pass a content_type), got %q",
-        files.gif)
+      return string.format("path must end in one of .jpeg, .jpg, .mp3, .mp4, .png, .webm "
+        .. "(or pass a content_type), got %q", files.gif)
     end },
   { "upload_asset", function() return files.gif, "image/gif" end,
     "content_type must be one of " .. UPLOAD_MIME .. ', got "image/gif"' },
@@ -314,6 +334,7 @@ describe("programmer errors", function()
   it("raise for a wrong argument type", function()
     assert.has_error(function() hg:avatar(nil) end, "hg:avatar expects an id string")
     assert.has_error(function() hg:create_video("scene") end, "hg:create_video expects a table of fields")
-    assert.has_error(function() hg:upload_asset(42) end, "hg:upload_asset expects a file path and an optional MIME type")
+    assert.has_error(function() hg:upload_asset(42) end,
+      "hg:upload_asset expects a file path and an optional MIME type")
   end)
 end)

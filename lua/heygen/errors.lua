@@ -109,6 +109,11 @@ M.CODE_KINDS = {
   invalid_parameter = "invalid_argument", payload_too_large = "invalid_argument",
   [40001] = "invalid_argument", [400175] = "invalid_argument", [40012] = "invalid_argument",
   [400128] = "invalid_argument",
+  -- the rest of the documented v1 table (docs/heygen-api.md 1.7)
+  [40065] = "invalid_argument", [40039] = "invalid_argument", [400105] = "invalid_argument",
+  [40010] = "invalid_argument", [400652] = "invalid_argument", [400621] = "invalid_argument",
+  [400624] = "invalid_argument", [40044] = "invalid_argument", [400543] = "invalid_argument",
+  [400111] = "invalid_argument", [400561] = "not_found", [400685] = "permission",
 }
 
 M.STATUS_KINDS = {
