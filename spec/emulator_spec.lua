@@ -56,7 +56,9 @@ local function read_response(s, method)
   if res.status == 100 then return read_response(s, method) end
   if method == "HEAD" or res.status == 204 or res.status == 304 then res.body = "" return res end
   local n = tonumber(res.headers["content-length"] or "")
-  if n then
+  if n == 0 then
+    res.body = ""                        -- luasocket's receive(0) would wait for data
+  elseif n then
     local body, rerr, partial = s:receive(n)
     res.body, res.closed = body or partial, rerr
   elseif (res.headers["transfer-encoding"] or ""):find("chunked") then

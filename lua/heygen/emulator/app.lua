@@ -32,8 +32,17 @@ function App:add(method, pattern, handler, opts)
   end
   if pattern:sub(1, 1) ~= "^" then pattern = "^" .. pattern end
   if pattern:sub(-1) ~= "$" then pattern = pattern .. "$" end
-  self.routes[#self.routes + 1] = {method = method:upper(), pattern = pattern, handler = handler,
-                                   auth = opts.auth, gen = opts.gen, headers = opts.headers}
+  local route = {method = method:upper(), pattern = pattern, handler = handler,
+                 auth = opts.auth, gen = opts.gen, headers = opts.headers}
+  -- Routes are bucketed by a literal first path segment so a request only tries its
+  -- own group; patterns without one go to a bucket every request tries afterwards.
+  local segment = pattern:match("^%^/([%w_-]*)/") or pattern:match("^%^/([%w_-]*)%$$")
+  local bucket = segment and self.buckets[segment] or self.wild
+  if segment and not self.buckets[segment] then
+    bucket = {}
+    self.buckets[segment] = bucket
+  end
+  bucket[#bucket + 1] = route
 end
 
 --- Loads a route module: a function(app, state), a table with register(app, state), or a
@@ -51,15 +60,19 @@ end
 function App:find(method, path)
   local want = method == "HEAD" and "GET" or method
   local allowed
-  local routes = self.routes
-  for i = 1, #routes do
-    local r = routes[i]
-    local c1, c2, c3 = path:match(r.pattern)
-    if c1 then
-      if r.method == want or r.method == "ANY" then return r, c1, c2, c3 end
-      allowed = allowed or {}
-      allowed[#allowed + 1] = r.method
+  local lists = {self.buckets[path:match("^/([^/]*)")] or self.wild, self.wild}
+  for l = 1, 2 do
+    local routes = lists[l]
+    for i = 1, #routes do
+      local r = routes[i]
+      local c1, c2, c3 = path:match(r.pattern)
+      if c1 then
+        if r.method == want or r.method == "ANY" then return r, c1, c2, c3 end
+        allowed = allowed or {}
+        allowed[#allowed + 1] = r.method
+      end
     end
+    if lists[1] == lists[2] then break end
   end
   return nil, allowed
 end
@@ -78,7 +91,8 @@ local function is_control(path)
 end
 
 function App:on_headers(req)
-  req.id = self.state:id(32)
+  self.request_seq = self.request_seq + 1
+  req.id = self.id_prefix .. string.format("%016x", self.request_seq)
   if is_control(req.path) then
     req.control = true
     return nil
@@ -91,17 +105,19 @@ function App:on_headers(req)
   end
 end
 
-function App:route(req)
+-- The answer for req: the armed fault's, else the route's. `real`: ignore the fault.
+function App:route(req, real)
   local st = self.state
   local route, c1, c2, c3 = self:find(req.method, req.path)
   req.gen = route and route.gen or reply.generation(req.path)
   local f = req.fault
-  local res = f and faults.response(f, req.gen)
+  local res = f and not real and faults.response(f, req.gen)
   if res then return res, route end
   if not route then
     local allowed = c1
     if allowed and req.method == "OPTIONS" then
-      return {status = 200, headers = {Allow = table.concat(allowed, ", ")}, body = ""}
+      return {status = 200, body = "", headers = {Allow = table.concat(allowed, ", "),
+                                                  ["Content-Type"] = "application/json"}}
     elseif allowed then
       return reply.error(req.gen, 405, nil, "Method " .. req.method .. " not allowed",
                          nil, {Allow = table.concat(allowed, ", ")})
@@ -119,9 +135,12 @@ end
 
 function App:handle(req)
   local f = req.fault
+  local res, route
+  -- processed: the route runs first (a job gets created), then the fault spoils the answer
+  if f and f.spec.processed then res, route = self:route(req, true) end
   if f and f.spec.delay then httpd.sleep(f.spec.delay) end
   if f and f.spec.reset == "after_body" then return {abort = true} end
-  local res, route = self:route(req)
+  if not res or faults.response(f, req.gen) then res, route = self:route(req) end
   res.headers = res.headers or {}
   res.headers["X-Request-Id"] = req.id
   if route and route.headers then
@@ -155,7 +174,9 @@ end
 
 function M.new(state)
   state.faults = state.faults or faults.new()
-  return setmetatable({state = state, routes = {}}, App)
+  local app = setmetatable({state = state, buckets = {}, wild = {}, request_seq = 0}, App)
+  app.id_prefix = state:id(16)          -- request ids: unique per process, cheap per request
+  return app
 end
 
 return M

@@ -14,6 +14,9 @@
 --           html = true       502 with an HTML error page (a gateway in front of the API)
 --           error_body = true 200 whose body is an error of the endpoint's generation
 --           expire = true     403, as a presigned URL past its Expires
+--   processed = true  the route runs first (its side effects happen: a job is created),
+--           then the fault replaces or spoils its answer: the server did the work but the
+--           client never learns it (a 5xx, stall or reset after a create was accepted)
 local reply = require "heygen.emulator.reply"
 
 local M = {}
@@ -23,7 +26,7 @@ local KEYS = {method = "string", path = "string", times = "number", skip = "numb
               delay = "number", body = "any", headers = "table", retry_after = "any",
               retry_after_date = "number", status = "number", reset = "string",
               truncate = "number", drop_after = "number", malformed = "boolean",
-              html = "boolean", error_body = "boolean", expire = "boolean"}
+              html = "boolean", error_body = "boolean", expire = "boolean", processed = "boolean"}
 
 local Faults = {}
 Faults.__index = Faults
@@ -66,18 +69,12 @@ function Faults:add(spec)
   return f
 end
 
-local function path_matches(p, path)
-  if path:sub(1, #p) == p then return true end
-  local ok, found = pcall(string.find, path, p)
-  return ok and found ~= nil
-end
-
 --- The first armed fault matching the request, consumed by one use; nil if none.
 function Faults:match(req)
   local list = self.list
   for i = 1, #list do
     local f = list[i]
-    if (not f.method or f.method == req.method) and (not f.path or path_matches(f.path, req.path)) then
+    if (not f.method or f.method == req.method) and (not f.path or reply.path_matches(f.path, req.path)) then
       if f.skip > 0 then
         f.skip = f.skip - 1
       else

@@ -46,7 +46,9 @@ CONTROL INTERFACE (same port, no auth, control requests are not logged)
                  skip (let N matches through first)
          action: status (+ body, headers, retry_after, retry_after_date) | delay (seconds,
                  may precede any action) | reset = "before_body"|"after_body" | truncate = N
-                 | drop_after = N | malformed | html | error_body | expire
+                 | drop_after = N | malformed | html | error_body | expire;
+                 processed = true runs the route first (a create takes effect), then the
+                 fault spoils the answer
   GET    /_emulator/faults                  armed faults with remaining counts and hits
   DELETE /_emulator/faults                  disarm all
   GET    /_emulator/jobs, /_emulator/jobs/{id}    job views {id, kind, status, ...}
@@ -343,12 +345,6 @@ function Handle:call(method, path, body)
   return v
 end
 
-local function path_matches(pattern, path)
-  if path:sub(1, #pattern) == pattern then return true end
-  local ok, found = pcall(string.find, path, pattern)
-  return ok and found ~= nil
-end
-
 --- Logged requests, oldest first. filter: a path pattern (or plain prefix), or
 --- {method=, path=, since=}.
 function Handle:requests(filter)
@@ -358,7 +354,7 @@ function Handle:requests(filter)
   local out = {}
   for _, r in ipairs(list) do
     if (not filter.method or r.method == filter.method)
-       and (not filter.path or path_matches(filter.path, r.path)) then
+       and (not filter.path or reply.path_matches(filter.path, r.path)) then
       out[#out + 1] = r
     end
   end

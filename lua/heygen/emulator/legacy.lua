@@ -453,6 +453,20 @@ end
 ---------------------------------------------------------------------------------------
 -- catalogue (docs 3.5 - 3.9)
 
+-- The catalogue never changes, so its answers are encoded once per base URL.
+local catalogue_cache, cache_size = {}, 0
+
+local function cached_v2(st, req, name, build)
+  local key = name .. " " .. st:base(req)
+  local body = catalogue_cache[key]
+  if not body then
+    if cache_size >= 64 then catalogue_cache, cache_size = {}, 0 end
+    body = reply.encode({error = null, data = build(req, st)})
+    catalogue_cache[key], cache_size = body, cache_size + 1
+  end
+  return {status = 200, headers = {["Content-Type"] = "application/json"}, body = body}
+end
+
 local function avatar_item(st, req, a)
   local base = st:base(req) .. "/static/avatars/" .. a.avatar_id
   return {avatar_id = a.avatar_id, avatar_name = a.avatar_name, gender = a.gender,
@@ -461,15 +475,17 @@ local function avatar_item(st, req, a)
           default_voice_id = a.default_voice_id or null}
 end
 
-local function list_avatars(req, st)
+local function avatars_data(req, st)
   local avatars, photos = {}, {}
   for _, a in ipairs(st.catalogue.avatars) do avatars[#avatars + 1] = avatar_item(st, req, a) end
   for _, p in ipairs(st.catalogue.talking_photos) do
     photos[#photos + 1] = {talking_photo_id = p.talking_photo_id, talking_photo_name = p.talking_photo_name,
                            preview_image_url = st:base(req) .. "/static/talking_photos/" .. p.talking_photo_id .. ".jpg"}
   end
-  return reply.v2({avatars = reply.array(avatars), talking_photos = reply.array(photos)})
+  return {avatars = reply.array(avatars), talking_photos = reply.array(photos)}
 end
+
+local function list_avatars(req, st) return cached_v2(st, req, "avatars", avatars_data) end
 
 local function avatar_details(req, st, id)
   local a = st.catalogue.avatar_by_id[id]
@@ -483,7 +499,7 @@ local function avatar_details(req, st, id)
                    tags = item.tags})
 end
 
-local function list_voices(req, st)
+local function voices_data(req, st)
   local out = {}
   for _, v in ipairs(st.catalogue.voices) do
     out[#out + 1] = {voice_id = v.voice_id, language = v.language, gender = v.gender, name = v.name,
@@ -491,17 +507,21 @@ local function list_voices(req, st)
                      support_pause = v.support_pause, emotion_support = v.emotion_support,
                      support_interactive_avatar = v.support_interactive_avatar}
   end
-  return reply.v2({voices = reply.array(out)})
+  return {voices = reply.array(out)}
 end
 
-local function list_templates(req, st)
+local function list_voices(req, st) return cached_v2(st, req, "voices", voices_data) end
+
+local function templates_data(req, st)
   local out = {}
   for _, t in ipairs(st.catalogue.templates) do
     out[#out + 1] = {template_id = t.template_id, name = t.name, aspect_ratio = t.aspect_ratio,
                      thumbnail_image_url = t.thumbnail and (st:base(req) .. t.thumbnail) or null}
   end
-  return reply.v2({templates = reply.array(out)})
+  return {templates = reply.array(out)}
 end
+
+local function list_templates(req, st) return cached_v2(st, req, "templates", templates_data) end
 
 local function template_not_found(id)
   return reply.error("v2", 404, "not_found", "Template " .. id .. " not found")

@@ -110,6 +110,14 @@ function M.error(gen, status, code, message, param, extra)
   return M.json(status, M.error_body(gen, status, code, message, param), extra)
 end
 
+--- True when `path` starts with `p`, or matches it as a Lua pattern (a bad pattern
+--- simply does not match). Used by fault specs and request-log filters.
+function M.path_matches(p, path)
+  if path:sub(1, #p) == p then return true end
+  local ok, found = pcall(string.find, path, p)
+  return ok and found ~= nil
+end
+
 --- The API generation a path belongs to, used when a route does not say.
 function M.generation(path)
   if path:find("^/v1/workflows") then return "workflow" end

@@ -48,13 +48,13 @@ local HEX = {}
 for i = 0, 15 do HEX[i + 1] = string.format("%x", i) end
 
 --- A random lower-case hex id of n characters (default 32, like HeyGen video ids).
-function State:id(n)
+function State:id(n) -- luacheck: no unused args
   local t = {}
   for i = 1, n or 32 do t[i] = HEX[math.random(1, 16)] end
   return table.concat(t)
 end
 
-function State:now() return now() end
+function State:now() return now() end -- luacheck: no unused args
 
 function State:vnow()
   return self.vbase + (now() - self.rbase) * self.time_scale
@@ -206,7 +206,7 @@ function State:status(job)
 end
 
 --- The failure of a failed job: {code, message, detail}.
-function State:failure(job)
+function State:failure(job) -- luacheck: no unused args
   return job.failure or failure_of(job, nil)
 end
 
@@ -301,7 +301,7 @@ function State:requests(since, method, path)
   since = since or 0
   for _, e in ipairs(self.log) do
     if e.seq > since and (not method or e.method == method)
-       and (not path or e.path:find(path) or e.path:sub(1, #path) == path) then
+       and (not path or reply.path_matches(path, e.path)) then
       out[#out + 1] = e
     end
   end
@@ -318,6 +318,12 @@ function State:reset()
   self.quota = self.initial_quota
   if self.faults then self.faults:clear() end
   seed.videos(self)
+  for _, fn in ipairs(self.reset_hooks) do fn(self) end
+end
+
+--- Registers fn(state), run at the end of every reset (route modules' own state).
+function State:on_reset(fn)
+  self.reset_hooks[#self.reset_hooks + 1] = fn
 end
 
 --- opts: time_scale (1), api_keys ({}), url_ttl (7 days), quota, log_limit, base_url.
@@ -326,7 +332,7 @@ function M.new(opts)
   local self = setmetatable({
     time_scale = 1, api_keys = {}, url_ttl = 7 * 86400, log_limit = 100000,
     initial_quota = 2344452, log_seq = 0, vbase = 0, rbase = now(),
-    base_url = opts.base_url, catalogue = seed.catalogue, kinds = {},
+    base_url = opts.base_url, catalogue = seed.catalogue, kinds = {}, reset_hooks = {},
   }, State)
   for k, v in pairs(M.KINDS) do self.kinds[k] = v end
   math.randomseed(math.floor(now() * 1000) % 2147483647)

@@ -1,0 +1,1390 @@
+-- heygen.emulator.v3: HeyGen's v3 endpoints (docs/heygen-v3.md) on the same state as the
+-- legacy routes: a video made through v2 is readable through v3 and the other way round.
+--
+-- Envelopes: {"data": ...}, lists {"data": [...], "has_more", "next_token"}, errors
+-- {"error": {code, message, param?, doc_url}}. State machines (nominal seconds, divided
+-- by the time scale): video waiting (create) -> pending -> processing -> completed|failed;
+-- translation and lipsync pending -> running -> completed|failed; video agent thinking ->
+-- generating (its video_id appears) -> completed|failed, following its video.
+--
+-- Idempotency-Key (docs 0.5) on every documented create: the first answer is stored per
+-- (method, path, key) for 24 h and replayed verbatim; a retry while the first is still in
+-- flight gets 409 request_in_progress; a malformed key gets 400 invalid_parameter.
+--
+-- Control (no auth, not logged), beside /_emulator/ (see init.lua):
+--   POST /_emulator/v3/hold    {path=, method="POST", seconds=, times=1, status=}
+--        the next matching v3 create is processed, then kept in flight `seconds` (its key
+--        answers 409 meanwhile); with `status` its answer is then lost and replaced by
+--        that status (the job exists, the client never saw it)
+--   POST /_emulator/v3/billing {billing_type = "wallet"|"subscription"|"usage_based",
+--                               currency = "usd"|"credits"}   the users/me shape
+--   GET  /_emulator/v3/idempotency   stored keys {method, path, key, state}
+local reply = require "heygen.emulator.reply"
+local httpd = require "heygen.emulator.httpd"
+local media = require "heygen.emulator.media"
+
+local null = reply.null
+local int = reply.int
+
+local M = {}
+
+M.KINDS = {
+  lipsync = {phases = {{"pending", 20}, {"running", 120}}, done = "completed", failed = "failed",
+             failure = {code = "lipsync_failed", message = "No face was found in the video"}},
+  -- after thinking the session follows its video (created then, see session_view)
+  video_agent = {phases = {{"thinking", 30}}, done = "generating", failed = "failed",
+                 failure = {code = "video_agent_failed",
+                            message = "The agent could not plan a video for this prompt"}},
+}
+
+M.MULTIPART_MAX = 32 * 1048576
+M.DIRECT_MAX = 134217728
+M.KEY_TTL = 86400
+M.USD_PER_SECOND = 0.10          -- quota units are seconds of Avatar IV video
+M.DOC_URL = "https://developers.heygen.com/docs/error-codes#"
+M.STARFISH_LANGUAGES = {English = true, Spanish = true, French = true}
+
+local now = function() return os.time() end
+
+---------------------------------------------------------------------------------------
+-- answers
+
+local function v3(data) return reply.json(200, {data = data}) end
+
+local function fail(status, code, message, param)
+  return reply.json(status, {error = {code = code, message = message, param = param,
+                                      doc_url = M.DOC_URL .. (code:gsub("_", "-"))}})
+end
+
+local function show(v)
+  if type(v) == "string" then
+    if #v > 60 then v = v:sub(1, 57) .. "..." end
+    return string.format("%q", v)
+  elseif v == null or v == nil then return "null"
+  elseif type(v) == "table" then return v[1] ~= nil and "a list" or "an object"
+  end
+  return tostring(v)
+end
+
+-- 400 invalid_parameter naming the field, the rule and the value.
+local function invalid(param, rule, value)
+  return fail(400, "invalid_parameter", param .. " " .. rule .. ", got " .. show(value), param)
+end
+
+local function not_found(code, what, id)
+  return fail(404, code, what .. " " .. tostring(id) .. " not found")
+end
+
+local function body_object(req)
+  local body = reply.decode(req.body)
+  if type(body) ~= "table" or body[1] ~= nil then
+    return nil, fail(400, "invalid_parameter", "request body must be a JSON object")
+  end
+  return body
+end
+
+local function iso(t) return os.date("!%Y-%m-%dT%H:%M:%SZ", t) end
+
+---------------------------------------------------------------------------------------
+-- a small rule walker for request bodies: first error wins, as a 400 answer
+
+local function absent(v) return v == nil or v == null end
+local function is_list(v) return type(v) == "table" and (next(v) == nil or v[1] ~= nil) end
+
+local TYPES = {
+  string = function(v) return type(v) == "string" end,
+  number = function(v) return type(v) == "number" end,
+  integer = function(v) return type(v) == "number" and v == math.floor(v) end,
+  boolean = function(v) return type(v) == "boolean" end,
+  object = function(v) return type(v) == "table" and not (next(v) ~= nil and v[1] ~= nil) end,
+  array = is_list,
+}
+
+local function set(list)
+  local t = {}
+  for _, v in ipairs(list) do t[v] = true end
+  return t
+end
+
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  return keys
+end
+
+-- One table from several (later ones win).
+local function merge(...)
+  local t = {}
+  for i = 1, select("#", ...) do
+    for k, v in pairs((select(i, ...))) do t[k] = v end
+  end
+  return t
+end
+
+-- Characters of a UTF-8 string (LuaJIT has no utf8 library).
+local function chars(s) return #s - #s:gsub("[\128-\191]", "") end
+
+local function names(s)
+  local out = sorted_keys(s)
+  for i, k in ipairs(out) do out[i] = tostring(k) end
+  return table.concat(out, ", ")
+end
+
+local check
+
+-- rule: {type, required, enum (set), min, max, min_len, max_len, url, hex, items (rule),
+-- min_items, max_items, fields ({name = rule}), variants ({key=, [tag] = fields}), check}
+function check(v, rule, path)
+  if absent(v) then
+    if rule.required then return invalid(path, "is required", nil) end
+    return nil
+  end
+  if rule.type and not TYPES[rule.type](v) then return invalid(path, "must be a " .. rule.type, v) end
+  if rule.enum and not rule.enum[v] then return invalid(path, "must be one of " .. names(rule.enum), v) end
+  if type(v) == "number" and ((rule.min and v < rule.min) or (rule.max and v > rule.max)) then
+    return invalid(path, "must be from " .. tostring(rule.min or "-inf") .. " to " .. tostring(rule.max or "inf"), v)
+  end
+  if type(v) == "string" then
+    if rule.min_len and #v < rule.min_len then return invalid(path, "must not be empty", v) end
+    if rule.max_len and chars(v) > rule.max_len then
+      return invalid(path, "must be at most " .. rule.max_len .. " characters", chars(v) .. " characters")
+    end
+    if rule.url and not v:find("^https?://[^%s/]+") then return invalid(path, "must be an http(s) URL", v) end
+    if rule.https and not v:find("^https://[^%s/]+") then return invalid(path, "must be an https URL", v) end
+    if rule.hex and not (v:find("^#%x%x%x$") or v:find("^#%x%x%x%x%x%x$")) then
+      return invalid(path, "must be a hex colour like #FFFFFF", v)
+    end
+  end
+  if rule.items then
+    if (rule.min_items and #v < rule.min_items) or (rule.max_items and #v > rule.max_items) then
+      return invalid(path, "must have " .. (rule.min_items or 0) .. " to " .. (rule.max_items or "any") .. " items", #v)
+    end
+    for i, item in ipairs(v) do
+      local e = check(item, rule.items, path .. "[" .. (i - 1) .. "]")
+      if e then return e end
+    end
+  end
+  local fields = rule.fields
+  if rule.variants then
+    local key = rule.variants.key
+    fields = v[key] ~= "key" and rule.variants[v[key]]
+    if not fields then
+      local tags = sorted_keys(rule.variants)
+      for i = #tags, 1, -1 do if tags[i] == "key" then table.remove(tags, i) end end
+      return invalid((path == "" and "" or path .. ".") .. key, "must be one of " .. table.concat(tags, ", "), v[key])
+    end
+  end
+  for _, name in ipairs(fields and sorted_keys(fields) or {}) do
+    local e = check(v[name], fields[name], path == "" and name or (path .. "." .. name))
+    if e then return e end
+  end
+  if rule.check then return rule.check(v, path) end
+end
+
+local str = {type = "string"}
+local id = {type = "string", min_len = 1}
+local req_id = {type = "string", min_len = 1, required = true}
+local url = {type = "string", url = true}
+local bool = {type = "boolean"}
+local function num(lo, hi) return {type = "number", min = lo, max = hi} end
+local function one_of(list, required) return {type = "string", enum = set(list), required = required} end
+
+local function asset(required, no_base64)
+  local variants = {key = "type",
+                    url = {type = str, url = {type = "string", url = true, required = true}},
+                    asset_id = {type = str, asset_id = req_id}}
+  if not no_base64 then
+    variants.base64 = {type = str, media_type = req_id, data = req_id}
+  end
+  return {type = "object", required = required, variants = variants}
+end
+
+-- exactly one of the named fields (script / audio_url / audio_asset_id)
+local function exactly_one(keys)
+  return function(v, path)
+    local n = 0
+    for _, k in ipairs(keys) do if not absent(v[k]) then n = n + 1 end end
+    if n ~= 1 then
+      local where = path == "" and "" or path .. "."
+      return invalid(where .. keys[1], "needs exactly one of " .. table.concat(keys, ", "),
+                     n == 0 and "none" or "several")
+    end
+  end
+end
+
+local speech_keys = {"script", "audio_url", "audio_asset_id"}
+
+local SPEECH = {script = {type = "string", min_len = 1, max_len = 5000}, voice_id = id, audio_url = url,
+                audio_asset_id = id, motion_prompt = str, expressiveness = one_of({"high", "medium", "low"}),
+                voice_settings = {type = "object", fields = {speed = num(0.5, 1.5), pitch = num(-50, 50),
+                                                             volume = num(0, 1), locale = str}}}
+local function speech_fields(extra) return merge(SPEECH, extra) end
+
+local engine = {type = "object", variants = {key = "type", avatar_iv = {type = str},
+                                             avatar_iii = {type = str},
+                                             avatar_v = {type = str, reference_look_id = id}}}
+local caption = {type = "object", fields = {file_format = one_of({"srt"}), style = one_of({"default"})}}
+local background = {type = "object", variants = {key = "type",
+                                                 color = {type = str, value = {type = "string", hex = true, required = true}},
+                                                 image = {type = str, url = url, asset_id = id}}}
+local RESOLUTIONS = {"4k", "1080p", "720p"}
+local RATIOS = {"16:9", "9:16", "4:5", "5:4", "1:1", "auto"}
+
+local RENDER = {type = str, title = str, resolution = one_of(RESOLUTIONS), aspect_ratio = one_of(RATIOS),
+                fit = one_of({"contain", "cover"}), background = background, remove_background = bool,
+                output_format = one_of({"mp4", "webm"}), caption = caption, callback_url = url,
+                callback_id = str, watermark = {type = "object", fields = {image = asset(true)}}}
+
+local avatar_fields = merge(RENDER, SPEECH, {avatar_id = req_id, engine = engine})
+local image_fields = merge(RENDER, SPEECH, {image = asset(true)})
+
+local studio_bg = {type = "object", fields = {type = one_of({"color"}, true),
+                                              color = {type = "string", hex = true, required = true}}}
+local scene_avatar = speech_fields({type = str, avatar_id = req_id, engine = engine, background = studio_bg})
+local scene_image = speech_fields({type = str, image = asset(true), background = studio_bg})
+
+local VIDEO_RULE = {type = "object", variants = {key = "type",
+  avatar = avatar_fields,
+  image = image_fields,
+  cinematic_avatar = {type = str, title = str, prompt = req_id,
+                      avatar_id = {type = "array", required = true, min_items = 1, max_items = 3, items = id},
+                      references = {type = "array", max_items = 12, items = asset(false)},
+                      duration = {type = "integer", min = 4, max = 15}, auto_duration = bool,
+                      enhance_prompt = bool, aspect_ratio = one_of({"16:9", "9:16", "1:1"}),
+                      resolution = one_of({"720p", "1080p"})},
+  studio = {type = str, title = str, aspect_ratio = one_of(RATIOS), resolution = one_of(RESOLUTIONS),
+            caption = caption, callback_url = url, callback_id = str,
+            scenes = {type = "array", required = true, min_items = 1, max_items = 50, items = {
+              type = "object", variants = {key = "type",
+                avatar_video = {type = str, input = {type = "object", required = true, variants = {key = "type",
+                  avatar = scene_avatar, image = scene_image}}},
+                image = speech_fields({type = str, image = asset(true)}),
+                video = {type = str, source = asset(true),
+                         playback = {type = "object", fields = {volume = num(0, 1), mute = bool}}}}}}},
+}}
+
+---------------------------------------------------------------------------------------
+-- v3 state: kept on the emulator state, renewed by every reset
+
+local function fresh(st)
+  st.v3 = {idem = {}, endpoints = {}, events = {}, uploads = {}, holds = {}, sessions = {}, lipsyncs = {},
+           billing = {billing_type = "wallet", currency = "usd"}, event_seq = 0}
+end
+
+local function live(st, jid, kinds)
+  local job = jid and st.jobs[jid]
+  if job and not job.deleted and (not kinds or kinds[job.kind]) then return job end
+end
+
+local VIDEO_KINDS = {video = true, workflow = true, translate = true}
+
+-- Records a webhook event once per job and outcome (GET /v3/webhooks/events).
+local function note_event(st, job, event_type, data)
+  if job.v3_event == event_type then return end
+  job.v3_event = event_type
+  st.v3.event_seq = st.v3.event_seq + 1
+  local list = st.v3.events
+  list[#list + 1] = {seq = st.v3.event_seq, event_id = "evt_" .. st:id(24), event_type = event_type,
+                     event_data = data, created_at = iso(now()), entity_id = job.id}
+end
+
+---------------------------------------------------------------------------------------
+-- idempotency and the in-flight hold
+
+local KEY_PATTERN = "^[%w_:%.%-]+$"
+
+-- The hold armed for this request, consumed; nil when none.
+local function take_hold(st, req)
+  for i, h in ipairs(st.v3.holds) do
+    if (h.method or "POST") == req.method and (req.path:sub(1, #h.path) == h.path or req.path:find(h.path)) then
+      h.times = h.times - 1
+      if h.times <= 0 then table.remove(st.v3.holds, i) end
+      return h
+    end
+  end
+end
+
+local function stored(res)
+  return {status = res.status, body = res.body, ctype = res.headers and res.headers["Content-Type"]}
+end
+
+local function replay(entry)
+  return {status = entry.status, headers = {["Content-Type"] = entry.ctype or "application/json"},
+          body = entry.body}
+end
+
+-- Wraps a create handler with the Idempotency-Key store and the test hold.
+local function idempotent(handler)
+  return function(req, st, a, b)
+    local key = req.headers["idempotency-key"]
+    local hold = take_hold(st, req)
+    if key == nil then
+      local res = handler(req, st, a, b)
+      if hold then httpd.sleep(hold.seconds) end
+      return hold and hold.status and fail(hold.status, "internal_error", "Internal server error") or res
+    end
+    if #key > 255 or not key:match(KEY_PATTERN) then
+      return invalid("Idempotency-Key", "must be 1-255 characters from [A-Za-z0-9_:.-]", key)
+    end
+    local slot = req.method .. " " .. req.path .. " " .. key
+    local entry = st.v3.idem[slot]
+    if entry and entry.done and now() - entry.t < M.KEY_TTL then return replay(entry.res) end
+    if entry and not entry.done then
+      return fail(409, "request_in_progress",
+                  "A request with this Idempotency-Key is still being processed; retry later", "Idempotency-Key")
+    end
+    st.v3.idem[slot] = {done = false, key = key, method = req.method, path = req.path}
+    local res = handler(req, st, a, b)
+    if hold and hold.seconds then httpd.sleep(hold.seconds) end
+    if res.status >= 500 then
+      st.v3.idem[slot] = nil
+    else
+      st.v3.idem[slot] = {done = true, res = stored(res), t = now(), key = key, method = req.method, path = req.path}
+    end
+    if hold and hold.status then return fail(hold.status, "internal_error", "Internal server error") end
+    return res
+  end
+end
+
+---------------------------------------------------------------------------------------
+-- pagination: opaque signed cursors over an ordered list
+
+local function cursor(st, scope, pos) return string.format("%x", pos) .. "." .. st:sign(scope, pos):sub(1, 16) end
+
+local function cursor_pos(st, scope, token)
+  local hex, sig = token:match("^(%x+)%.(%x+)$")
+  local pos = hex and tonumber(hex, 16)
+  if pos and st:sign(scope, pos):sub(1, 16) == sig then return pos end
+end
+
+-- list is in answer order; key(item) is a number that grows along it (a position or,
+-- newest first, the negated creation sequence), so new items never shift a cursor.
+local function paginate(req, st, scope, list, key, default, max, view)
+  local q = req.query
+  local limit = default
+  if q.limit and q.limit ~= "" then
+    limit = tonumber(q.limit)
+    if not limit or limit ~= math.floor(limit) or limit < 1 or limit > max then
+      return invalid("limit", "must be an integer from 1 to " .. max, q.limit)
+    end
+  end
+  local after
+  if q.token and q.token ~= "" then
+    after = cursor_pos(st, scope, q.token)
+    if not after then return invalid("token", "is not a page token of this list", q.token) end
+    after = after - 2147483648
+  end
+  local out, last, more = {}, nil, false
+  for _, item in ipairs(list) do
+    local k = key(item)
+    if after == nil or k > after then
+      if #out == limit then more = true break end
+      out[#out + 1] = view(item)
+      last = k
+    end
+  end
+  return reply.json(200, {data = reply.array(out), has_more = more,
+                          next_token = more and cursor(st, scope, last + 2147483648) or null})
+end
+
+-- Lists whose items carry their position.
+local function positions(list)
+  local out = {}
+  for i, v in ipairs(list) do out[i] = {pos = i, item = v} end
+  return out
+end
+
+local function by_position(p) return p.pos end
+
+local function newest_first(st, kinds, pred)
+  local out = {}
+  for i = #st.videos, 1, -1 do
+    local job = st.videos[i]
+    if not job.deleted and kinds[job.kind] and (not pred or pred(job)) then out[#out + 1] = job end
+  end
+  return out
+end
+
+local function newest_key(job) return -job.seq end
+
+---------------------------------------------------------------------------------------
+-- catalogue views (avatar groups and looks, voices, templates) from the shared seed
+
+local function group_of(name) return "ag_" .. (name:match("^([%a]+)") or name):lower() end
+
+local function catalogue(st)
+  if st.v3_catalogue then return st.v3_catalogue end
+  local c = {looks = {}, look_by_id = {}, groups = {}, group_by_id = {}}
+  local function add(look)
+    c.looks[#c.looks + 1] = look
+    c.look_by_id[look.id] = look
+    local g = c.group_by_id[look.group_id]
+    if not g then
+      g = {id = look.group_id, name = look.name:match("^([%a]+)") or look.name, gender = look.gender,
+           looks = {}, default_voice_id = look.default_voice_id}
+      c.group_by_id[g.id] = g
+      c.groups[#c.groups + 1] = g
+    end
+    g.looks[#g.looks + 1] = look
+  end
+  for _, a in ipairs(st.catalogue.avatars) do
+    local engines = {"avatar_iv", "avatar_iii"}
+    for _, tag in ipairs(a.tags) do if tag == "AVATAR_IV" then table.insert(engines, 1, "avatar_v") end end
+    add({id = a.avatar_id, name = a.avatar_name, avatar_type = "studio_avatar", group_id = group_of(a.avatar_name),
+         gender = a.gender, default_voice_id = a.default_voice_id, tags = a.tags, engines = engines,
+         media = "/static/avatars/" .. a.avatar_id, orientation = "landscape", width = 1920, height = 1080})
+  end
+  for _, p in ipairs(st.catalogue.talking_photos) do
+    add({id = p.talking_photo_id, name = p.talking_photo_name, avatar_type = "photo_avatar",
+         group_id = group_of(p.talking_photo_name), gender = null, tags = {},
+         engines = {"avatar_v", "avatar_iv", "avatar_iii"}, media = "/static/talking_photos/" .. p.talking_photo_id,
+         orientation = "portrait", width = 1080, height = 1920})
+  end
+  st.v3_catalogue = c
+  return c
+end
+
+local function look_view(req, st, l)
+  local base = st:base(req) .. l.media
+  return {id = l.id, name = l.name, avatar_type = l.avatar_type, group_id = l.group_id, gender = l.gender,
+          default_voice_id = l.default_voice_id or null, preview_image_url = base .. ".jpg",
+          preview_video_url = l.avatar_type == "studio_avatar" and (base .. ".mp4") or null,
+          image_width = l.width, image_height = l.height, preferred_orientation = l.orientation,
+          supported_api_engines = l.engines, tags = reply.array(l.tags), status = null, error = null}
+end
+
+local function group_view(req, st, g)
+  local first = g.looks[1]
+  return {id = g.id, name = g.name, gender = g.gender, looks_count = #g.looks, created_at = 1735689600,
+          default_voice_id = g.default_voice_id or null,
+          preview_image_url = st:base(req) .. first.media .. ".jpg", preview_video_url = null,
+          status = null, consent_status = null, error = null}
+end
+
+local function voice_view(req, st, v)
+  return {voice_id = v.voice_id, name = v.name, language = v.language, gender = v.gender,
+          preview_audio_url = st:base(req) .. "/static/voices/" .. v.voice_id .. ".wav",
+          support_pause = v.support_pause, support_locale = M.STARFISH_LANGUAGES[v.language] == true,
+          type = "public"}
+end
+
+local function lower(s) return type(s) == "string" and s:lower() or s end
+
+local function list_voices(req, st)
+  local q, list = req.query, {}
+  if q.type and q.type ~= "" and q.type ~= "public" and q.type ~= "private" then
+    return invalid("type", "must be public or private", q.type)
+  end
+  if q.type ~= "private" then
+    for _, v in ipairs(st.catalogue.voices) do
+      if (not q.language or q.language == "" or lower(v.language) == lower(q.language))
+         and (not q.gender or q.gender == "" or lower(v.gender) == lower(q.gender))
+         and (not q.engine or q.engine == "" or (q.engine == "starfish" and M.STARFISH_LANGUAGES[v.language])) then
+        list[#list + 1] = v
+      end
+    end
+  end
+  return paginate(req, st, "voices", positions(list), by_position, 20, 100,
+                  function(p) return voice_view(req, st, p.item) end)
+end
+
+---------------------------------------------------------------------------------------
+-- videos (docs 1)
+
+local VIDEO_STATUS = {waiting = "pending", submitted = "pending", draft = "pending", running = "processing",
+                      success = "completed"}
+
+local function video_status(st, job)
+  local s = st:status(job)
+  return VIDEO_STATUS[s] or s
+end
+
+local function video_view(req, st, job, vid)
+  vid = vid or job.video_id or job.id
+  local status = video_status(st, job)
+  local d = {id = vid, title = job.title or null, status = status, created_at = job.created_at,
+             completed_at = null, duration = null, video_url = null, captioned_video_url = null,
+             subtitle_url = null, thumbnail_url = null, gif_url = null,
+             video_page_url = st:base(req) .. "/share/" .. vid, folder_id = job.folder_id or null,
+             output_language = job.output_language or null, failure_code = null, failure_message = null}
+  if status == "completed" then
+    job.completed_at = job.completed_at or now()
+    d.completed_at = job.completed_at
+    d.duration = media.SAMPLE_DURATION
+    d.video_url = st:signed_url(req, vid .. "." .. (job.ext or "mp4"))
+    d.thumbnail_url = st:signed_url(req, vid .. ".jpg")
+    d.gif_url = st:signed_url(req, vid .. ".gif")
+    d.subtitle_url = st:signed_url(req, vid .. ".srt")
+    if job.caption then d.captioned_video_url = st:signed_url(req, vid .. "_caption.mp4") end
+    note_event(st, job, "avatar_video.success", {video_id = vid, url = d.video_url, video_url = d.video_url,
+                                                 callback_id = job.callback_id or null})
+  elseif status == "failed" then
+    local f = st:failure(job)
+    d.failure_code, d.failure_message = tostring(f.code), f.message
+    note_event(st, job, "avatar_video.fail", {video_id = vid, msg = f.message, message = f.message,
+                                              callback_id = job.callback_id or null})
+  end
+  return d
+end
+
+-- Server-side checks beyond the shapes: ids that must exist, engines a look supports.
+local function check_look(st, body, path)
+  local look = catalogue(st).look_by_id[body.avatar_id]
+  if not look then return fail(404, "avatar_not_found", "Avatar look " .. body.avatar_id .. " not found", path .. "avatar_id") end
+  local engine_type = type(body.engine) == "table" and body.engine.type or "avatar_iv"
+  if not set(look.engines)[engine_type] then
+    return invalid(path .. "engine.type", "is not supported by look " .. look.id .. " (supported: "
+                   .. table.concat(look.engines, ", ") .. ")", engine_type)
+  end
+  if absent(body.voice_id) and not absent(body.script) and not look.default_voice_id then
+    return invalid(path .. "voice_id", "is required: look " .. look.id .. " has no default voice", nil)
+  end
+end
+
+local function check_voice(st, voice_id, path)
+  if not absent(voice_id) and not st.catalogue.voice_by_id[voice_id] then
+    return fail(404, "voice_not_found", "Voice " .. voice_id .. " not found", path)
+  end
+end
+
+local function check_speaker(st, input, path)
+  local e = exactly_one(speech_keys)(input, path:sub(1, -2)) or check_voice(st, input.voice_id, path .. "voice_id")
+  if e then return e end
+  if input.type == "avatar" then return check_look(st, input, path) end
+end
+
+local function check_create(st, body)
+  local e = check(body, VIDEO_RULE, "")
+  if e then return e end
+  if body.type == "avatar" or body.type == "image" then
+    e = check_speaker(st, body, "")
+    if e then return e end
+    if body.output_format == "webm" and not absent(body.background) then
+      return invalid("background", "is rejected with output_format webm", body.background)
+    end
+    if body.type == "image" and not absent(body.engine) then return invalid("engine", "is not accepted with type image", body.engine) end
+  elseif body.type == "studio" then
+    for i, scene in ipairs(body.scenes) do
+      local path = "scenes[" .. (i - 1) .. "]."
+      if scene.type == "avatar_video" then
+        e = check_speaker(st, scene.input, path .. "input.")
+      elseif scene.type == "image" then
+        e = check_voice(st, scene.voice_id, path .. "voice_id")
+      end
+      if e then return e end
+    end
+  else
+    for i, look in ipairs(body.avatar_id) do
+      if not catalogue(st).look_by_id[look] then return fail(404, "avatar_not_found", "Avatar look " .. look .. " not found", "avatar_id[" .. (i - 1) .. "]") end
+    end
+  end
+end
+
+local function new_video(st, fields)
+  local charged = st:charge("video", false)
+  fields.list_type = fields.list_type or "GENERATED"
+  local job = st:create_job("video", fields)
+  if not charged and not job.failure then job.failure = st.CREDIT_FAILURE end
+  return job
+end
+
+local function create_video(req, st)
+  local body, err = body_object(req)
+  err = err or check_create(st, body)
+  if err then return err end
+  if st.quota <= 0 then
+    return fail(402, "insufficient_credit", "Your account has 0 credits but this video requires credits.")
+  end
+  local fmt = body.output_format ~= null and body.output_format or "mp4"
+  local cap = body.caption ~= null and body.caption or nil
+  local job = new_video(st, {title = body.title ~= null and body.title or nil, ext = fmt, v3 = true,
+                             caption = type(cap) == "table" and cap.style == "default",
+                             callback_id = body.callback_id ~= null and body.callback_id or nil})
+  return v3({video_id = job.id, status = "waiting", output_format = fmt})
+end
+
+local function get_video(req, st, vid)
+  local job = live(st, vid, VIDEO_KINDS)
+  if not job then return not_found("video_not_found", "Video", vid) end
+  return v3(video_view(req, st, job, vid))
+end
+
+local function list_videos(req, st)
+  local q = req.query
+  local list = newest_first(st, VIDEO_KINDS, function(job)
+    return (not q.folder_id or q.folder_id == "" or job.folder_id == q.folder_id)
+       and (not q.title or q.title == "" or (job.title or ""):lower():find(q.title:lower(), 1, true) ~= nil)
+  end)
+  return paginate(req, st, "videos", list, newest_key, 10, 100, function(job) return video_view(req, st, job) end)
+end
+
+local function delete_video(_, st, vid)
+  local job = live(st, vid, VIDEO_KINDS)
+  if not job then return not_found("video_not_found", "Video", vid) end
+  job.deleted = true
+  st.jobs[vid] = nil
+  return v3({id = vid, deleted = true})
+end
+
+local BULK_STATUS = {pending = "queued", processing = "processing", completed = "completed", failed = "failed"}
+
+local function video_statuses(req, st)
+  local ids = req.query.video_ids or ""
+  local out = {}
+  for vid in ids:gmatch("[^,]+") do
+    local job = live(st, vid, VIDEO_KINDS)
+    out[#out + 1] = {video_id = vid, status = job and BULK_STATUS[video_status(st, job)] or "not_found",
+                     batch_id = null, item_index = null, error = null}
+    if #out > 100 then return invalid("video_ids", "must name at most 100 videos", #out) end
+  end
+  return reply.json(200, {data = reply.array(out), has_more = false, next_token = null})
+end
+
+---------------------------------------------------------------------------------------
+-- video agent (docs 2)
+
+local AGENT_RULE = {type = "object", fields = {
+  prompt = {type = "string", required = true, min_len = 1, max_len = 10000},
+  mode = one_of({"generate", "chat"}), avatar_id = id, voice_id = id, style_id = id, brand_kit_id = id,
+  orientation = one_of({"landscape", "portrait"}), callback_url = url, callback_id = str, incognito_mode = bool,
+  files = {type = "array", max_items = 20, items = asset(false)},
+}}
+
+local AGENT_PROGRESS = {pending = 30, processing = 60, completed = 100}
+
+-- The session's status, creating its video when thinking ends (at the virtual time it ended).
+local function session_state(st, s)
+  local phase = st:status(s)
+  if phase ~= "generating" then return phase end
+  local video = s.video_id and st.jobs[s.video_id]
+  if not s.video_id then
+    local think = M.KINDS.video_agent.phases[1][2]
+    video = new_video(st, {title = s.title, ext = "mp4", created_v = s.created_v + think,
+                           callback_id = s.callback_id})
+    s.video_id = video.id
+  end
+  if not video or video.deleted then return "failed", "The session's video was deleted" end
+  local vs = video_status(st, video)
+  if vs == "failed" then return "failed", st:failure(video).message end
+  if vs == "completed" then return "completed" end
+  return "generating", nil, vs
+end
+
+local function session_view(st, s)
+  local status, why, vs = session_state(st, s)
+  local messages = {{role = "user", type = "text", content = s.prompt, created_at = s.created_at, resource_ids = {}}}
+  if status ~= "thinking" then
+    table.insert(messages, 1, {role = "model", type = "text", created_at = s.created_at, resource_ids = {},
+                               content = "Storyboard ready: one scene, presenter on camera, about 3 seconds."})
+  end
+  if status == "failed" then
+    table.insert(messages, 1, {role = "model", type = "error", created_at = now(), resource_ids = {},
+                               content = why or st:failure(s).message})
+    note_event(st, s, "video_agent.fail", {session_id = s.id, message = why or st:failure(s).message,
+                                           callback_id = s.callback_id or null})
+  elseif status == "completed" then
+    note_event(st, s, "video_agent.success", {session_id = s.id, video_id = s.video_id,
+                                              callback_id = s.callback_id or null})
+  end
+  local progress = status == "thinking" and 10 or status == "failed" and 0 or AGENT_PROGRESS[vs or "completed"]
+  return {session_id = s.id, status = status, progress = progress, title = s.title,
+          video_id = s.video_id or null, created_at = s.created_at, messages = messages}
+end
+
+local function create_session(req, st)
+  local body, err = body_object(req)
+  err = err or check(body, AGENT_RULE, "") or check_voice(st, body.voice_id, "voice_id")
+  if err then return err end
+  if not absent(body.avatar_id) and not catalogue(st).look_by_id[body.avatar_id] then
+    return fail(404, "avatar_not_found", "Avatar look " .. body.avatar_id .. " not found", "avatar_id")
+  end
+  local s = st:create_job("video_agent", {prompt = body.prompt, title = body.prompt:sub(1, 60),
+                                          callback_id = body.callback_id ~= null and body.callback_id or nil})
+  st.v3.sessions[#st.v3.sessions + 1] = s
+  return v3({session_id = s.id, status = "thinking", video_id = null, created_at = s.created_at})
+end
+
+local function get_session(_, st, sid)
+  local s = live(st, sid, {video_agent = true})
+  if not s then return not_found("not_found", "Video agent session", sid) end
+  return v3(session_view(st, s))
+end
+
+local function list_sessions(req, st)
+  local list = {}
+  for i = #st.v3.sessions, 1, -1 do list[#list + 1] = st.v3.sessions[i] end
+  return paginate(req, st, "sessions", list, newest_key, 20, 100, function(s)
+    return {session_id = s.id, title = s.title, created_at = s.created_at}
+  end)
+end
+
+---------------------------------------------------------------------------------------
+-- avatars and voices (docs 3, 4)
+
+local OWNERSHIP = set({"public", "private"})
+
+local function list_groups(req, st)
+  local own = req.query.ownership
+  if own and own ~= "" and not OWNERSHIP[own] then return invalid("ownership", "must be public or private", own) end
+  local list = own == "private" and {} or catalogue(st).groups
+  return paginate(req, st, "groups", positions(list), by_position, 20, 50,
+                  function(g) return group_view(req, st, g.item) end)
+end
+
+local function list_looks(req, st)
+  local q = req.query
+  if q.ownership and q.ownership ~= "" and not OWNERSHIP[q.ownership] then
+    return invalid("ownership", "must be public or private", q.ownership)
+  end
+  local types = set({"studio_avatar", "digital_twin", "photo_avatar"})
+  if q.avatar_type and q.avatar_type ~= "" and not types[q.avatar_type] then
+    return invalid("avatar_type", "must be one of " .. names(types), q.avatar_type)
+  end
+  local list = {}
+  if q.ownership ~= "private" then
+    for _, l in ipairs(catalogue(st).looks) do
+      if (not q.group_id or q.group_id == "" or l.group_id == q.group_id)
+         and (not q.avatar_type or q.avatar_type == "" or l.avatar_type == q.avatar_type) then
+        list[#list + 1] = l
+      end
+    end
+  end
+  return paginate(req, st, "looks", positions(list), by_position, 20, 50,
+                  function(p) return look_view(req, st, p.item) end)
+end
+
+local function get_look(req, st, lid)
+  local l = catalogue(st).look_by_id[lid]
+  if not l then return not_found("avatar_not_found", "Avatar look", lid) end
+  return v3(look_view(req, st, l))
+end
+
+local function get_group(req, st, gid)
+  local g = catalogue(st).group_by_id[gid]
+  if not g then return not_found("not_found", "Avatar group", gid) end
+  return v3(group_view(req, st, g))
+end
+
+local function get_voice(req, st, vid)
+  local v = st.catalogue.voice_by_id[vid]
+  if not v then return not_found("voice_not_found", "Voice", vid) end
+  local d = voice_view(req, st, v)
+  d.created_at, d.support_interactive_avatar, d.status, d.failure_message = 1735689600,
+    v.support_interactive_avatar, null, null
+  return v3(d)
+end
+
+local TTS_RULE = {type = "object", fields = {
+  text = {type = "string", required = true, min_len = 1, max_len = 5000}, voice_id = req_id,
+  input_type = one_of({"text", "ssml"}), speed = num(0.5, 2.0), language = id, locale = id,
+}}
+
+local function speech(req, st)
+  local body, err = body_object(req)
+  err = err or check(body, TTS_RULE, "") or check_voice(st, body.voice_id, "voice_id")
+  if err then return err end
+  local voice = st.catalogue.voice_by_id[body.voice_id]
+  if not M.STARFISH_LANGUAGES[voice.language] then
+    return fail(400, "voice_not_usable", "Voice " .. body.voice_id .. " does not support the starfish engine", "voice_id")
+  end
+  local speed = body.speed ~= null and body.speed or 1
+  local words, t = {}, 0
+  for word in body.text:gmatch("%S+") do
+    local len = (0.12 + 0.05 * #word) / speed
+    words[#words + 1] = {word = word, start = t, ["end"] = t + len}
+    t = t + len + 0.04 / speed
+  end
+  local rid = st:id(20)
+  return v3({audio_url = st:signed_url(req, "speech_" .. rid .. ".wav"), duration = t,
+             request_id = "req_" .. rid, word_timestamps = reply.array(words)})
+end
+
+---------------------------------------------------------------------------------------
+-- video translations and lipsync (docs 5, 6)
+
+local TRANSLATE_RULE = {type = "object", fields = {
+  video = asset(true, true), output_languages = {type = "array", required = true, min_items = 1, items = req_id},
+  mode = one_of({"speed", "precision"}), title = str, folder_id = str, input_language = str,
+  speaker_num = {type = "integer", min = 1}, translate_audio_only = bool, enable_dynamic_duration = bool,
+  disable_music_track = bool, enable_speech_enhancement = bool, enable_caption = bool, enable_watermark = bool,
+  keep_the_same_format = bool, start_time = num(0), end_time = num(0), audio = asset(false, true),
+  fps_mode = one_of({"vfr", "cfr", "passthrough"}), srt = asset(false, true), srt_role = one_of({"input", "output"}),
+  callback_url = url, callback_id = str, brand_glossary_id = str, brand_voice_id = str,
+}}
+
+local LIPSYNC_RULE = {type = "object", fields = {
+  video = asset(true, true), audio = asset(true, true), mode = one_of({"speed", "precision"}),
+  title = str, folder_id = str, enable_caption = bool, enable_watermark = bool, disable_music_track = bool,
+  enable_speech_enhancement = bool, enable_dynamic_duration = bool, keep_the_same_format = bool,
+  fps_mode = one_of({"vfr", "cfr", "passthrough"}), start_time = num(0), end_time = num(0),
+  callback_url = url, callback_id = str,
+}}
+
+-- An asset_id input must name an uploaded asset.
+local function check_assets(st, body, keys)
+  for _, k in ipairs(keys) do
+    local a = body[k]
+    if type(a) == "table" and a.type == "asset_id" and not st.assets[a.asset_id] then
+      return fail(400, "asset_not_available", "Asset " .. a.asset_id .. " not found", k .. ".asset_id")
+    end
+  end
+  if type(body.start_time) == "number" and type(body.end_time) == "number" and body.end_time <= body.start_time then
+    return invalid("end_time", "must be after start_time", body.end_time)
+  end
+end
+
+local function opt(v) if v ~= null then return v end end
+
+local function create_translation(req, st)
+  local body, err = body_object(req)
+  err = err or check(body, TRANSLATE_RULE, "") or check_assets(st, body, {"video", "audio", "srt"})
+  if err then return err end
+  local langs = {}
+  for i, lang in ipairs(body.output_languages) do
+    langs[i] = st.catalogue.language_by_name[lang:lower()]
+    if not langs[i] then
+      return invalid("output_languages[" .. (i - 1) .. "]", "must be a language from /v3/video-translations/languages", lang)
+    end
+  end
+  local ids = {}
+  for _, lang in ipairs(langs) do
+    local charged = st:charge("translate", false)
+    local job = st:create_job("translate", {title = opt(body.title) or "Translated video", list_type = "TRANSLATED",
+                                            output_language = lang, callback_id = opt(body.callback_id),
+                                            input_language = opt(body.input_language) or "English",
+                                            enable_caption = body.enable_caption == true,
+                                            translate_audio_only = body.translate_audio_only == true})
+    if not charged and not job.failure then job.failure = st.CREDIT_FAILURE end
+    ids[#ids + 1] = job.id
+  end
+  return v3({video_translation_ids = ids})
+end
+
+local RUN_STATUS = {success = "completed"}
+
+local function translation_view(req, st, job)
+  local status = st:status(job)
+  status = RUN_STATUS[status] or status
+  local d = {id = job.id, title = job.title or null, status = status, input_language = job.input_language or "English",
+             output_language = job.output_language or null, duration = null, created_at = job.created_at,
+             callback_id = job.callback_id or null, translate_audio_only = job.translate_audio_only or false,
+             failure_message = null, video_url = null, audio_url = null, srt_caption_url = null, vtt_caption_url = null}
+  if status == "completed" then
+    d.duration = media.SAMPLE_DURATION
+    d.video_url = st:signed_url(req, job.id .. ".mp4")
+    d.audio_url = st:signed_url(req, job.id .. ".wav")
+    if job.enable_caption then
+      d.srt_caption_url = st:signed_url(req, job.id .. ".srt")
+      d.vtt_caption_url = st:signed_url(req, job.id .. ".vtt")
+    end
+    note_event(st, job, "video_translate.success", {video_translate_id = job.id, url = d.video_url,
+                                                    callback_id = d.callback_id, output_language = d.output_language})
+  elseif status == "failed" then
+    d.failure_message = st:failure(job).message
+    note_event(st, job, "video_translate.fail", {video_translate_id = job.id, message = d.failure_message,
+                                                 callback_id = d.callback_id, output_language = d.output_language})
+  end
+  return d
+end
+
+local function get_translation(req, st, tid)
+  local job = live(st, tid, {translate = true})
+  if not job then return not_found("not_found", "Video translation", tid) end
+  return v3(translation_view(req, st, job))
+end
+
+local function list_translations(req, st)
+  return paginate(req, st, "translations", newest_first(st, {translate = true}), newest_key, 10, 100,
+                  function(job) return translation_view(req, st, job) end)
+end
+
+local function languages(_, st) return v3({languages = st.catalogue.languages}) end
+
+local function create_lipsync(req, st)
+  local body, err = body_object(req)
+  err = err or check(body, LIPSYNC_RULE, "") or check_assets(st, body, {"video", "audio"})
+  if err then return err end
+  local charged = st:charge("lipsync", false)
+  local job = st:create_job("lipsync", {title = opt(body.title) or "Lipsync", callback_id = opt(body.callback_id),
+                                        caption = body.enable_caption == true})
+  if not charged and not job.failure then job.failure = st.CREDIT_FAILURE end
+  table.insert(st.v3.lipsyncs, job)
+  return v3({lipsync_id = job.id})
+end
+
+local function lipsync_view(req, st, job)
+  local status = st:status(job)
+  local d = {id = job.id, title = job.title, status = status, duration = null, created_at = job.created_at,
+             callback_id = job.callback_id or null, video_url = null, caption_url = null, failure_message = null}
+  if status == "completed" then
+    d.duration = media.SAMPLE_DURATION
+    d.video_url = st:signed_url(req, job.id .. ".mp4")
+    if job.caption then d.caption_url = st:signed_url(req, job.id .. ".srt") end
+  elseif status == "failed" then
+    d.failure_message = st:failure(job).message
+  end
+  return d
+end
+
+local function get_lipsync(req, st, lid)
+  local job = live(st, lid, {lipsync = true})
+  if not job then return not_found("not_found", "Lipsync", lid) end
+  return v3(lipsync_view(req, st, job))
+end
+
+local function list_lipsyncs(req, st)
+  local list = {}
+  local all = st.v3.lipsyncs
+  for i = #all, 1, -1 do if not all[i].deleted then list[#list + 1] = all[i] end end
+  return paginate(req, st, "lipsyncs", list, newest_key, 10, 100, function(job) return lipsync_view(req, st, job) end)
+end
+
+---------------------------------------------------------------------------------------
+-- assets (docs 7): multipart upload, presigned direct upload, read, delete
+
+-- MIME type from the first bytes (the API detects it from the bytes, not the name).
+local SNIFF = {
+  {"^\137PNG\r\n\26\n", "image/png", "png"}, {"^\255\216\255", "image/jpeg", "jpg"},
+  {"^....ftyp", "video/mp4", "mp4"}, {"^\26\69\223\163", "video/webm", "webm"},
+  {"^ID3", "audio/mpeg", "mp3"}, {"^\255[\224-\255]", "audio/mpeg", "mp3"},
+  {"^RIFF....WAVE", "audio/wav", "wav"}, {"^%%PDF%-", "application/pdf", "pdf"},
+  {"^%s*%d+\r?\n%d%d:%d%d:%d%d[,.]%d+ %-%->", "application/x-subrip", "srt"},
+}
+
+local function sniff(bytes)
+  for _, s in ipairs(SNIFF) do
+    if bytes:find(s[1]) then return s[2], s[3] end
+  end
+end
+
+-- The part named `file` of a multipart/form-data body: bytes, filename, or nil, message.
+local function multipart_file(req)
+  local ctype = req.headers["content-type"] or ""
+  local boundary = ctype:match("boundary=\"([^\"]+)\"") or ctype:match("boundary=([^;%s]+)")
+  if not ctype:lower():find("^%s*multipart/form%-data") or not boundary then
+    return nil, "Content-Type must be multipart/form-data with a boundary"
+  end
+  local body, delim = req.body, "--" .. boundary
+  local pos = body:find(delim, 1, true)
+  while pos do
+    local start = pos + #delim
+    if body:sub(start, start + 1) == "--" then break end
+    local head_end = body:find("\r\n\r\n", start, true)
+    if not head_end then break end
+    local head = body:sub(start, head_end - 1)
+    local stop = body:find("\r\n" .. delim, head_end + 4, true)
+    if not stop then break end
+    if head:find('[Cc]ontent%-[Dd]isposition:[^\r\n]*[ ;]name="file"') then
+      return body:sub(head_end + 4, stop - 1), head:match('filename="([^"]*)"')
+    end
+    pos = stop + 2
+  end
+  return nil, "the form has no part named \"file\""
+end
+
+local function asset_url(req, st, a) return st:signed_url(req, "assets/" .. a.id .. "." .. a.ext) end
+
+local function store_asset(st, aid, bytes, name)
+  local mime, ext = sniff(bytes)
+  local a = {id = aid, ext = ext, content_type = mime, size = #bytes, bytes = bytes, name = name,
+             uploaded_at = now(), v3 = true}
+  st.assets[aid] = a
+  return a
+end
+
+local function asset_answer(req, st, a, extra)
+  local d = {asset_id = a.id, url = asset_url(req, st, a), mime_type = a.content_type, size_bytes = a.size}
+  for k, v in pairs(extra or {}) do d[k] = v end
+  return v3(d)
+end
+
+local function upload_multipart(req, st)
+  if #req.body > M.MULTIPART_MAX + 65536 then
+    return fail(413, "payload_too_large", "Files over 32 MB go through POST /v3/assets/direct-uploads")
+  end
+  local bytes, name = multipart_file(req)
+  if not bytes then return fail(400, "invalid_parameter", name, "file") end
+  if #bytes == 0 then return invalid("file", "must not be empty", "0 bytes") end
+  if #bytes > M.MULTIPART_MAX then
+    return fail(413, "payload_too_large", "file is " .. #bytes .. " bytes; the limit is 32 MB (use direct uploads)", "file")
+  end
+  if not sniff(bytes) then
+    return invalid("file", "must be png, jpeg, mp4, webm, mp3, wav, pdf or srt", name or "unnamed")
+  end
+  return asset_answer(req, st, store_asset(st, st:id(), bytes, name))
+end
+
+local UPLOAD_RULE = {type = "object", fields = {
+  filename = req_id, content_type = req_id, size_bytes = {type = "integer", required = true, min = 1, max = M.DIRECT_MAX},
+  checksum_sha256 = {type = "string"},
+}}
+
+local function upload_path(aid) return "/uploads/" .. aid end
+
+local function create_upload(req, st)
+  local body, err = body_object(req)
+  err = err or check(body, UPLOAD_RULE, "")
+  if err then return err end
+  local known = false
+  for _, s in ipairs(SNIFF) do if s[2] == body.content_type then known = true end end
+  if not known then return invalid("content_type", "must be a supported MIME type", body.content_type) end
+  local aid = st:id()
+  local expires = int(st:now() + 3600)
+  st.v3.uploads[aid] = {id = aid, filename = body.filename, content_type = body.content_type, size = body.size_bytes}
+  local path = upload_path(aid)
+  return v3({asset_id = aid, status = "pending_upload", expires_in_seconds = 3600, max_bytes = M.DIRECT_MAX,
+             upload_url = st:base(req) .. path .. "?Expires=" .. expires .. "&Signature=" .. st:sign(path, expires),
+             upload_headers = {["Content-Type"] = body.content_type}})
+end
+
+local function s3_error(status, code, message)
+  return {status = status, headers = {["Content-Type"] = "application/xml"},
+          body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>' .. code .. "</Code><Message>"
+                 .. message .. "</Message></Error>\n"}
+end
+
+-- PUT to the presigned URL: plain S3, no HeyGen credentials, headers exactly as signed.
+local function put_upload(req, st, aid)
+  local check_sig = st:check_signature(req.path, req.query)
+  if check_sig == "expired" then return s3_error(403, "AccessDenied", "Request has expired") end
+  local slot = st.v3.uploads[aid]
+  if check_sig ~= "ok" or not slot then return s3_error(403, "SignatureDoesNotMatch", "Invalid signature") end
+  if req.headers["x-api-key"] or req.headers.authorization then
+    return s3_error(400, "InvalidArgument", "Only one auth mechanism allowed; the URL is presigned")
+  end
+  if (req.headers["content-type"] or "") ~= slot.content_type then
+    return s3_error(403, "SignatureDoesNotMatch", "Content-Type must be " .. slot.content_type .. " as signed")
+  end
+  if #req.body ~= slot.size then
+    return s3_error(400, "IncompleteBody", "expected " .. slot.size .. " bytes, got " .. #req.body)
+  end
+  slot.bytes = req.body
+  return {status = 200, headers = {ETag = '"' .. st:sign("etag", aid):sub(1, 32) .. '"'}, body = ""}
+end
+
+local function complete_upload(req, st, aid)
+  local slot = st.v3.uploads[aid]
+  if not slot then return not_found("not_found", "Asset", aid) end
+  if slot.done then
+    if not st.assets[aid] then return not_found("not_found", "Asset", aid) end
+    return asset_answer(req, st, st.assets[aid], {status = "processing"})        -- idempotent
+  end
+  if not slot.bytes then
+    return fail(400, "invalid_parameter", "Asset " .. aid .. " has no uploaded bytes yet: PUT them to upload_url first", "asset_id")
+  end
+  if sniff(slot.bytes) ~= slot.content_type then
+    return invalid("content_type", "does not match the uploaded bytes (" .. tostring(sniff(slot.bytes)) .. ")", slot.content_type)
+  end
+  slot.done = true
+  local a = store_asset(st, aid, slot.bytes, slot.filename)
+  slot.bytes = nil
+  return asset_answer(req, st, a, {status = "processing"})
+end
+
+local function get_asset(req, st, aid)
+  local a = st.assets[aid]
+  if not a then return not_found("not_found", "Asset", aid) end
+  return v3({id = a.id, name = a.name or a.id, owner = "emulator", space_id = "space_emulator",
+             type = (a.content_type or ""):match("^(%a+)/"), uploaded_at = a.uploaded_at or null,
+             url = asset_url(req, st, a), folder_id = null})
+end
+
+local function delete_asset(_, st, aid)
+  if not st.assets[aid] then return not_found("not_found", "Asset", aid) end
+  st.assets[aid] = nil
+  return v3({id = aid})
+end
+
+---------------------------------------------------------------------------------------
+-- webhooks (docs 8)
+
+M.EVENT_TYPES = {
+  {"avatar_video.success", "An avatar video finished rendering"},
+  {"avatar_video.fail", "An avatar video failed to render"},
+  {"avatar_video_gif.success", "The GIF preview of a video is ready"},
+  {"avatar_video_gif.fail", "The GIF preview of a video failed"},
+  {"avatar_video_caption.success", "The captioned video is ready"},
+  {"avatar_video_caption.fail", "The captioned video failed"},
+  {"video_translate.success", "A video translation finished"},
+  {"video_translate.fail", "A video translation failed"},
+  {"video_translate.preflight.validation_failed", "A translation input failed validation"},
+  {"video_translate.preflight.download_failed", "A translation input could not be downloaded"},
+  {"video_agent.success", "A Video Agent session produced its video"},
+  {"video_agent.fail", "A Video Agent session failed"},
+  {"personalized_video", "A personalized video event"},
+  {"instant_avatar.success", "An instant avatar is ready"}, {"instant_avatar.fail", "An instant avatar failed"},
+  {"photo_avatar_generation.success", "Photo avatar generated"},
+  {"photo_avatar_generation.fail", "Photo avatar generation failed"},
+  {"photo_avatar_train.success", "Photo avatar trained"}, {"photo_avatar_train.fail", "Photo avatar training failed"},
+  {"photo_avatar_add_motion.success", "Motion added to a photo avatar"},
+  {"photo_avatar_add_motion.fail", "Adding motion to a photo avatar failed"},
+  {"proofread_creation.success", "A proofread is ready"}, {"proofread_creation.fail", "A proofread failed"},
+  {"live_avatar.success", "A live avatar session ended"}, {"live_avatar.fail", "A live avatar session failed"},
+  {"hyperframes_video.success", "A HyperFrames video is ready"},
+  {"hyperframes_video.fail", "A HyperFrames video failed"},
+  {"ai_clipping.success", "AI clipping finished"}, {"ai_clipping.fail", "AI clipping failed"},
+  {"batch.finished", "Every item of a batch reached a terminal state"},
+}
+local EVENT_SET = {}
+for _, e in ipairs(M.EVENT_TYPES) do EVENT_SET[e[1]] = true end
+
+local ENDPOINT_RULE = {type = "object", fields = {
+  url = {type = "string", required = true, https = true},
+  events = {type = "array", items = {type = "string", enum = EVENT_SET}}, entity_id = id,
+}}
+
+local function endpoint_view(ep, with_secret)
+  return {endpoint_id = ep.endpoint_id, url = ep.url, events = ep.events or null, status = ep.status,
+          created_at = ep.created_at, entity_id = ep.entity_id or null,
+          secret = with_secret and ep.secret or null}
+end
+
+local function find_endpoint(st, eid)
+  for i, ep in ipairs(st.v3.endpoints) do
+    if ep.endpoint_id == eid then return ep, i end
+  end
+end
+
+local function create_endpoint(req, st)
+  local body, err = body_object(req)
+  err = err or check(body, ENDPOINT_RULE, "")
+  if err then return err end
+  local ep = {endpoint_id = "ep_" .. st:id(16), url = body.url, events = opt(body.events), status = "enabled",
+              created_at = iso(now()), secret = "whsec_" .. st:id(32), entity_id = opt(body.entity_id)}
+  table.insert(st.v3.endpoints, ep)
+  return v3(endpoint_view(ep, true))
+end
+
+local function list_endpoints(req, st)
+  return paginate(req, st, "endpoints", positions(st.v3.endpoints), by_position, 10, 100,
+                  function(p) return endpoint_view(p.item, false) end)
+end
+
+local function update_endpoint(req, st, eid)
+  local ep = find_endpoint(st, eid)
+  if not ep then return not_found("not_found", "Webhook endpoint", eid) end
+  local body, err = body_object(req)
+  local rule = {type = "object", fields = {url = {type = "string", https = true}, events = ENDPOINT_RULE.fields.events}}
+  err = err or check(body, rule, "")
+  if err then return err end
+  if not absent(body.url) then ep.url = body.url end
+  if body.events ~= nil then ep.events = opt(body.events) end     -- fully replaced
+  return v3(endpoint_view(ep, false))
+end
+
+local function delete_endpoint(_, st, eid)
+  local ep, i = find_endpoint(st, eid)
+  if not ep then return not_found("not_found", "Webhook endpoint", eid) end
+  table.remove(st.v3.endpoints, i)
+  return reply.json(200, {data = {}, error = null})
+end
+
+local function rotate_secret(_, st, eid)
+  local ep = find_endpoint(st, eid)
+  if not ep then return not_found("not_found", "Webhook endpoint", eid) end
+  ep.secret = "whsec_" .. st:id(32)
+  return v3({endpoint_id = ep.endpoint_id, secret = ep.secret})
+end
+
+local function event_types(req, st)
+  return paginate(req, st, "event_types", positions(M.EVENT_TYPES), by_position, 100, 100,
+                  function(p) return {event_type = p.item[1], description = p.item[2]} end)
+end
+
+local function list_events(req, st)
+  local q, list = req.query, {}
+  if q.event_type and q.event_type ~= "" and not EVENT_SET[q.event_type] then
+    return invalid("event_type", "must be a known event type", q.event_type)
+  end
+  for i = #st.v3.events, 1, -1 do
+    local e = st.v3.events[i]
+    if (not q.event_type or q.event_type == "" or e.event_type == q.event_type)
+       and (not q.entity_id or q.entity_id == "" or e.entity_id == q.entity_id) then
+      list[#list + 1] = e
+    end
+  end
+  return paginate(req, st, "events", list, function(e) return -e.seq end, 10, 100, function(e)
+    return {event_id = e.event_id, event_type = e.event_type, event_data = e.event_data, created_at = e.created_at}
+  end)
+end
+
+---------------------------------------------------------------------------------------
+-- users/me (docs 9): exactly one billing object, chosen by billing_type
+
+local function me(_, st)
+  local b, q = st.v3.billing, st.quota
+  local d = {username = "emulator", email = "emulator@example.com", first_name = "Emma", last_name = "Ulator",
+             billing_type = b.billing_type, wallet = null, subscription = null, usage_based = null}
+  if b.billing_type == "wallet" then
+    local balance = b.currency == "credits" and q / 60 or math.floor(q * M.USD_PER_SECOND * 100 + 0.5) / 100
+    d.wallet = {currency = b.currency, remaining_balance = balance,
+                auto_reload = {enabled = false, threshold_usd = null, amount_usd = null}}
+  elseif b.billing_type == "subscription" then
+    d.subscription = {plan = "pro", credits = {premium_credits = {remaining = math.floor(q / 60), resets_at = iso(now() + 30 * 86400)},
+                                               add_on_credits = null}}
+  else
+    d.usage_based = {included_credits = 1000, remaining_credits = q / 60, spending_cap_usd = 500,
+                     spending_current_usd = 0}
+  end
+  return v3(d)
+end
+
+---------------------------------------------------------------------------------------
+-- templates (docs 10)
+
+local function template_view(req, st, t)
+  return {id = t.template_id, name = t.name, aspect_ratio = t.aspect_ratio,
+          thumbnail_url = t.thumbnail and (st:base(req) .. t.thumbnail) or null,
+          created_at = 1735689600, updated_at = 1735689600}
+end
+
+local function list_templates(req, st)
+  return paginate(req, st, "templates", positions(st.catalogue.templates), by_position, 10, 100,
+                  function(p) return template_view(req, st, p.item) end)
+end
+
+local function get_template(req, st, tid)
+  local t = st.catalogue.template_by_id[tid]
+  if not t then return not_found("not_found", "Template", tid) end
+  local d = template_view(req, st, t)
+  d.scene_ids, d.scenes, d.variables = {}, {}, t.variables
+  for i, s in ipairs(t.scenes) do
+    local vars = {}
+    for name in s.script:gmatch("{{([%w_]+)}}") do
+      vars[#vars + 1] = {name = name, variable_type = t.variables[name] and t.variables[name].type or "text"}
+    end
+    d.scene_ids[i] = s.id
+    d.scenes[i] = {scene_id = s.id, script = s.script, variables = reply.array(vars)}
+  end
+  return v3(d)
+end
+
+local function generate_template(req, st, tid)
+  local t = st.catalogue.template_by_id[tid]
+  if not t then return not_found("not_found", "Template", tid) end
+  local body, err = body_object(req)
+  err = err or check(body, {type = "object", fields = {
+    variables = {type = "object", required = true}, title = str, folder_id = str, callback_url = url,
+    callback_id = str, fps = {type = "integer", enum = set({25, 30, 60})}, include_gif = bool, enable_sharing = bool,
+    dimension = {type = "object", fields = {width = {type = "integer", required = true, min = 128, max = 4096},
+                                            height = {type = "integer", required = true, min = 128, max = 4096}}},
+  }}, "")
+  if err then return err end
+  for name, v in pairs(body.variables) do
+    local known = t.variables[name]
+    if not known then return invalid("variables." .. name, "is not a variable of template " .. tid, name) end
+    if type(v) ~= "table" or (not absent(v.type) and v.type ~= known.type) then
+      return invalid("variables." .. name, "must be a " .. known.type .. " variable {name, type, properties}", v)
+    end
+  end
+  local job = new_video(st, {title = opt(body.title) or t.name, ext = "mp4", template_id = tid,
+                             callback_id = opt(body.callback_id)})
+  return v3(video_view(req, st, job))
+end
+
+---------------------------------------------------------------------------------------
+-- control
+
+local function control_hold(req, st)
+  local spec = reply.decode(req.body)
+  if type(spec) ~= "table" or type(spec.path) ~= "string" then
+    return reply.json(400, {error = {code = "invalid_control_request", message = "hold needs a path"}})
+  end
+  if spec.seconds ~= nil and (type(spec.seconds) ~= "number" or spec.seconds < 0) then
+    return reply.json(400, {error = {code = "invalid_control_request", message = "seconds must be >= 0"}})
+  end
+  table.insert(st.v3.holds, {path = spec.path, method = spec.method and spec.method:upper(),
+                             seconds = spec.seconds or 0, times = int(spec.times or 1),
+                             status = spec.status and int(spec.status)})
+  return reply.json(200, {ok = true})
+end
+
+local BILLING = set({"wallet", "subscription", "usage_based"})
+
+local function control_billing(req, st)
+  local spec = reply.decode(req.body)
+  if type(spec) ~= "table" or not BILLING[spec.billing_type] then
+    return reply.json(400, {error = {code = "invalid_control_request",
+                                     message = "billing_type must be one of " .. names(BILLING)}})
+  end
+  st.v3.billing = {billing_type = spec.billing_type, currency = spec.currency == "credits" and "credits" or "usd"}
+  return reply.json(200, {ok = true})
+end
+
+local function control_keys(_, st)
+  local out = {}
+  for _, e in pairs(st.v3.idem) do
+    out[#out + 1] = {method = e.method, path = e.path, key = e.key, state = e.done and "done" or "in_flight"}
+  end
+  table.sort(out, function(a, b) return a.key < b.key end)
+  return reply.json(200, reply.array(out))
+end
+
+---------------------------------------------------------------------------------------
+
+local K = "api_key"
+local I = idempotent
+
+M.routes = {
+  {"POST", "/v3/videos", I(create_video)},
+  {"GET", "/v3/videos", list_videos},
+  {"GET", "/v3/videos/statuses", video_statuses},
+  {"GET", "/v3/videos/([^/]+)", get_video},
+  {"DELETE", "/v3/videos/([^/]+)", delete_video},
+  {"POST", "/v3/video%-agents", create_session},
+  {"GET", "/v3/video%-agents", list_sessions},
+  {"GET", "/v3/video%-agents/([^/]+)", get_session},
+  {"GET", "/v3/avatars", list_groups},
+  {"GET", "/v3/avatars/looks", list_looks},
+  {"GET", "/v3/avatars/looks/([^/]+)", get_look},
+  {"GET", "/v3/avatars/([^/]+)", get_group},
+  {"GET", "/v3/voices", list_voices},
+  {"POST", "/v3/voices/speech", speech},
+  {"GET", "/v3/voices/([^/]+)", get_voice},
+  {"POST", "/v3/video%-translations", I(create_translation)},
+  {"GET", "/v3/video%-translations", list_translations},
+  {"GET", "/v3/video%-translations/languages", languages},
+  {"GET", "/v3/video%-translations/([^/]+)", get_translation},
+  {"POST", "/v3/lipsyncs", I(create_lipsync)},
+  {"GET", "/v3/lipsyncs", list_lipsyncs},
+  {"GET", "/v3/lipsyncs/([^/]+)", get_lipsync},
+  {"POST", "/v3/assets", I(upload_multipart)},
+  {"POST", "/v3/assets/direct%-uploads", I(create_upload)},
+  {"POST", "/v3/assets/([^/]+)/complete", complete_upload},
+  {"GET", "/v3/assets/([^/]+)", get_asset},
+  {"DELETE", "/v3/assets/([^/]+)", delete_asset},
+  {"POST", "/v3/webhooks/endpoints", I(create_endpoint)},
+  {"GET", "/v3/webhooks/endpoints", list_endpoints},
+  {"PATCH", "/v3/webhooks/endpoints/([^/]+)", update_endpoint},
+  {"DELETE", "/v3/webhooks/endpoints/([^/]+)", delete_endpoint},
+  {"POST", "/v3/webhooks/endpoints/([^/]+)/rotate%-secret", I(rotate_secret)},
+  {"GET", "/v3/webhooks/event%-types", event_types},
+  {"GET", "/v3/webhooks/events", list_events},
+  {"GET", "/v3/users/me", me},
+  {"GET", "/v3/templates", list_templates},
+  {"GET", "/v3/templates/([^/]+)", get_template},
+  {"POST", "/v3/templates/([^/]+)", I(generate_template)},
+}
+for _, r in ipairs(M.routes) do r.auth, r.gen = K, "v3" end
+
+M.control_routes = {
+  {"PUT", "/uploads/([^/]+)", put_upload, gen = "files"},
+  {"POST", "/_emulator/v3/hold", control_hold, gen = "control"},
+  {"POST", "/_emulator/v3/billing", control_billing, gen = "control"},
+  {"GET", "/_emulator/v3/idempotency", control_keys, gen = "control"},
+}
+
+function M.register(app, st)
+  for name, kind in pairs(M.KINDS) do st.kinds[name] = kind end
+  fresh(st)
+  local base_reset = st.reset
+  st.reset = function(self)           -- v3 state goes with every reset
+    base_reset(self)
+    fresh(self)
+  end
+  app:load(M.routes)
+  app:load(M.control_routes)
+end
+
+return M
