@@ -128,6 +128,16 @@ local function map(list, fn)
   return out
 end
 
+-- A `run` for a call that answers a whole list: every page, each item shaped by
+-- `item`; `query` picks the query parameters from the call's table.
+local function whole_list(path, size, item, query)
+  return function(client, a)
+    local items, err = all_pages(client, path, query and query(a or {}), size)
+    if not items then return nil, err end
+    return item and map(items, item) or items
+  end
+end
+
 -- A Job for an id a create returned, recorded in the journal before the call returns.
 local function new_job(client, kind, id, fields)
   if type(id) ~= "string" or id == "" then
@@ -655,14 +665,7 @@ E.translate_languages = {
   result = function(d) return d and d.languages or {} end,
 }
 
-E.avatars = {
-  args = "none",
-  run = function(client)
-    local items, err = all_pages(client, "/v3/avatars/looks", nil, M.PAGE.looks)
-    if not items then return nil, err end
-    return map(items, look_item)
-  end,
-}
+E.avatars = { args = "none", run = whole_list("/v3/avatars/looks", M.PAGE.looks, look_item) }
 
 E.avatar = {
   args = "id",
@@ -691,14 +694,7 @@ E.voices = {
   end,
 }
 
-E.templates = {
-  args = "none",
-  run = function(client)
-    local items, err = all_pages(client, "/v3/templates", nil, M.PAGE.templates)
-    if not items then return nil, err end
-    return map(items, template_item)
-  end,
-}
+E.templates = { args = "none", run = whole_list("/v3/templates", M.PAGE.templates, template_item) }
 
 E.template = {
   args = "id",
@@ -915,12 +911,12 @@ V.text_to_speech = {
 
 V.me = { args = "none", request = function() return get("/v3/users/me") end }
 
+local function same(a) return a end
+
 V.avatar_groups = {
   args = "optional_table",
   validate = checker(M.groups_filter),
-  run = function(client, a)
-    return all_pages(client, "/v3/avatars", { ownership = (a or {}).ownership }, M.PAGE.groups)
-  end,
+  run = whole_list("/v3/avatars", M.PAGE.groups, nil, same),
 }
 
 V.avatar_group = { args = "id", request = function(_, gid) return get("/v3/avatars/" .. enc(gid)) end }
@@ -928,17 +924,10 @@ V.avatar_group = { args = "id", request = function(_, gid) return get("/v3/avata
 V.avatar_looks = {
   args = "optional_table",
   validate = checker(M.looks_filter),
-  run = function(client, a)
-    local items, err = all_pages(client, "/v3/avatars/looks", a, M.PAGE.looks)
-    if not items then return nil, err end
-    return map(items, look_item)
-  end,
+  run = whole_list("/v3/avatars/looks", M.PAGE.looks, look_item, same),
 }
 
-V.webhook_endpoints = {
-  args = "none",
-  run = function(client) return all_pages(client, "/v3/webhooks/endpoints", nil, M.PAGE.webhooks) end,
-}
+V.webhook_endpoints = { args = "none", run = whole_list("/v3/webhooks/endpoints", M.PAGE.webhooks) }
 
 V.create_webhook_endpoint = {
   validate = checker(M.webhook_endpoint),
@@ -962,10 +951,7 @@ V.rotate_webhook_secret = {
   request = function(_, eid) return create("/v3/webhooks/endpoints/" .. enc(eid) .. "/rotate-secret") end,
 }
 
-V.webhook_event_types = {
-  args = "none",
-  run = function(client) return all_pages(client, "/v3/webhooks/event-types", nil, M.PAGE.event_types) end,
-}
+V.webhook_event_types = { args = "none", run = whole_list("/v3/webhooks/event-types", M.PAGE.event_types) }
 
 V.webhook_events = {
   args = "optional_table",

@@ -279,6 +279,23 @@ end
 
 local VIDEO_KINDS = {video = true, workflow = true, translate = true}
 
+-- GET of one job: its view, or 404 with `code`.
+local function getter(kinds, code, what, view)
+  return function(req, st, jid)
+    local job = live(st, jid, kinds)
+    if not job then return not_found(code, what, jid) end
+    return v3(view(req, st, job, jid))
+  end
+end
+
+-- A new job of `kind`, charged; one the balance cannot pay fails when it would finish.
+local function charged_job(st, kind, fields)
+  local charged = st:charge(kind, false)
+  local job = st:create_job(kind, fields)
+  if not charged and not job.failure then job.failure = st.CREDIT_FAILURE end
+  return job
+end
+
 -- Records a webhook event once per job and outcome (GET /v3/webhooks/events).
 local function note_event(st, job, event_type, data)
   if job.v3_event == event_type then return end
@@ -407,6 +424,15 @@ local function newest_first(st, kinds, pred)
 end
 
 local function newest_key(job) return -job.seq end
+
+-- Live jobs of an append-only list, newest first.
+local function reversed(list)
+  local out = {}
+  for i = #list, 1, -1 do
+    if not list[i].deleted then out[#out + 1] = list[i] end
+  end
+  return out
+end
 
 ---------------------------------------------------------------------------------------
 -- catalogue views (avatar groups and looks, voices, templates) from the shared seed
@@ -582,11 +608,8 @@ local function check_create(st, body)
 end
 
 local function new_video(st, fields)
-  local charged = st:charge("video", false)
   fields.list_type = fields.list_type or "GENERATED"
-  local job = st:create_job("video", fields)
-  if not charged and not job.failure then job.failure = st.CREDIT_FAILURE end
-  return job
+  return charged_job(st, "video", fields)
 end
 
 local function create_video(req, st)
@@ -604,11 +627,7 @@ local function create_video(req, st)
   return v3({video_id = job.id, status = "waiting", output_format = fmt})
 end
 
-local function get_video(req, st, vid)
-  local job = live(st, vid, VIDEO_KINDS)
-  if not job then return not_found("video_not_found", "Video", vid) end
-  return v3(video_view(req, st, job, vid))
-end
+local get_video = getter(VIDEO_KINDS, "video_not_found", "Video", video_view)
 
 local function list_videos(req, st)
   local q = req.query
@@ -712,9 +731,7 @@ local function get_session(_, st, sid)
 end
 
 local function list_sessions(req, st)
-  local list = {}
-  for i = #st.v3.sessions, 1, -1 do list[#list + 1] = st.v3.sessions[i] end
-  return paginate(req, st, "sessions", list, newest_key, 20, 100, function(s)
+  return paginate(req, st, "sessions", reversed(st.v3.sessions), newest_key, 20, 100, function(s)
     return {session_id = s.id, title = s.title, created_at = s.created_at}
   end)
 end
@@ -849,13 +866,11 @@ local function create_translation(req, st)
   end
   local ids = {}
   for _, lang in ipairs(langs) do
-    local charged = st:charge("translate", false)
-    local job = st:create_job("translate", {title = opt(body.title) or "Translated video", list_type = "TRANSLATED",
+    local job = charged_job(st, "translate", {title = opt(body.title) or "Translated video", list_type = "TRANSLATED",
                                             output_language = lang, callback_id = opt(body.callback_id),
                                             input_language = opt(body.input_language) or "English",
                                             enable_caption = body.enable_caption == true,
                                             translate_audio_only = body.translate_audio_only == true})
-    if not charged and not job.failure then job.failure = st.CREDIT_FAILURE end
     ids[#ids + 1] = job.id
   end
   return v3({video_translation_ids = ids})
@@ -888,11 +903,7 @@ local function translation_view(req, st, job)
   return d
 end
 
-local function get_translation(req, st, tid)
-  local job = live(st, tid, {translate = true})
-  if not job then return not_found("not_found", "Video translation", tid) end
-  return v3(translation_view(req, st, job))
-end
+local get_translation = getter({translate = true}, "not_found", "Video translation", translation_view)
 
 local function list_translations(req, st)
   return paginate(req, st, "translations", newest_first(st, {translate = true}), newest_key, 10, 100,
@@ -905,10 +916,8 @@ local function create_lipsync(req, st)
   local body, err = body_object(req)
   err = err or check(body, LIPSYNC_RULE, "") or check_assets(st, body, {"video", "audio"})
   if err then return err end
-  local charged = st:charge("lipsync", false)
-  local job = st:create_job("lipsync", {title = opt(body.title) or "Lipsync", callback_id = opt(body.callback_id),
-                                        caption = body.enable_caption == true})
-  if not charged and not job.failure then job.failure = st.CREDIT_FAILURE end
+  local job = charged_job(st, "lipsync", {title = opt(body.title) or "Lipsync", callback_id = opt(body.callback_id),
+                                         caption = body.enable_caption == true})
   table.insert(st.v3.lipsyncs, job)
   return v3({lipsync_id = job.id})
 end
@@ -927,17 +936,10 @@ local function lipsync_view(req, st, job)
   return d
 end
 
-local function get_lipsync(req, st, lid)
-  local job = live(st, lid, {lipsync = true})
-  if not job then return not_found("not_found", "Lipsync", lid) end
-  return v3(lipsync_view(req, st, job))
-end
+local get_lipsync = getter({lipsync = true}, "not_found", "Lipsync", lipsync_view)
 
 local function list_lipsyncs(req, st)
-  local list = {}
-  local all = st.v3.lipsyncs
-  for i = #all, 1, -1 do if not all[i].deleted then list[#list + 1] = all[i] end end
-  return paginate(req, st, "lipsyncs", list, newest_key, 10, 100, function(job) return lipsync_view(req, st, job) end)
+  return paginate(req, st, "lipsyncs", reversed(st.v3.lipsyncs), newest_key, 10, 100, function(job) return lipsync_view(req, st, job) end)
 end
 
 ---------------------------------------------------------------------------------------
