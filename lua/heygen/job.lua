@@ -135,6 +135,7 @@ local function check_opts(where, opts, known)
   end
   return opts
 end
+M.check_opts = check_opts -- for job-like objects (heygen.generate)
 
 local function outcome(job)
   if job.status == "completed" then return job.result or {} end

@@ -1,0 +1,266 @@
+--- hg:select{...} and hg:generate{...}: provider selection across both
+-- gateways, and a job that really falls back.
+--
+-- hg:generate submits to the best candidate. When that fails for a reason
+-- another provider could avoid (a provider or gateway error, a rate limit, the
+-- gateway unreachable, the render failing on the provider's side) it moves to
+-- the next candidate, within `max_attempts` and `max_cost`. It never falls back
+-- on invalid_argument or auth (the user's to fix), never when a failed submit may
+-- still have created a job, and submits a replacement only once the failed job is
+-- terminal: one request never has two paid jobs running.
+local errors = require "heygen.errors"
+local util = require "heygen.util"
+local core = require "heygen.core"
+local selector = require "heygen.selector"
+local jobs = require "heygen.job"
+
+local M = {}
+
+-- Kinds of failure another provider could avoid.
+M.FALL_BACK_ON = { server = true, rate_limit = true, network = true, timeout = true, job_failed = true,
+  not_found = true, permission = true, insufficient_credit = true }
+
+M.DEFAULT_ATTEMPTS = 3
+
+local GENERATE_FIELDS = util.merge(selector.FIELDS, {
+  prompt = util.merge(selector.FIELDS.prompt, { required = true }),
+  fallback = { type = "boolean" },
+  max_attempts = { type = "integer", min = 1, max = 10 },
+})
+
+---@class heygen.GenerateJob: heygen.Job
+---@field provider string the provider of the current (finally: the producing) attempt
+---@field gateway string "heygen" | "fal"
+---@field attempts table[] {provider=, gateway=, model=, job_id=, est_cost=, error=}
+---@field candidates table[] the ranking it works down
+local GenerateJob = {}
+GenerateJob.__index = GenerateJob
+GenerateJob.__name = "heygen.GenerateJob"
+
+function GenerateJob:__tostring()
+  return string.format("heygen.GenerateJob (%s via %s %s, %s, attempt %d)", tostring(self.provider),
+    tostring(self.kind), tostring(self.id), self.status, #self.attempts)
+end
+
+-- Gateways whose 5xx answer to a submit creates nothing (fal: "failed requests
+-- that return 5xx are not billed", fal-api.md 2.5) but a 504, which may still run.
+M.UNBILLED_5XX = { fal = function(status) return status >= 500 and status ~= 504 end }
+
+--- May the failure `err` of an attempt on `gateway` move on to another provider?
+function M.may_fall_back(err, gateway)
+  if not errors.is(err) or not M.FALL_BACK_ON[err.kind] then return false end
+  if err.maybe_created then -- the submit left and got no clear "no": the job may exist
+    local unbilled = M.UNBILLED_5XX[gateway]
+    return err.kind == "server" and unbilled ~= nil and unbilled(err.status or 0)
+  end
+  if err.kind == "timeout" and err.job_id then return false end -- a wait deadline: still running remotely
+  return true
+end
+
+local function attempt_text(i, a)
+  return string.format("%d) %s (%s%s): %s", i, a.provider, a.gateway, a.job_id and (", job " .. a.job_id) or "",
+    a.error and (a.error.kind .. ": " .. a.error.message) or "no error")
+end
+
+-- The error for a request that ends without a video: the last attempt's kind,
+-- a message listing every attempt.
+local function final_error(job, why)
+  local last = job.attempts[#job.attempts]
+  if #job.attempts == 1 then -- nothing else was tried: the error as it came, with the attempt
+    last.error.attempts = job.attempts
+    return last.error
+  end
+  local lines = {}
+  for i, a in ipairs(job.attempts) do lines[i] = attempt_text(i, a) end
+  local e = last.error
+  return errors.new {
+    kind = e.kind, status = e.status, code = e.code, job_id = e.job_id, retryable = e.retryable,
+    attempts = job.attempts,
+    message = string.format("%s after %d attempt(s): %s", why, #job.attempts, table.concat(lines, "; ")),
+  }
+end
+
+-- Mirror the current job's public fields.
+function GenerateJob:_sync()
+  local inner = self._state.inner
+  self.id, self.kind, self.status = inner.id, inner.kind, inner.status
+  self.result, self.error = inner.result, inner.error
+  self.queue_position, self.logs, self.new_logs, self.fal_status =
+    inner.queue_position, inner.logs, inner.new_logs, inner.fal_status
+  self.raw = inner.raw
+end
+
+-- Why the next candidate may not be tried, or nil when it may.
+function GenerateJob:_stop_reason(err)
+  local st = self._state
+  if st.cancelled then return "cancelled" end
+  if not M.may_fall_back(err, self.gateway) then
+    return "stopped (no fallback on " .. tostring(err.kind) .. (err.maybe_created and ": the job may exist" or "") .. ")"
+  end
+  if not st.fallback then return "stopped (fallback = false)" end
+  if #self.attempts >= st.max_attempts then return "stopped (max_attempts " .. st.max_attempts .. " reached)" end
+  local next_one = self.candidates[st.next]
+  if not next_one then return "every candidate failed" end
+  if st.max_cost and st.spent + next_one.est_cost > st.max_cost then
+    return string.format("stopped (the next candidate, %s at $%.2f, would take the spend past max_cost $%.2f)",
+      next_one.provider, next_one.est_cost, st.max_cost)
+  end
+end
+
+local function submit(client, candidate)
+  local plan = candidate.plan
+  if plan.gateway == "fal" then return client:fal_submit(plan.model, plan.input) end
+  return client:generate_video(plan.input)
+end
+
+-- Submit candidates in turn until one is accepted; nil, err when none is.
+function GenerateJob:_submit_next()
+  local st = self._state
+  while true do
+    local c = self.candidates[st.next]
+    st.next = st.next + 1
+    local a = { provider = c.provider, gateway = c.gateway, model = c.model, est_cost = c.est_cost }
+    self.attempts[#self.attempts + 1] = a
+    self.provider, self.gateway, self.est_cost = c.provider, c.gateway, c.est_cost
+    local job, err = submit(st.client, c)
+    if job then
+      a.job_id, st.inner = job.id, job
+      st.spent = st.spent + c.est_cost
+      self.spent = st.spent
+      self:_sync()
+      return true
+    end
+    a.error = err
+    local why = self:_stop_reason(err)
+    if why then return nil, final_error(self, why) end
+  end
+end
+
+-- The current job failed on the provider's side: record it, move on or give up.
+function GenerateJob:_after_failure(err)
+  local a = self.attempts[#self.attempts]
+  a.error = err
+  local why = self:_stop_reason(err)
+  if why then
+    self.error = final_error(self, why)
+    return nil, self.error
+  end
+  return self:_submit_next()
+end
+
+local WAIT_OPTIONS = { timeout = "number", on_progress = "function", poll = "table" }
+
+--- One status request for the current job; a provider-side failure submits
+-- the next candidate. Returns the status, or nil, err.
+function GenerateJob:refresh()
+  local inner = self._state.inner
+  local status, err = inner:refresh()
+  self:_sync()
+  if not status then return nil, err end
+  if status == "failed" then
+    local ok, ferr = self:_after_failure(inner.error)
+    if not ok then return nil, ferr end
+  end
+  return self.status
+end
+
+--- Wait for a video, falling back while the budget allows. Options as Job:wait.
+function GenerateJob:wait(opts)
+  opts = jobs.check_opts("job:wait", opts, WAIT_OPTIONS)
+  local deadline = core.now() + (opts.timeout or 600)
+  local progress = opts.on_progress and function()
+    self:_sync()
+    opts.on_progress(self)
+  end
+  while true do
+    local inner = self._state.inner
+    local result, err = inner:wait { timeout = math.max(0, deadline - core.now()), poll = opts.poll,
+      on_progress = progress }
+    self:_sync()
+    if result then return result end
+    if inner.status ~= "failed" or self._state.cancelled then return nil, err end
+    local ok, ferr = self:_after_failure(inner.error or err)
+    if not ok then return nil, ferr end
+  end
+end
+
+--- Download the video (waiting first, with `opts.wait`). Options as Job:download.
+function GenerateJob:download(path, opts)
+  opts = opts or {}
+  if self.status ~= "completed" then
+    local _, err = self:wait(opts.wait)
+    if err then return nil, err end
+  end
+  local rest = util.merge(opts, {})
+  rest.wait = nil
+  return self._state.inner:download(path, rest)
+end
+
+--- Cancel the current job (remotely for fal) and stop falling back.
+function GenerateJob:cancel()
+  self._state.cancelled = true
+  local ok, remote = self._state.inner:cancel()
+  self:_sync()
+  return ok, remote
+end
+
+------------------------------------------------------------------ the client methods
+
+local Client = require("heygen.client").Client
+
+local function no_candidate(candidates, excluded)
+  local lines, keys_only = {}, true
+  for _, e in ipairs(excluded) do
+    lines[#lines + 1] = e.provider .. ": " .. e.reasons[1]
+    if not e.reasons[1]:find("^no .* key") then keys_only = false end
+  end
+  return errors.new {
+    kind = keys_only and "auth" or "invalid_argument", candidates = candidates, excluded = excluded,
+    message = "no provider can make this request: " .. table.concat(lines, "; "),
+  }
+end
+
+-- The candidates in the order to try: the ranking, or the user's own list.
+local function ordered(ranked, provider)
+  if type(provider) ~= "table" then return ranked end
+  local by_name, out = {}, {}
+  for _, c in ipairs(ranked) do by_name[c.provider] = c end
+  for _, name in ipairs(provider) do out[#out + 1] = by_name[name] end
+  return out
+end
+
+--- Rank the providers for a request (see heygen.selector): a list of
+-- {provider=, gateway=, model=, score=, est_cost=, duration=, reasons={...}},
+-- best first, and the excluded providers with their reasons.
+---@param req table prompt=, intent=, duration=, aspect_ratio=, image_url=, end_image_url=, reference_image_urls=, audio=, max_cost=, speed=, provider=
+---@return table[]|nil candidates
+---@return table excluded_or_err
+function Client:select(req)
+  local ok, err = selector.check(req)
+  if not ok then return nil, err end
+  return selector.rank(self, req)
+end
+
+--- Generate a video with the best provider, falling back to the next ones.
+-- provider = "auto" (default) ranks them; a name uses only that provider; a
+-- list tries those in order. fallback = false stops at the first failure.
+---@param req table the select fields plus fallback=, max_attempts=
+---@return heygen.GenerateJob|nil
+---@return heygen.Error|nil
+function Client:generate(req)
+  local ok, err = selector.check(req, GENERATE_FIELDS)
+  if not ok then return nil, err end
+  local ranked, excluded = selector.rank(self, req)
+  local candidates = ordered(ranked, req.provider)
+  if #candidates == 0 then return nil, no_candidate(candidates, excluded) end
+  local job = setmetatable({ status = "pending", attempts = {}, candidates = candidates, excluded = excluded,
+    spent = 0 }, GenerateJob)
+  job._state = { client = self, next = 1, spent = 0, fallback = req.fallback ~= false, max_cost = req.max_cost,
+    max_attempts = req.max_attempts or M.DEFAULT_ATTEMPTS }
+  local submitted, serr = job:_submit_next()
+  if not submitted then return nil, serr end
+  return job
+end
+
+M.GenerateJob = GenerateJob
+return M
