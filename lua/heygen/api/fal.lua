@@ -13,7 +13,8 @@ local M = {}
 
 ------------------------------------------------------------------ input rules per model (doc 3.2 - 3.6)
 
-local enum = validate.enum
+-- No `type` on enums: a number where fal wants "5" reads `must be one of "5", "10", got 5`.
+local function enum(list) return { enum = list, enum_set = validate.set(list) } end
 local URL = { type = "string", url = true }
 local TEXT = { type = "string" }
 local BOOL = { type = "boolean" }

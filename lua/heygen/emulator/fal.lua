@@ -304,7 +304,7 @@ local function submit(req, st, model_id)
   end
   if control.stuck then job.stuck = true end
   job.log_lines = control.logs or DEFAULT_LOGS
-  if control.queue or control.logs then job.script = {queue = control.queue} end
+  if control.queue or control.logs then job.script, job.position = {queue = control.queue}, control.queue end
   local body = urls(req, st, job)
   body.status, body.request_id = "IN_QUEUE", job.id
   body.queue_position = int(queue_position(st, job))
