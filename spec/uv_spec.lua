@@ -178,8 +178,7 @@ local function luajit_build()
   local dir = os.getenv("HEYGEN_LUAJIT_BUILD") or (ROOT .. "/build-luajit")
   if not io.open(dir .. "/heygen/core.so") then
     local log = support.tmpname(".log")
-    local ok = os.execute(string.format("cmake -S %q -B %q -DHEYGEN_LUA=luajit -DHEYGEN_INTERPRETER=OFF "
-      .. "-DHEYGEN_EMBED_EXAMPLE=OFF >%q 2>&1 && cmake --build %q -j2 >>%q 2>&1", ROOT, dir, log, dir, log))
+    local ok = os.execute(string.format("cmake -S %q -B %q -DHEYGEN_LUA=luajit -DHEYGEN_INTERPRETER=OFF >%q 2>&1 && cmake --build %q -j2 >>%q 2>&1", ROOT, dir, log, dir, log))
     assert(ok == true or ok == 0, "building the LuaJIT core failed: " .. tostring(support.read(log)))
     os.remove(log)
   end
