@@ -16,6 +16,10 @@ Client.__name = "heygen.Client"
 
 M.Client = Client
 
+-- Credentials, keyed by client (weak): never a field of the client itself, so printing,
+-- dumping or serialising a client cannot show them.
+local SECRETS = setmetatable({}, { __mode = "k" })
+
 -- Every option, its default and its check. Unknown names are an error.
 local OPTIONS = {
   api_key = { type = "string" },
@@ -80,10 +84,7 @@ function M.new(opts)
   local api_key = opts.api_key or env("HEYGEN_API_KEY", "HEYGEN_TOKEN")
   local fal_key = opts.fal_key or env("FAL_KEY", "FAL_AI_API_KEY")
   self.api_key, self.fal_key = nil, nil
-  -- keys live in a private table: they never show up when a client is printed or dumped
-  self._secret = setmetatable({ api_key = api_key, fal_key = fal_key }, {
-    __tostring = function() return "[redacted]" end,
-  })
+  SECRETS[self] = { api_key = api_key, fal_key = fal_key }
   errors.add_secret(self, api_key)
   errors.add_secret(self, fal_key)
   self.base_url = util.trim_slash(opts.base_url or env("HEYGEN_BASE_URL") or "https://api.heygen.com")
@@ -102,8 +103,9 @@ end
 
 --- True when the gateway has a key: "heygen" or "fal".
 function Client:has_key(gateway)
-  if gateway == "fal" then return self._secret.fal_key ~= nil end
-  return self._secret.api_key ~= nil
+  local keys = SECRETS[self] or {}
+  if gateway == "fal" then return keys.fal_key ~= nil end
+  return keys.api_key ~= nil
 end
 
 ------------------------------------------------------------------ requests
@@ -174,16 +176,41 @@ local function excerpt(body)
   return body
 end
 
+local CURL_PARTIAL = 18 -- the connection closed before the announced body was complete
+
+-- A transfer that failed. A body cut short after the status line is a protocol error
+-- with that status; anything else is the transport's error.
+local function transport_error(rec, request_id)
+  if rec.code == CURL_PARTIAL and rec.status > 0 then
+    return errors.new {
+      kind = "protocol", status = rec.status, request_id = request_id, retryable = true, sent = true,
+      curl_code = rec.code,
+      message = string.format("truncated response body (HTTP %d, connection closed after %d bytes): %s",
+        rec.status, #(rec.body or ""), excerpt(rec.body)),
+    }
+  end
+  local e = errors.from_transport(rec)
+  e.sent = rec.sent
+  return e
+end
+
+-- Authenticated requests never follow redirects: the key would go with them.
+local function redirect_error(rec, request_id)
+  local location = (rec.headers or {})["location"] or "?"
+  return errors.new {
+    kind = "protocol", status = rec.status, request_id = request_id, retryable = false,
+    message = string.format("the API answered a redirect (HTTP %d to %s); redirects are not followed "
+      .. "on authenticated requests", rec.status, (location:gsub("[?#].*", ""))),
+  }
+end
+
 --- Turn one completion record into data or a typed error.
 local function interpret(rec, spec)
   local headers = rec.headers or {}
   local request_id = headers["x-request-id"] or headers["x-fal-request-id"]
-  if rec.code ~= 0 then
-    local e = errors.from_transport(rec)
-    e.sent = rec.sent
-    return nil, e
-  end
+  if rec.code ~= 0 then return nil, transport_error(rec, request_id) end
   local status = rec.status
+  if status >= 300 and status < 400 then return nil, redirect_error(rec, request_id) end
   local doc, derr
   if spec.raw_body then
     doc = rec.body
@@ -191,10 +218,14 @@ local function interpret(rec, spec)
     doc, derr = core.json_decode(rec.body)
   end
   if derr or (doc == nil and status >= 200 and status < 300 and not spec.empty_ok and rec.body == "") then
-    if status >= 200 and status < 300 or status == 0 then
+    -- not the API's JSON: a 2xx we cannot read, or a 5xx from whatever stands in front
+    -- of the API (an HTML gateway page); a 4xx keeps its meaning below
+    if status < 300 or status >= 500 then
       return nil, errors.new {
         kind = "protocol", status = status, request_id = request_id, retryable = true,
-        message = string.format("malformed response body (HTTP %d): %s", status, excerpt(rec.body)),
+        retry_after = retry_after(headers),
+        message = string.format("%s response body (HTTP %d): %s",
+          rec.body == "" and "empty" or "malformed", status, excerpt(rec.body)),
       }
     end
   end
@@ -220,7 +251,6 @@ local function interpret(rec, spec)
   end
   if payload.param then message = message .. " (param: " .. tostring(payload.param) .. ")" end
   local kind = errors.kind_for(status, payload.code)
-  if derr and status >= 500 then kind = "server" end
   return nil, errors.new {
     kind = kind, status = status, code = payload.code, message = message, param = payload.param,
     request_id = request_id, detail = payload.detail,
@@ -268,7 +298,8 @@ function Client:request(spec)
   local gateway = spec.base == "fal" and "fal" or "heygen"
   local headers = { ["Accept"] = "application/json", ["User-Agent"] = self.user_agent }
   if spec.auth ~= false then
-    local key = gateway == "fal" and self._secret.fal_key or self._secret.api_key
+    local keys = SECRETS[self] or {}
+    local key = gateway == "fal" and keys.fal_key or keys.api_key
     if not key then
       return nil, errors.new {
         kind = "auth",
@@ -330,7 +361,7 @@ function Client:request(spec)
       return data, info, doc
     end
     local err = info
-    err.method, err.path = method, spec.path or url:gsub("%?.*", "")
+    err.method, err.path, err.attempts = method, spec.path or url:gsub("%?.*", ""), attempt
     if spec.creates and not may_retry(retry_spec, err) and err.kind ~= "rate_limit" then
       if err.kind == "server" or err.kind == "timeout" or err.kind == "network" or err.kind == "protocol" then
         err.message = err.message .. "; the request was sent, so the job may exist: check before creating it again"

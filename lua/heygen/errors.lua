@@ -61,12 +61,22 @@ function M.scrub(s)
   return s
 end
 
+-- A copy of v with every registered secret removed from its strings, nested plain
+-- tables (an API's `detail` list) included; objects with a metatable are kept as they are.
+local function scrubbed(v, depth)
+  if type(v) == "string" then return M.scrub(v) end
+  if type(v) ~= "table" or getmetatable(v) ~= nil or depth > 8 then return v end
+  local t = {}
+  for k, x in pairs(v) do t[scrubbed(k, depth + 1)] = scrubbed(x, depth + 1) end
+  return t
+end
+
 --- Make an error. fields: kind (required), message, status, code, ...
 function M.new(fields)
   assert(M.KINDS[fields.kind], "unknown error kind: " .. tostring(fields.kind))
   local e = setmetatable({}, Error)
   for k, v in pairs(fields) do
-    e[k] = type(v) == "string" and M.scrub(v) or v
+    e[k] = scrubbed(v, 0)
   end
   e.message = e.message or e.kind
   if e.retryable == nil then e.retryable = RETRYABLE[e.kind] or false end
