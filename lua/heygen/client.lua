@@ -256,7 +256,9 @@ local function interpret(rec, spec)
     request_id = request_id, detail = payload.detail,
     fal_error_type = headers["x-fal-error-type"],
     retry_after = retry_after(headers),
-    retryable = status == 429 or status >= 500 or headers["x-fal-retryable"] == "true",
+    retryable = status == 429 or status >= 500 or headers["x-fal-retryable"] == "true"
+      -- v3: the first request with this Idempotency-Key is still in flight; wait and ask again
+      or (status == 409 and tostring(payload.code):lower() == "request_in_progress"),
   }
 end
 

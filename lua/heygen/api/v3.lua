@@ -615,11 +615,13 @@ E.videos = {
   validate = checker(M.videos_page),
   request = function(_, a)
     a = a or {}
-    return get("/v3/videos", { limit = a.limit ~= 0 and a.limit or nil, token = a.token,
+    -- no limit (or 0) is the legacy page of up to 100, not v3's default of 10
+    return get("/v3/videos", { limit = a.limit ~= 0 and a.limit or M.PAGE.videos, token = a.token,
       folder_id = a.folder_id, title = a.title })
   end,
   result = function(d, _, _, doc)
-    return map(d or {}, list_video_item), type(doc) == "table" and doc.has_more and doc.next_token or nil
+    return { videos = map(d or {}, list_video_item),
+      token = type(doc) == "table" and doc.has_more and doc.next_token or nil }
   end,
 }
 
@@ -665,7 +667,28 @@ E.translate_languages = {
   result = function(d) return d and d.languages or {} end,
 }
 
-E.avatars = { args = "none", run = whole_list("/v3/avatars/looks", M.PAGE.looks, look_item) }
+-- Looks as the legacy list: avatars (studio avatars, digital twins) and talking photos.
+local function split_looks(looks)
+  local out = { avatars = {}, talking_photos = {} }
+  for _, l in ipairs(looks) do
+    if l.avatar_type == "photo_avatar" then
+      out.talking_photos[#out.talking_photos + 1] = util.merge(l, { talking_photo_id = l.id,
+        talking_photo_name = l.name })
+    else
+      out.avatars[#out.avatars + 1] = look_item(l)
+    end
+  end
+  return out
+end
+
+E.avatars = {
+  args = "none",
+  run = function(client)
+    local looks, err = all_pages(client, "/v3/avatars/looks", nil, M.PAGE.looks)
+    if not looks then return nil, err end
+    return split_looks(looks)
+  end,
+}
 
 E.avatar = {
   args = "id",
@@ -730,7 +753,8 @@ E.generate_from_template = {
     body.variables = template_variables(body.variables) or {}
     return create("/v3/templates/" .. enc(tid), body)
   end,
-  job = { kind = "video", id = function(d) return d and (d.id or d.video_id) end },
+  job = { kind = "video", id = function(d) return d and (d.id or d.video_id) end,
+    fields = function(_, tid) return { template_id = tid } end },
 }
 
 E.create_webm = {
@@ -741,50 +765,8 @@ E.create_webm = {
       voice_id = a.voice_id, audio_asset_id = a.input_audio, output_format = "webm",
       resolution = resolution, aspect_ratio = ratio })
   end,
-  job = { kind = "video", id = function(d) return d and d.video_id end },
-}
-
--- The look to speak with: the one asked for, else the first with a default voice.
-local function pick_look(client, look_id)
-  if look_id then
-    local data, err = client:request(get("/v3/avatars/looks/" .. enc(look_id)))
-    if data == nil then return nil, err end
-    return data
-  end
-  local looks, err = all_pages(client, "/v3/avatars/looks", nil, M.PAGE.looks)
-  if not looks then return nil, err end
-  for _, l in ipairs(looks) do
-    if l.default_voice_id then return l end
-  end
-  return nil, errors.new { kind = "not_found", message = "avatar_video: no avatar look has a default voice; pass avatar_id and voice_id" }
-end
-
-E.avatar_video = {
-  validate = checker(rules.avatar_video),
-  run = function(client, a)
-    local look_id, voice_id = a.avatar_id, a.voice_id
-    if not (look_id and voice_id) then
-      local look, err = pick_look(client, look_id)
-      if not look then return nil, err end
-      look_id = look.id
-      voice_id = voice_id or look.default_voice_id
-      if not voice_id then
-        return nil, errors.new { kind = "invalid_argument", field = "voice_id",
-          message = "voice_id is required: avatar " .. look_id .. " has no default voice" }
-      end
-    end
-    local bg = a.background
-    if type(bg) == "string" then bg = { type = "color", value = bg } end
-    local body, err = M.v3_body { video_inputs = { {
-      character = { type = "avatar", avatar_id = look_id },
-      voice = { type = "text", voice_id = voice_id, input_text = a.script }, background = bg } },
-      dimension = a.dimension, title = a.title, caption = a.caption, callback_id = a.callback_id,
-      callback_url = a.callback_url }
-    if not body then return nil, err end
-    local data, rec = client:request(create("/v3/videos", body))
-    if data == nil then return nil, rec end
-    return new_job(client, "video", data.video_id)
-  end,
+  job = { kind = "video", id = function(d) return d and d.video_id end,
+    fields = function() return { format = "webm" } end },
 }
 
 -- users/me as remaining_quota: seconds of video the balance pays for, the legacy unit
@@ -815,7 +797,9 @@ E.remaining_quota = {
         message = "users/me carried no remaining balance for billing_type " .. tostring(me.billing_type) }
     end
     seconds = math.floor(seconds + 0.5)
-    return { remaining_quota = seconds, billing_type = me.billing_type,
+    local credits = seconds / 60
+    if credits == math.floor(credits) and math.tointeger then credits = math.tointeger(credits) end
+    return { remaining_quota = seconds, credits = credits, billing_type = me.billing_type,
       details = { api = seconds, wallet = me.wallet, subscription = me.subscription, usage_based = me.usage_based } }
   end,
 }

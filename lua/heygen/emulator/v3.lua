@@ -43,6 +43,7 @@ M.KEY_TTL = 86400
 M.USD_PER_SECOND = 0.10          -- quota units are seconds of Avatar IV video
 M.DOC_URL = "https://developers.heygen.com/docs/error-codes#"
 M.STARFISH_LANGUAGES = {English = true, Spanish = true, French = true}
+M.SEEDED_LANGUAGE = "Spanish (Spain)"   -- the output language of the seeded translated videos
 
 local now = function() return os.time() end
 
@@ -533,7 +534,8 @@ local function video_view(req, st, job, vid)
              completed_at = null, duration = null, video_url = null, captioned_video_url = null,
              subtitle_url = null, thumbnail_url = null, gif_url = null,
              video_page_url = st:base(req) .. "/share/" .. vid, folder_id = job.folder_id or null,
-             output_language = job.output_language or null, failure_code = null, failure_message = null}
+             output_language = job.output_language or (job.kind == "translate" and M.SEEDED_LANGUAGE) or null,
+             failure_code = null, failure_message = null}
   if status == "completed" then
     job.completed_at = job.completed_at or now()
     d.completed_at = job.completed_at
@@ -1380,11 +1382,7 @@ M.control_routes = {
 function M.register(app, st)
   for name, kind in pairs(M.KINDS) do st.kinds[name] = kind end
   fresh(st)
-  local base_reset = st.reset
-  st.reset = function(self)           -- v3 state goes with every reset
-    base_reset(self)
-    fresh(self)
-  end
+  st:on_reset(fresh)                  -- v3 state goes with every reset
   app:load(M.routes)
   app:load(M.control_routes)
 end

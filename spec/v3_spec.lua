@@ -1,0 +1,621 @@
+-- HeyGen's v3 API (api = "v3") against the emulator: every call, the requests it
+-- sends, the shapes it answers with, and the v3 error envelope mapped to err.kind.
+local heygen = require "heygen"
+local support = require "support"
+local v3 = require "heygen.api.v3"
+
+local json = heygen.json
+
+local emu, hg
+setup(function()
+  emu = support.emulator()
+  hg = support.client(emu, { api = "v3" })
+end)
+teardown(function() if emu then emu:stop() end end)
+before_each(function() emu:reset() end)
+
+local AVATAR, VOICE = "Abigail_expressive_2024112501", "1bd001e7e50f421d891986aad5158bc8"
+local NO_AVATAR_IV = "Kristin_public_3_20240108"
+local PHOTO = "6013fc758b5446a2ba17d8c459538bb4"
+local JAPANESE_VOICE = "f5b1d1c0e3a24e52b0f7a7b9c6d8e4a1"
+local KEY_PATTERN = "^[%w_:%.%-]+$"
+
+local function last(method, path)
+  local list = emu:requests { method = method, path = path }
+  return list[#list], list
+end
+
+local function sent(method, path)
+  local req = last(method, path)
+  return req and json.decode(req.body), req
+end
+
+local function statuses(job, timeout)
+  local order, seen = {}, {}
+  local result, err = job:wait { timeout = timeout or 30, on_progress = function(j)
+    if not seen[j.status] then seen[j.status] = true order[#order + 1] = j.status end
+  end }
+  return result, err, order
+end
+
+local function download(url)
+  local out = support.tmpname(".bin")
+  local job = hg:job("video", "x")
+  job.status, job.result = "completed", { video_url = url }
+  assert(job:download(out))
+  local bytes = support.read(out)
+  os.remove(out)
+  return bytes
+end
+
+local function avatar_body(extra)
+  local body = { type = "avatar", avatar_id = AVATAR, script = "Hello from v3.", voice_id = VOICE }
+  for k, v in pairs(extra or {}) do body[k] = v end
+  return body
+end
+
+local function v2_scene(text, extra)
+  local s = { character = { type = "avatar", avatar_id = AVATAR, avatar_style = "normal" },
+    voice = { type = "text", voice_id = VOICE, input_text = text or "Hello." },
+    background = { type = "color", value = "#FAFAFA" } }
+  for k, v in pairs(extra or {}) do s[k] = v end
+  return s
+end
+
+local function write_file(bytes, suffix)
+  local path = support.tmpname(suffix)
+  local f = assert(io.open(path, "wb"))
+  f:write(bytes)
+  f:close()
+  return path
+end
+
+local PNG = "\137PNG\r\n\26\n" .. string.rep("\0\1\2\3", 64)
+
+describe("hg:create_video under api v3", function()
+  it("sends the v3 body with an Idempotency-Key and follows the video to the MP4 on disk", function()
+    local job = assert(hg:create_video(avatar_body { resolution = "1080p", callback_id = "job-42" }))
+    assert.are.equal("video", job.kind)
+    local body, req = sent("POST", "^/v3/videos$")
+    assert.are.same(avatar_body { resolution = "1080p", callback_id = "job-42" }, body)
+    assert.matches(KEY_PATTERN, req.headers["idempotency-key"])
+    assert.is_true(#req.headers["idempotency-key"] <= 255)
+    local result, err, order = statuses(job)
+    assert.is_nil(err)
+    assert.are.same({ "pending", "processing", "completed" }, order)
+    assert.are.equal(job.id, result.video_id)
+    assert.matches("/share/" .. job.id .. "$", result.video_page_url)
+    assert.matches("%.srt%?Expires=", result.subtitle_url)
+    assert.are.equal(result.subtitle_url, result.caption_url)
+    assert.is_nil(result.captioned_video_url)
+    assert.are.equal(3, result.duration)
+    assert.are.equal(support.sample_mp4(), download(result.video_url))
+    assert.is_true(emu:count("GET", "^/v3/videos/" .. job.id .. "$") >= 3)
+    assert.are.equal(0, emu:count(nil, "^/v[12]/"))
+  end)
+
+  it("turns a one-scene v2 table into a v3 avatar body", function()
+    local job = assert(hg:create_video { title = "port", caption = true, test = true,
+      dimension = { width = 1920, height = 1080 },
+      video_inputs = { v2_scene("Ported.", { voice = { type = "text", voice_id = VOICE, input_text = "Ported.",
+        speed = 1.2, pitch = 5 } }) } })
+    assert.are.same({ type = "avatar", avatar_id = AVATAR, script = "Ported.", voice_id = VOICE,
+      voice_settings = { speed = 1.2, pitch = 5 }, background = { type = "color", value = "#FAFAFA" },
+      title = "port", resolution = "1080p", aspect_ratio = "16:9",
+      caption = { file_format = "srt", style = "default" } }, (sent("POST", "^/v3/videos$")))
+    local result = assert(job:wait { timeout = 30 })
+    assert.matches("_caption%.mp4%?", result.captioned_video_url)
+    assert.are.equal(result.captioned_video_url, result.video_url_caption)
+  end)
+
+  it("turns several v2 scenes into one studio video", function()
+    assert(hg:create_video { video_inputs = { v2_scene("One."), v2_scene("Two."),
+      { character = { type = "talking_photo", talking_photo_id = PHOTO, talking_style = "expressive" },
+        voice = { type = "audio", audio_url = "https://example.com/a.mp3" } } },
+      dimension = { width = 720, height = 1280 } })
+    local body = sent("POST", "^/v3/videos$")
+    assert.are.equal("studio", body.type)
+    assert.are.equal("9:16", body.aspect_ratio)
+    assert.are.equal("720p", body.resolution)
+    assert.are.equal(3, #body.scenes)
+    assert.are.same({ type = "avatar_video", input = { type = "avatar", avatar_id = AVATAR, script = "One.",
+      voice_id = VOICE, background = { type = "color", color = "#FAFAFA" } } }, body.scenes[1])
+    assert.are.same({ type = "avatar_video", input = { type = "avatar", avatar_id = PHOTO,
+      audio_url = "https://example.com/a.mp3", expressiveness = "high" } }, body.scenes[3])
+  end)
+
+  it("creates from an image and from a native studio body", function()
+    local job = assert(hg:create_video { type = "image", image = { type = "url", url = "https://example.com/p.jpg" },
+      script = "Hi", voice_id = VOICE, expressiveness = "medium" })
+    assert(job:wait { timeout = 30 })
+    job = assert(hg:create_video { type = "studio", scenes = {
+      { type = "avatar_video", input = { type = "avatar", avatar_id = AVATAR, script = "A", voice_id = VOICE } },
+      { type = "video", source = { type = "url", url = "https://example.com/b.mp4" }, playback = { mute = true } } } })
+    assert(job:wait { timeout = 30 })
+    assert.are.equal(2, emu:count("POST", "^/v3/videos$"))
+  end)
+
+  it("rejects bad input before any request, naming the field, the rule and the value", function()
+    local cases = {
+      { avatar_body { type = "avatr" }, 'type must be one of "avatar", "cinematic_avatar", "image", "studio", got "avatr" %(did you mean "avatar"%?%)' },
+      { avatar_body { script = string.rep("a", 5001) }, "script must be at most 5000 characters, got 5001 characters" },
+      { avatar_body { voice_settings = { speed = 1.8 } }, "voice_settings.speed must be between 0.5 and 1.5, got 1.8" },
+      { avatar_body { audio_url = "https://example.com/a.mp3" }, "needs exactly one of {script} or {audio_url} or {audio_asset_id}, got both" },
+      { avatar_body { output_format = "webm", background = { type = "color", value = "#000000" } }, "background is rejected with output_format \"webm\"" },
+      { avatar_body { engine = { type = "avatar_v" }, expressiveness = "low" }, "expressiveness is rejected with engine.type \"avatar_v\"" },
+      { { type = "image", image = { type = "url", url = "nope" }, script = "x" }, 'image.url must be an http%(s%) URL, got "nope"' },
+      { { type = "studio", scenes = {} }, "scenes must have 1 to 50 scenes, got 0" },
+      { { video_inputs = { v2_scene("x", { voice = { type = "silence", duration = 2 } }) } },
+        'video_inputs%[1%]%.voice%.type has no v3 equivalent %(use api = "v2" for silent scenes%), got "silence"' },
+      { { video_inputs = { v2_scene("x", { voice = { type = "text", voice_id = VOICE, input_text = "x", speed = 1.8 } }) } },
+        "video_inputs%[1%]%.voice%.speed must be at most 1.5 under api v3, got 1.8" },
+    }
+    for _, case in ipairs(cases) do
+      local job, err = hg:create_video(case[1])
+      assert.is_nil(job)
+      assert.are.equal("invalid_argument", err.kind)
+      assert.matches(case[2], err.message)
+    end
+    assert.are.equal(0, #emu:requests())
+  end)
+
+  it("maps a v3 404 avatar_not_found to not_found with the param in the message", function()
+    local job, err = hg:create_video(avatar_body { avatar_id = "no_such_look" })
+    assert.is_nil(job)
+    assert.are.equal("not_found", err.kind)
+    assert.are.equal(404, err.status)
+    assert.are.equal("avatar_not_found", err.code)
+    assert.are.equal("avatar_id", err.param)
+    assert.matches("Avatar look no_such_look not found %(param: avatar_id%)", err.message)
+    assert.is_string(err.request_id)
+  end)
+
+  it("maps a v3 400 invalid_parameter to invalid_argument naming the param", function()
+    local job, err = hg:create_video(avatar_body { avatar_id = NO_AVATAR_IV, engine = { type = "avatar_v" } })
+    assert.is_nil(job)
+    assert.are.equal("invalid_argument", err.kind)
+    assert.are.equal("invalid_parameter", err.code)
+    assert.matches('engine%.type is not supported by look ' .. NO_AVATAR_IV, err.message)
+    assert.matches("%(param: engine%.type%)$", err.message)
+    assert.are.equal(1, emu:count("POST", "^/v3/videos$")) -- a 400 is not retried
+  end)
+
+  it("answers 402 insufficient_credit when the wallet is empty", function()
+    emu:config { quota = 0 }
+    local job, err = hg:create_video(avatar_body())
+    assert.is_nil(job)
+    assert.are.equal("insufficient_credit", err.kind)
+    assert.are.equal(402, err.status)
+    assert.are.equal(1, emu:count("POST", "^/v3/videos$"))
+  end)
+
+  it("fails the job with the v3 failure_code and failure_message", function()
+    emu:next_job { fail = { code = "BAD_AVATAR", message = "Avatar not supported" } }
+    local job = assert(hg:create_video(avatar_body()))
+    local result, err = job:wait { timeout = 30 }
+    assert.is_nil(result)
+    assert.are.equal("job_failed", err.kind)
+    assert.are.equal("BAD_AVATAR", err.code)
+    assert.matches("Avatar not supported", err.message)
+    assert.are.equal(job.id, err.job_id)
+    assert.are.equal("BAD_AVATAR", job.result.failure_code)
+  end)
+
+  it("renders create_webm as a v3 webm video", function()
+    local job = assert(hg:create_webm { avatar_pose_id = AVATAR, avatar_style = "normal", input_text = "Alpha",
+      voice_id = VOICE, dimension = { width = 1280, height = 720 } })
+    assert.are.same({ type = "avatar", avatar_id = AVATAR, script = "Alpha", voice_id = VOICE,
+      output_format = "webm", resolution = "720p", aspect_ratio = "16:9" }, (sent("POST", "^/v3/videos$")))
+    local result = assert(job:wait { timeout = 30 })
+    assert.matches("%.webm%?", result.video_url)
+    assert.are.equal("\26\69\223\163", download(result.video_url):sub(1, 4))
+  end)
+end)
+
+describe("video_status, videos, each_video and delete_video under api v3", function()
+  it("video_status answers the v3 video with the legacy names added", function()
+    local job = assert(hg:create_video(avatar_body { caption = { file_format = "srt", style = "default" } }))
+    assert(job:wait { timeout = 30 })
+    local d = assert(hg:video_status(job.id))
+    assert.are.equal("completed", d.status)
+    assert.are.equal(job.id, d.id)
+    assert.are.equal(job.id, d.video_id)
+    assert.are.equal(d.captioned_video_url, d.video_url_caption)
+    assert.are.equal(d.subtitle_url, d.caption_url)
+    assert.is_nil(d.error)
+  end)
+
+  it("videos pages with limit and token as {videos=, token=}", function()
+    local page = assert(hg:videos { limit = 2 })
+    assert.are.equal(2, #page.videos)
+    assert.is_string(page.token)
+    assert.are.equal("GENERATED", page.videos[1].type)
+    assert.are.equal(page.videos[1].id, page.videos[1].video_id)
+    local next_page = assert(hg:videos { limit = 2, token = page.token })
+    assert.are_not.equal(page.videos[1].video_id, next_page.videos[1].video_id)
+    local req = last("GET", "^/v3/videos$")
+    assert.are.same({ limit = "2", token = page.token }, req.query)
+  end)
+
+  it("each_video walks every page of GET /v3/videos", function()
+    assert(hg:create_video(avatar_body()))
+    local n, translated = 0, 0
+    for v in hg:each_video() do
+      n = n + 1
+      if v.type == "TRANSLATED" then translated = translated + 1 end
+    end
+    assert.are.equal(251, n)
+    assert.are.equal(35, translated)
+    assert.are.equal(3, emu:count("GET", "^/v3/videos$"))
+  end)
+
+  it("a bad page token is the API's invalid_parameter on token", function()
+    local page, err = hg:videos { token = "forged.0000" }
+    assert.is_nil(page)
+    assert.are.equal("invalid_argument", err.kind)
+    assert.matches("%(param: token%)", err.message)
+  end)
+
+  it("delete_video removes it: the next read is not_found (video_not_found)", function()
+    local job = assert(hg:create_video(avatar_body()))
+    assert.is_true(hg:delete_video(job.id))
+    assert.is_truthy(last("DELETE", "^/v3/videos/" .. job.id .. "$"))
+    local d, err = hg:video_status(job.id)
+    assert.is_nil(d)
+    assert.are.equal("not_found", err.kind)
+    assert.are.equal("video_not_found", err.code)
+  end)
+end)
+
+describe("hg:video_agent", function()
+  it("creates a session and follows it to its video, then downloads it", function()
+    local job = assert(hg:video_agent { prompt = "A 10 second product demo", orientation = "landscape" })
+    assert.are.equal("video_agent", job.kind)
+    assert.are.equal(job.id, job.session_id)
+    local req = last("POST", "^/v3/video%-agents$")
+    assert.is_nil(req.headers["idempotency-key"]) -- not documented as idempotent: sent once
+    local result, err, order = statuses(job)
+    assert.is_nil(err)
+    assert.are.same({ "pending", "processing", "completed" }, order)
+    assert.are.equal(job.id, result.session_id)
+    assert.are.equal(job.video_id, result.video_id)
+    assert.is_truthy(last("GET", "^/v3/videos/" .. job.video_id .. "$"))
+    assert.is_truthy(last("GET", "^/v3/video%-agents/" .. job.id .. "$"))
+    local out = support.tmpname(".mp4")
+    assert(job:download(out))
+    assert.are.equal(support.sample_mp4(), support.read(out))
+    os.remove(out)
+  end)
+
+  it("a failed session fails the job with its error message", function()
+    emu:next_job { kind = "video_agent", fail = { code = "video_agent_failed", message = "No storyboard fits" } }
+    local job = assert(hg:video_agent { prompt = "Something impossible" })
+    local result, err = job:wait { timeout = 30 }
+    assert.is_nil(result)
+    assert.are.equal("job_failed", err.kind)
+    assert.matches("No storyboard fits", err.message)
+  end)
+
+  it("checks the prompt and options before any request", function()
+    local job, err = hg:video_agent { prompt = string.rep("x", 10001) }
+    assert.is_nil(job)
+    assert.matches("prompt must be at most 10000 characters, got 10001 characters", err.message)
+    job, err = hg:video_agent { prompt = "x", orientaton = "portrait" }
+    assert.is_nil(job)
+    assert.matches("orientaton is not a known field %(did you mean orientation%?%)", err.message)
+    assert.are.equal(0, #emu:requests())
+  end)
+
+  it("is reachable from an api = \"v2\" client too", function()
+    local old = support.client(emu)
+    local job = assert(old:video_agent { prompt = "Hello" })
+    assert(job:wait { timeout = 30 })
+    assert.are.equal(1, emu:count("POST", "^/v3/video%-agents$"))
+  end)
+end)
+
+describe("avatars, looks, groups and voices under api v3", function()
+  it("avatars answers the legacy {avatars=, talking_photos=} from the looks, following every page", function()
+    local size = v3.PAGE.looks
+    v3.PAGE.looks = 4
+    local list, err = hg:avatars()
+    v3.PAGE.looks = size
+    assert.is_nil(err)
+    assert.are.equal(7, #list.avatars)
+    assert.are.equal(2, #list.talking_photos)
+    assert.are.equal(AVATAR, list.avatars[1].avatar_id)
+    assert.are.equal("Abigail (Upper Body)", list.avatars[1].avatar_name)
+    assert.are.equal(VOICE, list.avatars[1].default_voice_id)
+    assert.is_string(list.avatars[1].preview_image_url)
+    assert.are.equal(PHOTO, list.talking_photos[1].talking_photo_id)
+    assert.are.equal(3, emu:count("GET", "^/v3/avatars/looks$"))
+  end)
+
+  it("avatar(id) is the look with avatar_id and its engines", function()
+    local a = assert(hg:avatar(AVATAR))
+    assert.are.equal(AVATAR, a.avatar_id)
+    assert.are.equal(AVATAR, a.id)
+    assert.are.same({ "avatar_v", "avatar_iv", "avatar_iii" }, a.supported_api_engines)
+    local none, err = hg:avatar("missing")
+    assert.is_nil(none)
+    assert.are.equal("not_found", err.kind)
+  end)
+
+  it("avatar_groups and avatar_looks{group_id=} list groups and their looks", function()
+    local groups = assert(hg:avatar_groups())
+    assert.are.equal(9, #groups)
+    assert.are.equal("ag_abigail", groups[1].id)
+    assert.are.equal(1, groups[1].looks_count)
+    local looks = assert(hg:avatar_looks { group_id = "ag_abigail" })
+    assert.are.equal(1, #looks)
+    assert.are.equal(AVATAR, looks[1].avatar_id)
+    assert.are.same({ group_id = "ag_abigail", limit = "50" }, last("GET", "^/v3/avatars/looks$").query)
+    local _, err = hg:avatar_looks { avatar_type = "cartoon" }
+    assert.matches('avatar_type must be one of "studio_avatar", "digital_twin", "photo_avatar", got "cartoon"', err.message)
+  end)
+
+  it("voices filters by language and gender (case-insensitively) and keeps preview_audio", function()
+    local voices = assert(hg:voices { language = "english", gender = "FEMALE" })
+    assert.are.equal(2, #voices)
+    for _, v in ipairs(voices) do
+      assert.are.equal("English", v.language)
+      assert.are.equal("female", v.gender:lower())
+      assert.are.equal(v.preview_audio_url, v.preview_audio)
+    end
+    assert.are.same({ language = "english", gender = "FEMALE", limit = "100" }, last("GET", "^/v3/voices$").query)
+  end)
+
+  it("text_to_speech answers audio_url, duration and word timestamps", function()
+    local d = assert(hg:text_to_speech { text = "Hello world", voice_id = VOICE, speed = 1.0 })
+    assert.are.equal(2, #d.word_timestamps)
+    assert.are.equal("Hello", d.word_timestamps[1].word)
+    assert.is_true(d.duration > 0)
+    assert.are.equal("RIFF", download(d.audio_url):sub(1, 4))
+    local none, err = hg:text_to_speech { text = "Konnichiwa", voice_id = JAPANESE_VOICE }
+    assert.is_nil(none)
+    assert.are.equal("voice_not_usable", err.code)
+    assert.matches("starfish engine %(param: voice_id%)", err.message)
+  end)
+end)
+
+describe("video translations under api v3", function()
+  it("translate_video sends the v3 body and follows pending -> running -> completed", function()
+    local job = assert(hg:translate_video { video_url = "https://example.com/in.mp4",
+      output_language = "Spanish (Spain)", title = "ES", mode = "quality" })
+    assert.are.equal("translate", job.kind)
+    local body, req = sent("POST", "^/v3/video%-translations$")
+    assert.are.same({ video = { type = "url", url = "https://example.com/in.mp4" },
+      output_languages = { "Spanish (Spain)" }, title = "ES", mode = "precision" }, body)
+    assert.matches(KEY_PATTERN, req.headers["idempotency-key"])
+    local result, err, order = statuses(job)
+    assert.is_nil(err)
+    assert.are.same({ "pending", "processing", "completed" }, order)
+    assert.are.equal("Spanish (Spain)", result.output_language)
+    assert.are.equal(result.video_url, result.url)
+    assert.are.equal(job.id, result.video_translate_id)
+    assert.are.equal(support.sample_mp4(), download(result.video_url))
+  end)
+
+  it("output_languages gives one Job per language, in order", function()
+    local list = assert(hg:translate_video { video = { type = "url", url = "https://example.com/in.mp4" },
+      output_languages = { "French (France)", "German (Germany)" }, enable_caption = true })
+    assert.are.equal(2, #list)
+    assert.are.equal("French (France)", list[1].output_language)
+    local r = assert(list[2]:wait { timeout = 30 })
+    assert.are.equal("German (Germany)", r.output_language)
+    assert.matches("%.vtt%?", r.vtt_caption_url)
+  end)
+
+  it("translate_languages lists display names; an unknown one is the API's invalid_parameter", function()
+    local langs = assert(hg:translate_languages())
+    assert.are.equal("English", langs[1])
+    assert.are.equal("Spanish (Spain)", langs[5])
+    local job, err = hg:translate_video { video_url = "https://example.com/in.mp4", output_language = "es-ES" }
+    assert.is_nil(job)
+    assert.are.equal("invalid_argument", err.kind)
+    assert.matches('output_languages%[0%] must be a language from /v3/video%-translations/languages, got "es%-ES" %(param: output_languages%[0%]%)', err.message)
+  end)
+end)
+
+describe("hg:lipsync", function()
+  it("dubs a video with an uploaded audio asset and follows it to completed", function()
+    local audio = write_file("ID3" .. string.rep("\0", 200), ".mp3")
+    local asset = assert(hg:upload_asset(audio))
+    os.remove(audio)
+    local job = assert(hg:lipsync { video = "https://example.com/in.mp4",
+      audio = { type = "asset_id", asset_id = asset.id }, enable_caption = true })
+    assert.are.equal("lipsync", job.kind)
+    assert.are.same({ video = { type = "url", url = "https://example.com/in.mp4" },
+      audio = { type = "asset_id", asset_id = asset.id }, enable_caption = true }, (sent("POST", "^/v3/lipsyncs$")))
+    local result, err, order = statuses(job)
+    assert.is_nil(err)
+    assert.are.same({ "pending", "processing", "completed" }, order)
+    assert.are.equal(job.id, result.lipsync_id)
+    assert.matches("%.srt%?", result.caption_url)
+  end)
+
+  it("needs both tracks and a sane time window before any request", function()
+    local _, err = hg:lipsync { video = "https://example.com/in.mp4" }
+    assert.matches("audio is required", err.message)
+    _, err = hg:lipsync { video = "https://example.com/in.mp4", audio = "https://example.com/a.mp3",
+      start_time = 5, end_time = 2 }
+    assert.matches("end_time must be after start_time, got 2 <= 5", err.message)
+    assert.are.equal(0, #emu:requests())
+  end)
+end)
+
+describe("assets under api v3", function()
+  it("uploads up to 32 MB as multipart/form-data and serves the same bytes back", function()
+    local path = write_file(PNG, ".png")
+    local asset = assert(hg:upload_asset(path))
+    os.remove(path)
+    assert.are.equal("image", asset.file_type)
+    assert.are.equal("image/png", asset.mime_type)
+    assert.are.equal(#PNG, asset.size_bytes)
+    assert.are.equal(asset.asset_id, asset.id)
+    local req = last("POST", "^/v3/assets$")
+    assert.matches("^multipart/form%-data; boundary=", req.headers["content-type"])
+    assert.matches(KEY_PATTERN, req.headers["idempotency-key"])
+    assert.are.equal(PNG, download(asset.url))
+  end)
+
+  it("uploads bigger files in three steps: a presigned slot, a PUT without the key, complete", function()
+    local threshold = v3.MULTIPART_MAX
+    v3.MULTIPART_MAX = 100
+    local bytes = "\0\0\0\24ftypmp42" .. string.rep("v", 5000)
+    local path = write_file(bytes, ".mp4")
+    local asset, err = hg:upload_asset(path)
+    v3.MULTIPART_MAX = threshold
+    os.remove(path)
+    assert.is_nil(err)
+    assert.are.equal("video/mp4", asset.mime_type)
+    assert.are.same({ filename = path:match("[^/]+$"), content_type = "video/mp4", size_bytes = #bytes },
+      (sent("POST", "^/v3/assets/direct%-uploads$")))
+    local put = last("PUT", "^/uploads/")
+    assert.is_nil(put.headers["x-api-key"])
+    assert.are.equal("video/mp4", put.headers["content-type"])
+    assert.are.equal(#bytes, put.body_size)
+    assert.is_truthy(last("POST", "^/v3/assets/" .. asset.id .. "/complete$"))
+    assert.are.equal(0, emu:count("POST", "^/v3/assets$"))
+    assert.are.equal(bytes, download(asset.url))
+  end)
+
+  it("sends a real 33 MB file through the presigned upload", function()
+    local bytes = "\0\0\0\24ftypmp42" .. string.rep("0123456789abcdef", 33 * 65536)
+    local path = write_file(bytes, ".mp4")
+    local asset = assert(hg:upload_asset(path))
+    os.remove(path)
+    assert.are.equal(#bytes, asset.size_bytes)
+    assert.are.equal(#bytes, last("PUT", "^/uploads/").body_size)
+    assert.are.equal(bytes, download(asset.url))
+  end)
+
+  it("refuses an unknown file type before any request, and the API refuses bytes that are not what they claim", function()
+    local path = write_file("hello", ".txt")
+    local asset, err = hg:upload_asset(path)
+    os.remove(path)
+    assert.is_nil(asset)
+    assert.matches("path must end in one of %.jpeg, %.jpg, %.mp3, %.mp4, %.pdf, %.png, %.srt, %.wav, %.webm", err.message)
+    assert.are.equal(0, #emu:requests())
+    path = write_file("not really a picture", ".png")
+    asset, err = hg:upload_asset(path)
+    os.remove(path)
+    assert.is_nil(asset)
+    assert.are.equal("invalid_argument", err.kind)
+    assert.matches("%(param: file%)", err.message)
+  end)
+end)
+
+describe("webhook endpoints and event types", function()
+  it("creates, lists, updates, rotates and deletes an endpoint", function()
+    local ep = assert(hg:create_webhook_endpoint { url = "https://example.com/hook",
+      events = { "avatar_video.success", "avatar_video.fail" } })
+    assert.matches("^whsec_", ep.secret)
+    assert.are.equal("enabled", ep.status)
+    assert.matches("^%d%d%d%d%-%d%d%-%d%dT", ep.created_at)
+    assert.matches(KEY_PATTERN, last("POST", "^/v3/webhooks/endpoints$").headers["idempotency-key"])
+    local list = assert(hg:webhook_endpoints())
+    assert.are.equal(1, #list)
+    assert.is_nil(list[1].secret)
+    local updated = assert(hg:update_webhook_endpoint(ep.endpoint_id, { events = { "video_agent.success" } }))
+    assert.are.same({ "video_agent.success" }, updated.events)
+    local rotated = assert(hg:rotate_webhook_secret(ep.endpoint_id))
+    assert.are_not.equal(ep.secret, rotated.secret)
+    assert.is_true(hg:delete_webhook_endpoint(ep.endpoint_id))
+    assert.are.equal(0, #assert(hg:webhook_endpoints()))
+  end)
+
+  it("checks the URL and event names before any request", function()
+    local _, err = hg:create_webhook_endpoint { url = "http://example.com/hook" }
+    assert.matches('url must be an https URL, got "http://example.com/hook"', err.message)
+    _, err = hg:create_webhook_endpoint { url = "https://example.com/hook", events = { "avatar_video.succes" } }
+    assert.matches('events%[1%] must be one of .*, got "avatar_video.succes" %(did you mean "avatar_video.success"%?%)', err.message)
+    assert.are.equal(0, #emu:requests())
+  end)
+
+  it("lists the 30 event types and the events of finished jobs", function()
+    local types = assert(hg:webhook_event_types())
+    assert.are.equal(30, #types)
+    assert.are.equal("avatar_video.success", types[1].event_type)
+    local job = assert(hg:create_video(avatar_body { callback_id = "cb-1" }))
+    assert(job:wait { timeout = 30 })
+    local events = assert(hg:webhook_events { event_type = "avatar_video.success" })
+    assert.are.equal(1, #events)
+    assert.are.equal(job.id, events[1].event_data.video_id)
+    assert.are.equal("cb-1", events[1].event_data.callback_id)
+    assert.are.equal(events[1].event_data.url, events[1].event_data.video_url)
+  end)
+end)
+
+describe("users/me and remaining_quota under api v3", function()
+  local function billing(kind, currency)
+    emu:call("POST", "/_emulator/v3/billing", { billing_type = kind, currency = currency })
+  end
+
+  it("me answers the wallet shape by default, and remaining_quota keeps the legacy unit", function()
+    local me = assert(hg:me())
+    assert.are.equal("wallet", me.billing_type)
+    assert.are.equal("usd", me.wallet.currency)
+    assert.are.equal(234445.2, me.wallet.remaining_balance)
+    assert.is_nil(me.subscription)
+    assert.is_nil(me.usage_based)
+    local q = assert(hg:remaining_quota())
+    assert.are.equal(2344452, q.remaining_quota)
+    assert.are.equal(2344452 / 60, q.credits)
+    assert.are.equal("wallet", q.billing_type)
+  end)
+
+  it("reads the subscription and usage-based shapes too", function()
+    billing("subscription")
+    local me = assert(hg:me())
+    assert.are.equal("pro", me.subscription.plan)
+    assert.is_nil(me.wallet)
+    assert.are.equal(39074 * 60, assert(hg:remaining_quota()).remaining_quota)
+    billing("usage_based")
+    assert.are.equal(2344452, assert(hg:remaining_quota()).remaining_quota)
+    billing("wallet", "credits")
+    assert.are.equal(2344452, assert(hg:remaining_quota()).remaining_quota)
+  end)
+end)
+
+describe("v3 envelopes, errors and deprecation notices", function()
+  it("a bad key is auth with the v3 code unauthorized", function()
+    local bad = support.client(emu, { api = "v3", api_key = "wrong-key-123" })
+    local me, err = bad:me()
+    assert.is_nil(me)
+    assert.are.equal("auth", err.kind)
+    assert.are.equal("unauthorized", err.code)
+    assert.is_nil(tostring(err):find("wrong-key-123", 1, true))
+  end)
+
+  it("HTTP 200 carrying an error object is an error (a GET retries it, then gives up)", function()
+    emu:fault { path = "^/v3/users/me$", error_body = true, times = 3 }
+    local me, err = hg:me()
+    assert.is_nil(me)
+    assert.are.equal("server", err.kind)
+    assert.are.equal("internal_error", err.code)
+    assert.are.equal(3, emu:count("GET", "^/v3/users/me$"))
+  end)
+
+  it("legacy answers carry Deprecation/Sunset, surfaced once per client through on_warning", function()
+    local warnings = {}
+    local old = support.client(emu, { on_warning = function(m) warnings[#warnings + 1] = m end })
+    assert(old:video_status(assert(old:create_video { video_inputs = { v2_scene() } }).id))
+    assert(old:translate_languages())
+    assert.are.equal(1, #warnings)
+    assert.matches("deprecated; sunset Sat, 31 Oct 2026 00:00:00 GMT", warnings[1])
+    local req = last("GET", "^/v1/video_status%.get$")
+    assert.is_truthy(req)
+    local seen = {}
+    local new = support.client(emu, { api = "v3", on_warning = function(m) seen[#seen + 1] = m end })
+    assert(new:translate_languages())
+    assert(new:me())
+    assert.are.equal(0, #seen)
+  end)
+
+  it("an api = \"v3\" client keeps the legacy endpoint for text-to-video workflows", function()
+    local job = assert(hg:generate_video { prompt = "A drone shot over a coastal city" })
+    assert.are.equal("workflow", job.kind)
+    assert.are.equal(1, emu:count("POST", "^/v1/workflows/executions$"))
+  end)
+end)
