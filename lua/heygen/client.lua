@@ -94,6 +94,12 @@ function M.new(opts)
   self.cainfo = opts.cainfo or env("HEYGEN_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
   self.user_agent = opts.user_agent or ("heygen-lua/" .. core.VERSION)
   self._warned = {}
+  if self.journal then
+    -- refuse now rather than after a paid create whose id could not be recorded
+    local f, err = io.open(self.journal, "a")
+    if not f then error("heygen.client: journal: " .. tostring(err), 2) end
+    f:close()
+  end
   return self
 end
 

@@ -70,7 +70,7 @@ function M.resume(path, hg)
   for _, key in ipairs(order) do
     local e = open[key]
     if e then
-      local job = jobs.new(hg, e.kind, e.id, { provider = e.provider })
+      local job = jobs.new(hg, e.kind, e.id, type(e.fields) == "table" and e.fields or { provider = e.provider })
       list[#list + 1] = job
     end
   end

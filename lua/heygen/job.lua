@@ -47,24 +47,47 @@ function M.new(client, kind, id, fields)
   return job
 end
 
+-- Append one line and flush it. Returns true, or nil and the system's message.
 local function journal_append(client, entry)
   if not client.journal then return true end
   local f, err = io.open(client.journal, "a")
-  if not f then return nil, errors.new { kind = "io", message = "journal: " .. tostring(err) } end
-  f:write(core.json_encode(entry), "\n")
-  f:flush()
+  if not f then return nil, err end
+  local ok, werr = f:write(core.json_encode(entry), "\n")
+  if ok then ok, werr = f:flush() end
   f:close()
+  if not ok then return nil, werr end
   return true
 end
 
+-- What re-attaching needs besides kind and id: the job's plain fields as the create
+-- call set them (a fal job's queue URLs, a workflow's provider, ...).
+local function plain_fields(job)
+  local out, any = {}, false
+  for k, v in pairs(job) do
+    local t = type(v)
+    if type(k) == "string" and k:sub(1, 1) ~= "_" and k ~= "id" and k ~= "kind" and k ~= "status"
+      and (t == "string" or t == "number" or t == "boolean") then
+      out[k], any = v, true
+    end
+  end
+  return any and out or nil
+end
+
 --- Record a created job in the client's journal, flushed before the create
--- call returns, so a crash right after still leaves its id on disk.
+-- call returns, so a crash right after still leaves its id on disk. When the
+-- journal cannot be written the error carries the job (it exists and is paid for).
 function M.journal_created(job)
   local st = job._state
-  return journal_append(st.client, {
+  local ok, err = journal_append(st.client, {
     event = "created", kind = job.kind, id = job.id, api = st.client.api, provider = job.provider,
-    time = os.time(),
+    fields = plain_fields(job), time = os.time(),
   })
+  if ok then return true end
+  return nil, errors.new {
+    kind = "io", job_id = job.id, job = job,
+    message = string.format("job %s was created but the journal could not be written (%s); "
+      .. "do not create it again: follow it with client:job(%q, %q)", job.id, tostring(err), job.kind, job.id),
+  }
 end
 
 local function journal_finished(job)

@@ -1,0 +1,182 @@
+-- Fault 10: the journal. A script killed with SIGKILL while it waits is rerun with
+-- heygen.resume(path) and finishes every job, with no second create request.
+local heygen = require "heygen"
+local core = require "heygen.core"
+local socket = require "socket"
+local support = require "support"
+
+local emu
+setup(function() emu = support.emulator() end)
+teardown(function() if emu then emu:stop() end end)
+before_each(function() emu:reset() end)
+
+local LUA = os.getenv("HEYGEN_TEST_LUA") or "lua5.4"
+local CREATES = { "^/v1/workflows/executions$", "^/v2/video/generate$" }
+
+local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+
+local function write(path, text)
+  local f = assert(io.open(path, "w"))
+  f:write(text)
+  f:close()
+end
+
+local function journal_lines(path)
+  local out = {}
+  local f = io.open(path)
+  if not f then return out end
+  for line in f:lines() do out[#out + 1] = assert(heygen.json.decode(line)) end
+  f:close()
+  return out
+end
+
+local function created_ids(path)
+  local ids = {}
+  for _, e in ipairs(journal_lines(path)) do
+    if e.event == "created" then ids[#ids + 1] = e.id end
+  end
+  return ids
+end
+
+local function count_creates()
+  local n = 0
+  for _, p in ipairs(CREATES) do n = n + emu:count("POST", p) end
+  return n
+end
+
+-- Run `script` in a child process with this test's module paths and the emulator's
+-- address in the environment; returns its pid (background) or its output (foreground).
+local function child(script, journal, background)
+  local path = support.tmpname(".lua")
+  write(path, script)
+  local env = string.format("HEYGEN_API_KEY=%s HEYGEN_BASE_URL=%s HEYGEN_API=v2 JOURNAL=%s",
+    q(support.API_KEY), q(emu.url), q(journal))
+  if background then
+    local p = io.popen(env .. " " .. q(LUA) .. " " .. q(path) .. " >" .. q(path .. ".out") .. " 2>&1 & echo $!")
+    local pid = tonumber(p:read("*a"))
+    p:close()
+    return pid, path
+  end
+  local p = io.popen(env .. " " .. q(LUA) .. " " .. q(path) .. " 2>&1; echo \"exit=$?\"")
+  local out = p:read("*a")
+  p:close()
+  os.remove(path)
+  return out
+end
+
+local function alive(pid) return os.execute("kill -0 " .. pid .. " 2>/dev/null") == true end
+
+-- The first run: creates three jobs of two kinds, then waits for them (forever: the
+-- emulator keeps them stuck).
+local FIRST_RUN = [[
+local heygen = require "heygen"
+local hg = heygen.client { journal = os.getenv("JOURNAL"), poll = { initial = 0.05, max = 0.2 } }
+local jobs = {
+  assert(hg:generate_video { prompt = "journal one" }),
+  assert(hg:create_video { video_inputs = { {
+    character = { type = "avatar", avatar_id = "Abigail_expressive_2024112501" },
+    voice = { type = "text", voice_id = "1bd001e7e50f421d891986aad5158bc8", input_text = "two" } } } }),
+  assert(hg:generate_video { prompt = "journal three" }),
+}
+heygen.all(jobs)
+print("the wait ended, which it must not")
+]]
+
+-- The rerun: only heygen.resume, with the default client (keys and URL from the
+-- environment), then wait for all.
+local RERUN = [[
+local heygen = require "heygen"
+local list = heygen.resume(os.getenv("JOURNAL"))
+local results, errs = heygen.all(list)
+for i, job in ipairs(list) do
+  print(job.kind, job.id, job.status, results[i] and results[i].video_url ~= nil)
+end
+print("errors", errs == nil and 0 or #errs)
+]]
+
+describe("fault 10: the journal", function()
+  it("survives SIGKILL while waiting: resume finishes every job with no second create", function()
+    for _ = 1, 3 do emu:next_job { stuck = true } end
+    local journal = support.tmpname(".journal")
+    local pid, script = child(FIRST_RUN, journal, true)
+    local deadline = core.now() + 20
+    while #created_ids(journal) < 3 and core.now() < deadline and alive(pid) do socket.sleep(0.05) end
+    local ids = created_ids(journal)
+    assert.are.equal(3, #ids, "journal: " .. tostring(support.read(journal)) ..
+      "\nchild output: " .. tostring(support.read(script .. ".out")))
+    -- it is waiting: its polls reach the emulator
+    while emu:count("GET", "^/v1/workflows/executions/") < 2 and core.now() < deadline do socket.sleep(0.05) end
+    assert.is_true(alive(pid))
+    assert.is_true(os.execute("kill -9 " .. pid))
+    while alive(pid) and core.now() < deadline do socket.sleep(0.02) end
+    assert.is_false(alive(pid))
+    assert.are.equal(3, count_creates())
+
+    for _, id in ipairs(ids) do emu:job(id, { stuck = false }) end
+    local out = child(RERUN, journal)
+    assert.matches("exit=0", out, 1, true)
+    assert.matches("errors\t0", out, 1, true)
+    for _, id in ipairs(ids) do
+      assert.matches("\t" .. id .. "\tcompleted\ttrue", out, 1, true)
+    end
+    -- exactly one create per job, ever
+    assert.are.equal(3, count_creates())
+    -- the journal now says each one finished; a second resume has nothing to do
+    local finished = {}
+    for _, e in ipairs(journal_lines(journal)) do
+      if e.event == "finished" then finished[e.id] = e.status end
+    end
+    for _, id in ipairs(ids) do assert.are.equal("completed", finished[id]) end
+    assert.are.same({}, heygen.resume(journal, support.client(emu)))
+    os.remove(journal)
+    os.remove(script)
+    os.remove(script .. ".out")
+  end)
+
+  it("has the job id on disk before the create call returns", function()
+    local journal = support.tmpname(".journal")
+    local hg = support.client(emu, { journal = journal })
+    local job = assert(hg:generate_video { prompt = "on disk first", provider = "kling_pro" })
+    local lines = journal_lines(journal)
+    assert.are.equal(1, #lines)
+    assert.are.equal("created", lines[1].event)
+    assert.are.equal(job.id, lines[1].id)
+    assert.are.equal("workflow", lines[1].kind)
+    assert.are.equal("kling_pro", lines[1].fields.provider)
+    os.remove(journal)
+  end)
+
+  it("re-attaches with the fields the create call set", function()
+    local journal = support.tmpname(".journal")
+    local hg = support.client(emu, { journal = journal })
+    local job = assert(hg:generate_video { prompt = "fields kept", provider = "kling_pro" })
+    local resumed = heygen.resume(journal, hg)
+    assert.are.equal(1, #resumed)
+    assert.are.equal(job.id, resumed[1].id)
+    assert.are.equal("kling_pro", resumed[1].provider)
+    assert(resumed[1]:wait { timeout = 30 })
+    assert.are.same({}, heygen.resume(journal, hg))
+    os.remove(journal)
+  end)
+
+  it("refuses a journal it cannot write when the client is made, before any request", function()
+    assert.has_error(function() support.client(emu, { journal = "/nonexistent-dir/heygen.journal" }) end,
+      "heygen.client: journal: /nonexistent-dir/heygen.journal: No such file or directory")
+    assert.are.equal(0, #emu:requests())
+  end)
+
+  it("returns the created job with the error when the journal breaks after the create", function()
+    local dir = support.tmpname()
+    assert(os.execute("mkdir -p " .. dir))
+    local hg = support.client(emu, { journal = dir .. "/j" })
+    os.execute("rm -rf " .. dir)  -- the journal's directory goes away after the client was made
+    local job, err = hg:generate_video { prompt = "created, not journaled" }
+    assert.is_nil(job)
+    assert.are.equal("io", err.kind)
+    assert.is_string(err.job_id)
+    assert.are.equal(err.job_id, err.job.id)
+    assert.matches("do not create it again", err.message, 1, true)
+    assert.are.equal(1, #emu:jobs())
+    assert(err.job:wait { timeout = 30 })
+  end)
+end)
