@@ -62,22 +62,19 @@ local function attempt_text(i, a)
     a.error and (a.error.kind .. ": " .. a.error.message) or "no error")
 end
 
--- The error for a request that ends without a video: the last attempt's kind,
--- a message listing every attempt.
+-- The error for a request that ends without a video: the last attempt's
+-- error, its message followed by why it stopped, or by every attempt.
 local function final_error(job, why)
-  local last = job.attempts[#job.attempts]
-  if #job.attempts == 1 then -- nothing else was tried: the error as it came, with the attempt
-    last.error.attempts = job.attempts
-    return last.error
+  local attempts = job.attempts
+  local fields = util.merge(attempts[#attempts].error, { attempts = attempts })
+  if #attempts == 1 then
+    fields.message = fields.message .. " (" .. why .. ")"
+  else
+    local lines = {}
+    for i, a in ipairs(attempts) do lines[i] = attempt_text(i, a) end
+    fields.message = string.format("%s after %d attempts: %s", why, #attempts, table.concat(lines, "; "))
   end
-  local lines = {}
-  for i, a in ipairs(job.attempts) do lines[i] = attempt_text(i, a) end
-  local e = last.error
-  return errors.new {
-    kind = e.kind, status = e.status, code = e.code, job_id = e.job_id, retryable = e.retryable,
-    attempts = job.attempts,
-    message = string.format("%s after %d attempt(s): %s", why, #job.attempts, table.concat(lines, "; ")),
-  }
+  return errors.new(fields)
 end
 
 -- Mirror the current job's public fields.
@@ -95,14 +92,14 @@ function GenerateJob:_stop_reason(err)
   local st = self._state
   if st.cancelled then return "cancelled" end
   if not M.may_fall_back(err, self.gateway) then
-    return "stopped (no fallback on " .. tostring(err.kind) .. (err.maybe_created and ": the job may exist" or "") .. ")"
+    return "no fallback on " .. tostring(err.kind) .. (err.maybe_created and " when the job may exist" or "")
   end
-  if not st.fallback then return "stopped (fallback = false)" end
-  if #self.attempts >= st.max_attempts then return "stopped (max_attempts " .. st.max_attempts .. " reached)" end
+  if not st.fallback then return "no fallback: fallback = false" end
   local next_one = self.candidates[st.next]
   if not next_one then return "every candidate failed" end
+  if #self.attempts >= st.max_attempts then return "stopped at max_attempts " .. st.max_attempts end
   if st.max_cost and st.spent + next_one.est_cost > st.max_cost then
-    return string.format("stopped (the next candidate, %s at $%.2f, would take the spend past max_cost $%.2f)",
+    return string.format("stopped: the next candidate, %s at $%.2f, would take the spend past max_cost $%.2f",
       next_one.provider, next_one.est_cost, st.max_cost)
   end
 end

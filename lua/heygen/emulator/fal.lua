@@ -29,7 +29,8 @@ reads COMPLETED with error_type "client_cancelled" [INF].
 
 PER-MODEL CONTROL (added here; cleared by /_emulator/reset)
 
-  POST   /_emulator/fal/models/{model id | owner/app}   spec below; replaces the previous
+  POST   /_emulator/fal/models/{model id or a prefix of it, down to owner/app}
+                                                        spec below; replaces the previous
   GET    /_emulator/fal/models                          {key = spec, ...}
   DELETE /_emulator/fal/models                          clears them all
   spec:  reject = {status = 503, detail =, error_type =, retry_after =}   submits answer this
@@ -43,7 +44,7 @@ PER-MODEL CONTROL (added here; cleared by /_emulator/reset)
                   scripted progress, one step per status read: queue positions N..0, then
                   IN_PROGRESS adding one log line per read, then the outcome
          times  = N           applies to the next N submits only (default: until cleared)
-  An exact model id wins over its {owner}/{app}.
+  The longest matching prefix wins (fal-ai/kling-video/v3/standard over fal-ai/kling-video).
 ]]
 local reply = require "heygen.emulator.reply"
 local media = require "heygen.emulator.media"
@@ -219,9 +220,11 @@ local function urls(req, st, job)
   return {response_url = base, status_url = base .. "/status", cancel_url = base .. "/cancel"}
 end
 
--- The control for a model: exact id first, then its {owner}/{app}. Consumes one use.
+-- The control for a model: the longest matching prefix of its id, down to its
+-- {owner}/{app}. Consumes one use.
 local function take_control(st, model_id)
-  for _, key in ipairs({model_id, app_of(model_id)}) do
+  local app, key = app_of(model_id), model_id
+  while key do
     local c = st.fal_models[key]
     if c then
       if c.times then
@@ -230,6 +233,7 @@ local function take_control(st, model_id)
       end
       return c
     end
+    key = #key > #app and key:match("^(.+)/[^/]+$") or nil
   end
 end
 
