@@ -1,38 +1,66 @@
 #!/usr/bin/env heygen-lua
---- Text-to-video (or image-to-video) from the command line:
+--- Text-to-video (or image-to-video) from the command line, with the provider
+-- best suited to the request (HeyGen workflows or fal.ai) and a real fallback
+-- to the next one when it fails:
+--
 --   heygen-lua examples/generate.lua --prompt "A drone shot over a coastal city" --out city.mp4
--- Without HEYGEN_API_KEY it starts the offline emulator and says so.
+--   heygen-lua examples/generate.lua --prompt "..." --provider seedance_2 --aspect 9:16 --out clip.mp4
+--   heygen-lua examples/generate.lua --prompt "..." --provider kling_pro,veo_3_1 --json
+--
+-- Exit codes: 0 done, 1 API/network error, 2 usage, 3 auth, 4 timeout: the job
+-- keeps running remotely, so resume it with --resume KIND:ID (printed on
+-- stderr and in the --json output) instead of submitting it again.
+-- Without HEYGEN_API_KEY or FAL_KEY it starts the offline emulator and says so.
 local cli = require "heygen.cli"
 
-local opts = cli.parse(arg, {
+local spec = {
   name = "generate.lua",
-  summary = "Generate a video from a text prompt with a HeyGen workflow provider, and download it.",
+  summary = "Generate a video from a prompt with the best provider for it (HeyGen workflows or fal.ai),\n"
+    .. "falling back to the next one when it fails, and download it.",
   options = {
-    { "prompt", "string", "what the video shows", required = true },
-    { "provider", "string", "veo_3_1, veo_3_1_fast, kling_pro, sora_v2, seedance_pro, ...", default = "veo_3_1" },
-    { "aspect", "string", "16:9, 9:16 or 1:1", default = "16:9" },
-    { "image", "string", "reference image URL (image-to-video)" },
-    { "out", "string", "where to write the MP4", default = "video.mp4" },
-    { "timeout", "number", "seconds to wait for the render", default = 900 },
+    { "prompt", "string", "what the video shows (required unless --resume)" },
+    { "provider", "list", "auto, a provider (veo_3_1, kling_pro, seedance_2, ...) or several, tried in order",
+      default = "auto", metavar = "NAME[,NAME...]" },
+    { "aspect", "string", "aspect ratio: 16:9, 9:16, 1:1, 21:9, 4:3 or 3:4", default = "16:9" },
+    { "duration", "number", "seconds of video (the provider's default when not given)" },
+    { "image", "string", "URL of a first frame (image-to-video)", metavar = "URL" },
+    { "intent", "string", "what the clip is for: cinematic, social, product, dialogue, ... (ranking)" },
+    { "max-cost", "number", "the most dollars to spend, fallbacks included", metavar = "USD" },
+    { "no-fallback", "flag", "stop at the first provider's failure" },
+    { "out", "string", "where to write the MP4", default = "video.mp4", metavar = "PATH" },
+    { "timeout", "number", "seconds to wait for the render (then exit 4)", default = 900, metavar = "SECONDS" },
+    { "resume", "string", "wait for and download a job already submitted, instead of a new one",
+      metavar = "KIND:ID" },
     { "quiet", "flag", "no progress output" },
   },
-})
+}
+
+local opts = cli.parse(arg, spec)
+if not opts.resume and not opts.prompt then cli.usage(spec, "--prompt is required (or --resume KIND:ID)") end
 
 local hg, emu = cli.connect()
-local on_job, on_download, done = cli.progress(opts.quiet)
 
-local job, err = hg:generate_video {
-  prompt = opts.prompt, provider = opts.provider, aspect_ratio = opts.aspect,
-  reference_image_url = opts.image,
-}
-if not job then cli.finish(opts, nil, err, emu) end
+local job, err
+if opts.resume then
+  job, err = cli.attach(hg, opts.resume)
+  if not job then
+    if emu then emu:stop() end
+    cli.usage(spec, "--resume: " .. err)
+  end
+else
+  local provider = opts.provider
+  if type(provider) == "table" and #provider == 1 then provider = provider[1] end
+  job, err = hg:generate {
+    prompt = opts.prompt, provider = provider, aspect_ratio = opts.aspect, duration = opts.duration,
+    image_url = opts.image, intent = opts.intent, max_cost = opts["max-cost"], fallback = not opts["no-fallback"],
+  }
+  if not job then cli.finish(opts, nil, err, emu) end
+end
 
-local result
-result, err = job:wait { timeout = opts.timeout, on_progress = on_job }
-if not result then done() cli.finish(opts, nil, err, emu) end
-
-local path
-path, err = job:download(opts.out, { on_progress = on_download })
-done()
-if not path then cli.finish(opts, nil, err, emu) end
-cli.finish(opts, { path = path, job_id = job.id, provider = job.provider, video_url = result.video_url }, nil, emu)
+local value
+value, err = cli.deliver(job, opts.out, opts)
+if value then
+  value.provider, value.gateway = job.provider, job.gateway
+  value.attempts = job.attempts and #job.attempts or 1
+end
+cli.finish(opts, value, err, emu)
