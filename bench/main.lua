@@ -1,0 +1,475 @@
+--- The benchmark driver (run through bench/run): starts nginx on loopback,
+-- writes its fixtures, runs every benchmark and its baselines in the same
+-- invocation (interleaved, several rounds, medians), and writes a Markdown
+-- table of figures, ratios and goals.
+--
+--   lua5.4 bench/main.lua [--quick] [--out FILE] [--only NAME[,NAME]]
+-- Environment (set by bench/run): HEYGEN_ROOT, HEYGEN_BUILD, HEYGEN_BUILD_JIT.
+local nginx = require "nginx"
+local cjson = require "cjson"
+
+local ROOT = os.getenv("HEYGEN_ROOT") or "."
+local BUILD = os.getenv("HEYGEN_BUILD") or (ROOT .. "/build-bench")
+local BUILD_JIT = os.getenv("HEYGEN_BUILD_JIT")
+local q = nginx.sh_quote
+
+------------------------------------------------------------------ options
+
+local opts = { quick = false, out = BUILD .. "/BENCHMARKS.latest.md", only = nil }
+do
+  local i = 1
+  while arg[i] do
+    local a = arg[i]
+    if a == "--quick" then
+      opts.quick = true
+    elseif a == "--out" then
+      i = i + 1
+      opts.out = assert(arg[i], "--out needs a path")
+    elseif a == "--only" then
+      i = i + 1
+      opts.only = {}
+      for name in assert(arg[i], "--only needs names"):gmatch("[^,]+") do opts.only[name] = true end
+    else
+      error("bench/main.lua: unknown argument " .. a)
+    end
+    i = i + 1
+  end
+end
+
+-- Sizes: the full run stays under ~10 minutes; --quick is a smoke run.
+local SIZE = opts.quick and {
+  rounds = 1, polls1 = 1000, polls64 = 3000, luasocket = 300, cli = 20, python = 200,
+  jobs = 1000, download_mb = 8, startup = 10, idle = 1, polling = { 200, 6, 30, 5, "quick" },
+} or {
+  rounds = 3, polls1 = 20000, polls64 = 50000, luasocket = 3000, cli = 300, python = 3000,
+  jobs = 10000, download_mb = 100, startup = 100, idle = 3, polling = { 100, 30, 200, 5 },
+}
+
+------------------------------------------------------------------ helpers
+
+local function sh(cmd)
+  local p = assert(io.popen(cmd .. " 2>&1", "r"))
+  local out = p:read("*a")
+  p:close()
+  return out
+end
+
+local function trim(s) return (s or ""):gsub("^%s+", ""):gsub("%s+$", "") end
+
+local function exists(path)
+  local f = io.open(path, "rb")
+  if f then f:close() end
+  return f ~= nil
+end
+
+local LUA_PATH = ROOT .. "/lua/?.lua;" .. ROOT .. "/lua/?/init.lua;" .. ROOT .. "/bench/?.lua;;"
+
+-- How to run a Lua benchmark script under each runtime of ours.
+local RUNTIMES = {
+  { name = "lua5.4", cmd = "lua5.4", cpath = BUILD .. "/?.so;;" },
+  { name = "heygen-lua", cmd = BUILD .. "/heygen-lua", cpath = BUILD .. "/?.so;;" },
+}
+if BUILD_JIT and exists(BUILD_JIT .. "/heygen/core.so") then
+  RUNTIMES[#RUNTIMES + 1] = { name = "LuaJIT", cmd = "luajit", cpath = BUILD_JIT .. "/?.so;;" }
+end
+
+local function lua_cmd(runtime, script, ...)
+  local args = {}
+  for i, a in ipairs { ... } do args[i] = q(tostring(a)) end
+  return string.format("LUA_PATH=%s LUA_CPATH=%s %s %s %s", q(LUA_PATH), q(runtime.cpath), q(runtime.cmd),
+    q(ROOT .. "/bench/" .. script), table.concat(args, " "))
+end
+
+--- Run a benchmark command; returns its RESULT table, or nil, output.
+local function result_of(cmd)
+  local out = sh(cmd)
+  local line = out:match("RESULT (%b{})") or out:match("^({.-})%s*$")
+  if not line then return nil, out end
+  local ok, r = pcall(cjson.decode, line)
+  if not ok then return nil, out end
+  return r
+end
+
+local failures = {}
+local function note_failure(what, out)
+  failures[#failures + 1] = what .. ": " .. trim(out):sub(1, 400)
+  io.stderr:write("bench: ", what, " failed:\n", out, "\n")
+end
+
+local function median(list)
+  local s = {}
+  for i, v in ipairs(list) do s[i] = v end
+  table.sort(s)
+  if #s == 0 then return nil end
+  if #s % 2 == 1 then return s[(#s + 1) / 2] end
+  return (s[#s / 2] + s[#s / 2 + 1]) / 2
+end
+
+--- Run each named command `rounds` times, interleaved (a, b, c, a, b, c, ...)
+-- so a noisy moment hurts all of them alike; returns name -> list of results.
+local function interleaved(rounds, cmds)
+  local results = {}
+  for _ = 1, rounds do
+    for _, c in ipairs(cmds) do
+      local r, out = result_of(c.cmd)
+      if r then
+        results[c.name] = results[c.name] or {}
+        table.insert(results[c.name], r)
+      else
+        note_failure(c.name, out)
+      end
+    end
+  end
+  return results
+end
+
+local function med(results, name, field)
+  local list = {}
+  for i, r in ipairs(results[name] or {}) do list[i] = r[field] end
+  return median(list)
+end
+
+local function fmt(v, digits)
+  if v == nil then return "n/a" end
+  if digits then return string.format("%." .. digits .. "f", v) end
+  if v >= 100 then
+    local s = string.format("%d", math.floor(v + 0.5))
+    return (s:reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", ""))
+  end
+  return string.format("%.2f", v)
+end
+
+local function ratio(a, b)
+  if not a or not b or b == 0 then return nil end
+  return a / b
+end
+
+local function verdict(ok)
+  if ok == nil then return "n/a" end
+  return ok and "**met**" or "**not met**"
+end
+
+local function shown(v, digits) return v and (fmt(v, digits or 2) .. "x") or "n/a" end
+
+------------------------------------------------------------------ setup
+
+local prefix = trim(sh("mktemp -d /tmp/heygen-bench.XXXXXX"))
+local server, serr = nginx.start(prefix, { template = ROOT .. "/bench/nginx.conf.in" })
+if not server then
+  io.stderr:write("bench: ", serr, "\n")
+  os.exit(1)
+end
+
+local function fixture(path, text)
+  os.execute("mkdir -p " .. q((prefix .. "/www/" .. path):match("^(.*)/")))
+  nginx.write(prefix .. "/www/" .. path, text)
+end
+
+-- The documented v1 video_status.get answers (docs/heygen-api.md section 3.3).
+local function status_doc(status)
+  local done = status == "completed"
+  local function url(name) return done and (server.url .. "/files/" .. name .. "?Expires=1759911876&Signature=0f1e2d3c4b5a") or nil end
+  return cjson.encode {
+    code = 100, message = "Success",
+    data = {
+      id = "fcbba36d9d0b45c08135da6840a1c739", status = status, duration = done and 42.5 or cjson.null,
+      video_url = url("video.mp4") or cjson.null, thumbnail_url = url("thumb.jpeg") or cjson.null,
+      gif_url = url("gif.gif") or cjson.null, caption_url = cjson.null, video_url_caption = cjson.null,
+      callback_id = cjson.null, created_at = 1759307076, error = cjson.null,
+    },
+  }
+end
+fixture("completed/v1/video_status.get", status_doc("completed"))
+fixture("processing/v1/video_status.get", status_doc("processing"))
+os.execute("mkdir -p " .. q(prefix .. "/www/files"))
+os.execute(string.format("head -c %d /dev/urandom > %s", SIZE.download_mb * 1048576, q(prefix .. "/www/files/video.mp4")))
+
+local COMPLETED = server.url .. "/completed"
+local PROCESSING = server.url .. "/processing"
+local STATUS_URL = COMPLETED .. "/v1/video_status.get?video_id=fcbba36d9d0b45c08135da6840a1c739"
+local HEADERS = { "Accept: application/json", "User-Agent: heygen-lua/bench", "X-Api-Key: bench-key-0123456789abcdef" }
+
+local function raw_cmd(n, p)
+  local hs = {}
+  for i, h in ipairs(HEADERS) do hs[i] = q(h) end
+  return string.format("%s %s %d %d %s", q(BUILD .. "/raw_curl"), q(STATUS_URL), n, p, table.concat(hs, " "))
+end
+
+local function wanted(name) return not opts.only or opts.only[name] end
+
+local sections = {}
+local function section(text) sections[#sections + 1] = text end
+
+local function run_benchmarks()
+------------------------------------------------------------------ status polls
+
+local function polls(parallel, n)
+  local cmds = { { name = "raw", cmd = raw_cmd(n, parallel) } }
+  for _, rt in ipairs(RUNTIMES) do
+    cmds[#cmds + 1] = { name = rt.name, cmd = lua_cmd(rt, "client_polls.lua", COMPLETED, n, parallel) }
+  end
+  if parallel == 1 then
+    cmds[#cmds + 1] = { name = "luasocket", cmd = lua_cmd(RUNTIMES[1], "luasocket_polls.lua", STATUS_URL, SIZE.luasocket) }
+    cmds[#cmds + 1] = { name = "curl CLI", cmd = lua_cmd(RUNTIMES[1], "curl_cli_polls.lua", STATUS_URL, SIZE.cli) }
+    if trim(sh("python3 -c 'import requests' && echo yes")) == "yes" then
+      cmds[#cmds + 1] = { name = "python", cmd = string.format("python3 %s %s %d", q(ROOT .. "/bench/py_requests.py"),
+        q(STATUS_URL), SIZE.python) }
+    end
+  end
+  return interleaved(SIZE.rounds, cmds)
+end
+
+if wanted("polls") then
+  local one, many = polls(1, SIZE.polls1), polls(64, SIZE.polls64)
+  local raw1, raw64 = med(one, "raw", "rps"), med(many, "raw", "rps")
+  local ours1, ours64 = med(one, "lua5.4", "rps"), med(many, "lua5.4", "rps")
+  local lines = {
+    "### Status polls through the client (request, JSON decode, envelope, job update), keep-alive",
+    "",
+    "Polls/s against nginx serving a v1 `video_status.get` answer; `hg:job(\"video\", id):refresh()` for the",
+    "heygen rows. Ratios: heygen (lua5.4) / baseline for the libcurl rows, heygen (lua5.4) / other client",
+    "for the others.",
+    "",
+    "| client | in flight | polls/s | CPU s per 1k polls | ratio | goal | |",
+    "|---|---:|---:|---:|---:|---|---|",
+  }
+  local function row(results, name, label, inflight, r, goal, ok)
+    local rps = med(results, name, "rps")
+    local cpu = med(results, name, "cpu")
+    local n = med(results, name, "requests")
+    lines[#lines + 1] = string.format("| %s | %d | %s | %s | %s | %s | %s |", label, inflight, fmt(rps),
+      cpu and n and fmt(cpu / n * 1000, 3) or "", r or "", goal or "", ok or "")
+  end
+  row(one, "raw", "raw libcurl multi (C, parses nothing)", 1, "1.00 (baseline)")
+  for _, rt in ipairs(RUNTIMES) do
+    local r = ratio(med(one, rt.name, "rps"), raw1)
+    local primary = rt.name == "lua5.4"
+    row(one, rt.name, "heygen client, " .. rt.name, 1, shown(r) .. " raw", primary and ">= 0.85x raw" or nil,
+      primary and verdict(r and r >= 0.85) or nil)
+  end
+  local r = ratio(ours1, med(one, "luasocket", "rps"))
+  row(one, "luasocket", "luasocket `socket.http` + cjson (new connection each)", 1, "heygen " .. shown(r),
+    ">= 1.5x", verdict(r and r >= 1.5))
+  r = ratio(ours1, med(one, "curl CLI", "rps"))
+  row(one, "curl CLI", "curl CLI, one process per poll", 1, "heygen " .. shown(r), ">= 50x", verdict(r and r >= 50))
+  if one.python then
+    r = ratio(ours1, med(one, "python", "rps"))
+    row(one, "python", "Python `requests` Session", 1, "heygen " .. shown(r))
+  end
+  row(many, "raw", "raw libcurl multi (C, parses nothing)", 64, "1.00 (baseline)")
+  for _, rt in ipairs(RUNTIMES) do
+    r = ratio(med(many, rt.name, "rps"), raw64)
+    local primary = rt.name == "lua5.4"
+    row(many, rt.name, "heygen client, " .. rt.name, 64, shown(r) .. " raw", primary and ">= 0.75x raw" or nil,
+      primary and verdict(r and r >= 0.75) or nil)
+  end
+  local errs = 0
+  for _, set in ipairs { one, many } do
+    for _, list in pairs(set) do
+      for _, res in ipairs(list) do errs = errs + (res.errors or 0) end
+    end
+  end
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = string.format("Every poll was checked (HTTP 200, v1 envelope, status read): %d errors.", errs)
+  section(table.concat(lines, "\n"))
+end
+
+------------------------------------------------------------------ 10,000 jobs
+
+if wanted("jobs") then
+  local res = interleaved(SIZE.rounds, {
+    { name = "jobs", cmd = lua_cmd(RUNTIMES[1], "jobs_round.lua", PROCESSING, SIZE.jobs, 0) },
+  })
+  local m = function(f) return med(res, "jobs", f) end
+  local round, per_job = m("round_seconds"), m("rss_per_job_kb")
+  local goal_round = 0.5 * SIZE.jobs / 10000
+  section(table.concat({
+    string.format("### %s jobs in flight", fmt(SIZE.jobs)),
+    "",
+    string.format("Each job is a task in `job:wait` (%d at once, 64 connections, no poll budget) against nginx", SIZE.jobs),
+    "answering `processing`; the round is every job's first poll; memory is measured once all of them sleep",
+    "until their next poll.",
+    "",
+    "| measure | figure | goal | |",
+    "|---|---:|---|---|",
+    string.format("| one poll round | %s s (%s polls/s) | <= %s s | %s |", fmt(round, 3), fmt(m("rps")),
+      fmt(goal_round, 2), verdict(round and round <= goal_round)),
+    string.format("| RSS growth per waiting job | %s KB | <= 3 KB | %s |", fmt(per_job, 2),
+      verdict(per_job and per_job <= 3)),
+    string.format("| Lua heap per waiting job | %s KB | | |", fmt(m("heap_per_job_kb"), 2)),
+    string.format("| CPU while all of them wait | %s%% of a core | ~0 (no busy loop) | %s |",
+      fmt((m("idle_cpu_share") or 0) * 100, 3), verdict((m("idle_cpu_share") or 1) < 0.01)),
+    string.format("| errors | %s | 0 | |", fmt(m("errors") or 0, 0)),
+  }, "\n"))
+end
+
+------------------------------------------------------------------ download
+
+if wanted("download") then
+  local out = prefix .. "/download.out"
+  local url = server.url .. "/files/video.mp4"
+  local curl = string.format("lua5.4 -e %s", q(string.format([[
+local socket = require "socket"
+local t0 = socket.gettime()
+local ok = os.execute(%q)
+local secs = socket.gettime() - t0
+local f = io.open(%q, "rb"); local size = f and f:seek("end") or 0; if f then f:close() end
+os.remove(%q)
+print(string.format('RESULT {"ok":%%s,"bytes":%%d,"seconds":%%f,"mb_per_s":%%f}', tostring(ok == true or ok == 0), size, secs, size / secs / 1e6))
+]], "curl -s -o " .. q(out) .. " " .. q(url), out, out)))
+  local res = interleaved(SIZE.rounds * 2, {
+    { name = "curl", cmd = curl },
+    { name = "ours", cmd = lua_cmd(RUNTIMES[1], "download.lua", COMPLETED, out) },
+  })
+  local ours, cli = med(res, "ours", "mb_per_s"), med(res, "curl", "mb_per_s")
+  local r = ratio(ours, cli)
+  local peak = med(res, "ours", "peak_growth_kb")
+  section(table.concat({
+    string.format("### %d MB download to disk", SIZE.download_mb),
+    "",
+    "`job:download(path)` (streams to `path .. \".part\"`, renames when complete) against `curl -s -o`.",
+    "",
+    "| client | MB/s | ratio | peak RSS growth | goal | |",
+    "|---|---:|---:|---:|---|---|",
+    string.format("| curl CLI | %s | 1.00 (baseline) | | | |", fmt(cli)),
+    string.format("| heygen `job:download` | %s | %s | %s MB | >= 0.9x, <= 16 MB | %s |", fmt(ours), shown(r),
+      fmt((peak or 0) / 1024, 2), verdict(r and peak and r >= 0.9 and peak <= 16 * 1024)),
+  }, "\n"))
+end
+
+------------------------------------------------------------------ start-up
+
+if wanted("startup") then
+  local n = SIZE.startup
+  local function timed(cmd)
+    return string.format("lua5.4 -e %s", q(string.format([[
+local socket = require "socket"
+local t0 = socket.gettime()
+for _ = 1, %d do assert(os.execute(%q)) end
+print(string.format('RESULT {"ms":%%f}', (socket.gettime() - t0) / %d * 1000))
+]], n, cmd, n)))
+  end
+  local res = interleaved(SIZE.rounds, {
+    { name = "lua", cmd = timed("lua5.4 -e ''") },
+    { name = "heygen", cmd = timed(q(BUILD .. "/heygen-lua") .. " -e 'require \"heygen\"'") },
+  })
+  local lua_ms, hg_ms = med(res, "lua", "ms"), med(res, "heygen", "ms")
+  local limit = lua_ms and (2 * lua_ms + 5)
+  section(table.concat({
+    "### Start-up",
+    "",
+    string.format("Mean wall time of %d process starts (fork + exec + run).", n),
+    "",
+    "| command | ms | goal | |",
+    "|---|---:|---|---|",
+    string.format("| `lua5.4 -e ''` | %s | baseline | |", fmt(lua_ms, 2)),
+    string.format("| `heygen-lua -e 'require \"heygen\"'` | %s | <= 2x + 5 ms = %s ms | %s |", fmt(hg_ms, 2),
+      fmt(limit, 2), verdict(hg_ms and limit and hg_ms <= limit)),
+  }, "\n"))
+end
+
+------------------------------------------------------------------ idle CPU
+
+if wanted("idle") then
+  local res = interleaved(1, { { name = "idle", cmd = lua_cmd(RUNTIMES[1], "idle_cpu.lua", PROCESSING, SIZE.idle) } })
+  local r = (res.idle or {})[1] or {}
+  local function pct(v) return v and fmt(v * 100, 3) or "n/a" end
+  section(table.concat({
+    "### CPU per idle wait",
+    "",
+    string.format("One job waiting %s s between 1-second polls (`processing` answers), net CPU of the process.", SIZE.idle),
+    "",
+    "| how the job waits | CPU (% of a core) | wake-ups/s | polls | goal | |",
+    "|---|---:|---:|---:|---|---|",
+    string.format("| blocking `job:wait` (sleeps in `curl_multi_poll`) | %s | %s | %s | no busy loop | %s |",
+      pct(r.blocking_cpu_per_s), fmt(r.blocking_wakeups_per_s, 1), fmt(r.blocking_polls, 0),
+      verdict(r.blocking_cpu_per_s and r.blocking_cpu_per_s < 0.01)),
+    string.format("| task, host loop calling `heygen.step(0.25)` | %s | %s | %s | no busy loop | %s |",
+      pct(r.step_cpu_per_s), fmt(r.step_wakeups_per_s, 1), fmt(r.step_polls, 0),
+      verdict(r.step_cpu_per_s and r.step_cpu_per_s < 0.01)),
+  }, "\n"))
+end
+
+------------------------------------------------------------------ polling policy
+
+if wanted("polling") then
+  local p = SIZE.polling
+  local res = interleaved(1, { { name = "polling", cmd = lua_cmd(RUNTIMES[1], "polling.lua", p[1], p[2], p[3], p[4], p[5]) } })
+  local r = (res.polling or {})[1]
+  if r then
+    local lines = {
+      "### Polling that respects the API (emulator)",
+      "",
+      string.format("%d video jobs per row, each held `processing` by the emulator and completed after a random", r.jobs),
+      "duration (the class mean x 0.5 .. 1.5, the same durations for both schedules). Nominal seconds (the",
+      string.format("emulator and the schedules ran %dx faster). Requests per job are those the emulator logged.", r.scale),
+      string.format("Ours: `poll = {initial = %s, factor = %s, max = %s}`.", r.ours.initial, r.ours.factor, r.ours.max),
+      "",
+      "| mean render time | schedule | requests per job | notice latency mean | p95 | max |",
+      "|---:|---|---:|---:|---:|---:|",
+    }
+    for _, s in ipairs(r.schedules) do
+      local f = s.figures
+      lines[#lines + 1] = string.format("| %d s | %s | %s | %s s | %s s | %s s |", s.class,
+        s.schedule == "ours" and "heygen default" or "fixed 10 s (documents)", fmt(f.logged_per_job, 1),
+        fmt(f.latency_mean, 1), fmt(f.latency_p95, 1), fmt(f.latency_max, 1))
+    end
+    local m = r.many
+    lines[#lines + 1] = ""
+    lines[#lines + 1] = string.format("%d jobs at once (mean render %d s): the documents' polling vs ours under", m.jobs, m.class)
+    lines[#lines + 1] = string.format("`poll_budget = %s` requests/s (nominal), as the emulator saw them:", m.budget)
+    lines[#lines + 1] = ""
+    lines[#lines + 1] = "| schedule | requests/s mean | busiest 10 s | requests per job (min..max) | notice latency mean | p95 |"
+    lines[#lines + 1] = "|---|---:|---:|---:|---:|---:|"
+    for _, name in ipairs { "naive", "budgeted" } do
+      local f = m[name]
+      lines[#lines + 1] = string.format("| %s | %s | %s | %s (%d..%d) | %s s | %s s |",
+        name == "naive" and "fixed 10 s, no budget" or ("heygen default, budget " .. m.budget .. "/s"),
+        fmt(f.mean_rate, 1), fmt(f.peak_rate, 1), fmt(f.logged_per_job, 1), f.polls_min, f.polls_max,
+        fmt(f.latency_mean, 1), fmt(f.latency_p95, 1))
+    end
+    section(table.concat(lines, "\n"))
+  end
+end
+
+end
+
+------------------------------------------------------------------ report
+
+local ok, err = xpcall(run_benchmarks, debug.traceback)
+server:stop()
+os.execute("rm -rf " .. q(prefix))
+if not ok then note_failure("bench/main.lua", err) end
+
+local function first_line(cmd) return trim(sh(cmd)):match("[^\n]*") end
+local machine = {
+  cpu = first_line("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
+  cores = first_line("nproc"),
+  mem = first_line("awk '/MemTotal/ {printf \"%.1f GB\", $2 / 1048576}' /proc/meminfo"),
+  kernel = first_line("uname -sr"),
+  lua = first_line("lua5.4 -v"),
+  luajit = first_line("luajit -v"),
+  curl = first_line("curl --version"),
+  nginx = first_line("/usr/sbin/nginx -v"),
+  python = first_line("python3 -c 'import requests, sys; print(\"Python\", sys.version.split()[0], \"requests\", requests.__version__)'"),
+  commit = first_line("git -C " .. q(ROOT) .. " log -1 --format='%h %s'"),
+}
+local header = table.concat({
+  string.format("Run `%s` on %s.", opts.quick and "bench/run --quick" or "bench/run", os.date("!%Y-%m-%d %H:%M UTC")),
+  "",
+  string.format("- Machine: %s, %s cores, %s, %s", machine.cpu, machine.cores, machine.mem, machine.kernel),
+  string.format("- Software: %s; %s; %s", machine.lua, machine.luajit, machine.curl),
+  string.format("- Servers: %s (one worker, loopback); the heygen emulator (luasocket) for whole jobs", machine.nginx),
+  string.format("- Baselines: %s; luasocket; the curl CLI", machine.python),
+  string.format("- Commit: %s", machine.commit),
+  string.format("- Each figure is the median of %d interleaved runs; every ratio is against a baseline run in", SIZE.rounds),
+  "  this same invocation.",
+}, "\n")
+local report = "## Latest results\n\n" .. header .. "\n\n" .. table.concat(sections, "\n\n") .. "\n"
+if #failures > 0 then
+  report = report .. "\n### Failures\n\n" .. table.concat(failures, "\n\n"):gsub("\n", "\n    ") .. "\n"
+end
+nginx.write(opts.out, report)
+io.stdout:write(report)
+io.stdout:write("\nwritten to ", opts.out, "\n")
+os.exit(#failures == 0 and 0 or 1)
