@@ -1,0 +1,184 @@
+-- The v1/v2 use-case examples, run as a user runs them: `heygen-lua examples/x.lua
+-- --args` with no HEYGEN_API_KEY, so each starts the offline emulator itself
+-- (HEYGEN_EMULATOR_SPEED=600 keeps renders short). Checked: exit codes, stdout,
+-- stderr and the files written.
+local heygen = require "heygen"
+local support = require "support"
+
+local BIN = os.getenv("HEYGEN_LUA_BIN") or "build/heygen-lua"
+local ROOT = io.popen("pwd"):read("l")
+if BIN:sub(1, 1) ~= "/" then BIN = ROOT .. "/" .. BIN end
+
+local function quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+
+local work
+setup(function()
+  work = support.tmpname()
+  assert(os.execute("mkdir -p " .. quote(work)))
+end)
+teardown(function() os.execute("rm -rf " .. quote(work)) end)
+
+--- Runs examples/<name>.lua with args in the work directory; returns {out=, err=, code=}.
+local function run(name, args)
+  local parts = { "cd", quote(work), "&&", "env -u HEYGEN_API_KEY -u HEYGEN_TOKEN -u HEYGEN_API",
+    "-u LUA_INIT -u LUA_INIT_5_4 HEYGEN_EMULATOR_SPEED=600 timeout 120", quote(BIN),
+    quote(ROOT .. "/examples/" .. name .. ".lua") }
+  for _, a in ipairs(args or {}) do parts[#parts + 1] = quote(a) end
+  local errfile = work .. "/stderr.txt"
+  local p = io.popen(table.concat(parts, " ") .. " 2>" .. quote(errfile) .. "; echo \"exit:$?\"")
+  local out = p:read("*a")
+  p:close()
+  local code = tonumber(out:match("exit:(%d+)\n?$"))
+  return { out = out:gsub("exit:%d+\n?$", ""), err = support.read(errfile) or "", code = code }
+end
+
+local function json_of(r) return heygen.json.decode(r.out) end
+
+local function assert_ran(r)
+  assert.are.equal(0, r.code, "exit code; stderr:\n" .. r.err)
+  assert.matches("No HEYGEN_API_KEY set: using the offline emulator at http://127%.0%.0%.1:%d+", r.err)
+end
+
+local function assert_mp4(path)
+  assert.are.equal(support.sample_mp4(), support.read(path), path .. " is not the served MP4")
+  assert.is_nil(support.read(path .. ".part"))
+end
+
+describe("examples (v1/v2 use cases)", function()
+  it("text_to_video.lua renders a prompt with the chosen provider and downloads the MP4", function()
+    local r = run("text_to_video", { "--prompt", "A drone shot over a coastal city", "--provider", "kling_pro",
+      "--aspect", "9:16", "--config", '{"duration":8}', "--out", "city.mp4", "--json" })
+    assert_ran(r)
+    local v = json_of(r)
+    assert.are.equal("city.mp4", v.path)
+    assert.are.equal("kling_pro", v.provider)
+    assert.matches("^node%-gw%-", v.job_id)
+    assert_mp4(work .. "/city.mp4")
+  end)
+
+  it("text_to_video.lua refuses an unknown provider with exit 2 and the rule, before rendering", function()
+    local r = run("text_to_video", { "--prompt", "x", "--provider", "veo9", "--out", "never.mp4" })
+    assert.are.equal(2, r.code)
+    assert.matches('heygen: invalid_argument: provider must be one of "veo_3_1", ', r.err, 1, true)
+    assert.is_nil(support.read(work .. "/never.mp4"))
+    local usage = run("text_to_video", {})
+    assert.are.equal(2, usage.code)
+    assert.matches("--prompt is required", usage.err, 1, true)
+    local config = run("text_to_video", { "--prompt", "x", "--config", "fast" })
+    assert.are.equal(2, config.code)
+    assert.matches("--config must be a JSON object, got fast", config.err, 1, true)
+  end)
+
+  it("image_to_video.lua uploads a local image, animates it and downloads the MP4", function()
+    local f = assert(io.open(work .. "/still.png", "wb"))
+    f:write("\137PNG\r\n\26\n", ("\7"):rep(256))
+    f:close()
+    local r = run("image_to_video", { "--image", "still.png", "--prompt", "The camera orbits slowly",
+      "--tail", "https://example.com/last.png", "--out", "orbit.mp4", "--json" })
+    assert_ran(r)
+    local v = json_of(r)
+    assert.matches("^http://127%.0%.0%.1:%d+/files/assets/%x+%.png%?Expires=", v.reference_image_url)
+    assert.are.equal("https://example.com/last.png", v.tail_image_url)
+    assert.matches("uploaded still.png as asset %x+", r.err)
+    assert_mp4(work .. "/orbit.mp4")
+  end)
+
+  it("social_vertical.lua makes a 1080x1920 captioned presenter video and says which avatar and voice", function()
+    local r = run("social_vertical", { "--script", 'Three tips. <break time="1s"/> One: sleep.', "--test",
+      "--out", "tips.mp4", "--json" })
+    assert_ran(r)
+    local v = json_of(r)
+    assert.are.equal("Abigail_expressive_2024112501", v.avatar_id)
+    assert.are.equal("1bd001e7e50f421d891986aad5158bc8", v.voice_id)
+    assert.matches("%.ass%?Expires=", v.caption_url)
+    assert.matches("chose avatar Abigail_expressive_2024112501 (first available); voice "
+      .. "1bd001e7e50f421d891986aad5158bc8 (the avatar's default voice)", r.err, 1, true)
+    assert_mp4(work .. "/tips.mp4")
+  end)
+
+  it("fast_generation.lua renders variants concurrently on a fast provider and downloads each", function()
+    local r = run("fast_generation", { "--prompt", "A paper boat on a rainy street", "--variants", "3",
+      "--provider", "ltx_distilled", "--dir", ".", "--json" })
+    assert_ran(r)
+    local v = json_of(r)
+    assert.are.equal("ltx_distilled", v.provider)
+    assert.are.equal(3, #v.variants)
+    for i = 1, 3 do
+      assert.are.equal("./variant-" .. i .. ".mp4", v.variants[i].path)
+      assert_mp4(work .. "/variant-" .. i .. ".mp4")
+    end
+    local slow = run("fast_generation", { "--prompt", "x", "--provider", "sora_v2_pro" })
+    assert.are.equal(2, slow.code)
+    assert.matches("--provider must be a fast one, got sora_v2_pro", slow.err, 1, true)
+  end)
+
+  it("multi_scene_avatar.lua turns each paragraph of a script file into a scene", function()
+    local f = assert(io.open(work .. "/lesson.txt", "w"))
+    f:write('Scene one. <break time="1.5s"/> Still one.\n\nScene two.\n\n\nScene three.\n')
+    f:close()
+    local r = run("multi_scene_avatar", { "--script-file", "lesson.txt", "--test", "--caption", "--out", "lesson.mp4",
+      "--json" })
+    assert_ran(r)
+    local v = json_of(r)
+    assert.are.equal(3, v.scenes)
+    assert.are.equal("Abigail_expressive_2024112501", v.avatar_id)
+    assert_mp4(work .. "/lesson.mp4")
+    local demo = run("multi_scene_avatar", { "--avatar", "Josh_lite3_20230714", "--out", "demo.mp4" })
+    assert_ran(demo)
+    assert.are.equal("demo.mp4\n", demo.out)
+    assert.matches("3 scenes, avatar Josh_lite3_20230714, voice 077ab11b14f04ce0b49b5f6e5cc20979", demo.err, 1, true)
+  end)
+
+  it("webm_overlay.lua downloads a transparent WebM, and refuses text and audio together", function()
+    local r = run("webm_overlay", { "--text", "Hi, I'm your guide.", "--style", "closeUp", "--out", "guide.webm" })
+    assert_ran(r)
+    assert.are.equal("guide.webm\n", r.out)
+    assert.are.equal("\26\69\223\163", support.read(work .. "/guide.webm"):sub(1, 4))
+    local both = run("webm_overlay", { "--text", "Hi", "--audio-asset", "abc", "--out", "no.webm" })
+    assert.are.equal(2, both.code)
+    assert.matches("the request needs exactly one of {input_text + voice_id} or {input_audio}, got both", both.err,
+      1, true)
+  end)
+
+  it("template_video.lua lists templates with their variables and renders one", function()
+    local list = run("template_video", { "--list", "--json" })
+    assert_ran(list)
+    local t = json_of(list).templates[1]
+    assert.are.equal("22a48da453ef4c014a6a60d827a02f0b", t.template_id)
+    assert.are.same({ "first_name (text)", "logo (image)", "product (text)", "script1_voice (voice)" }, t.variables)
+    local r = run("template_video", { "--template", t.template_id, "--variables", '{"first_name": "Ana"}', "--test",
+      "--out", "ana.mp4", "--json" })
+    assert_ran(r)
+    assert.are.equal(t.template_id, json_of(r).template_id)
+    assert_mp4(work .. "/ana.mp4")
+    local bad = run("template_video", { "--template", t.template_id, "--variables", '{"nickname": "Ana"}' })
+    assert.are.equal(2, bad.code)
+    assert.matches("variables.nickname is not a variable of template", bad.err, 1, true)
+  end)
+
+  it("translate.lua lists languages and translates a video to a downloaded MP4", function()
+    local langs = run("translate", { "--languages" })
+    assert_ran(langs)
+    assert.matches("\nSpanish %(Spain%)\n", langs.out)
+    local r = run("translate", { "--video-url", "https://example.com/talk.mp4", "--language", "Spanish (Spain)",
+      "--title", "Charla", "--out", "talk-es.mp4", "--json" })
+    assert_ran(r)
+    local v = json_of(r)
+    assert.are.equal("Charla", v.title)
+    assert.are.equal(v.url, v.video_url)
+    assert_mp4(work .. "/talk-es.mp4")
+  end)
+
+  it("list_avatars_voices.lua lists avatars and voices, filtered case-insensitively", function()
+    local r = run("list_avatars_voices", { "--gender", "FEMALE", "--json" })
+    assert_ran(r)
+    local v = json_of(r)
+    assert.is_true(#v.avatars > 0 and #v.voices > 0)
+    for _, a in ipairs(v.avatars) do assert.are.equal("female", a.gender:lower()) end
+    for _, voice in ipairs(v.voices) do assert.are.equal("female", voice.gender:lower()) end
+    local text = run("list_avatars_voices", { "--language", "english", "--voices-only" })
+    assert_ran(text)
+    assert.matches("^voice   1bd001e7e50f421d891986aad5158bc8 Sara %- Cheerful", text.out)
+    assert.is_nil(text.out:find("Spanish", 1, true))
+  end)
+end)
