@@ -71,7 +71,10 @@ local function list_jobs(_, st)
   for id, job in pairs(st.jobs) do
     if id == job.id and not job.seeded then out[#out + 1] = st:job_view(job) end
   end
-  table.sort(out, function(a, b) return a.created_at < b.created_at or (a.created_at == b.created_at and a.id < b.id) end)
+  table.sort(out, function(a, b)
+    if a.created_at ~= b.created_at then return a.created_at < b.created_at end
+    return a.id < b.id
+  end)
   return reply.json(200, reply.array(out))
 end
 

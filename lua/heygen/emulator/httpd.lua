@@ -25,7 +25,8 @@ local READ_SIZE = 65536
 local SEND_CHUNK = 262144
 local SMALL_BODY = 65536
 local MAX_HEAD = 65536
-local MAX_CONNS = 1000          -- select() handles at most 1024 descriptors
+local SETSIZE = socket._SETSIZE or 1024
+local MAX_CONNS = SETSIZE - 24  -- select() watches descriptors below SETSIZE only
 local IDLE_TIMEOUT = 120
 local TICK = 1.0                -- longest select() wait: sweeps and stop checks
 
@@ -337,7 +338,9 @@ function Server:serve(c)
   while not self.stopping do
     local head, err = read_head(c)
     if not head then
-      if err == 431 then send_all(c, "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n") end
+      if err == 431 then
+        send_all(c, "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+      end
       return
     end
     local req = parse_head(head)
@@ -399,6 +402,10 @@ function Server:accept()
   while self.nconns < MAX_CONNS do
     local s = self.listener:accept()
     if not s then return end
+    if s:getfd() >= SETSIZE then     -- select() could not watch it: refuse, stay alive
+      s:close()
+      return
+    end
     s:settimeout(0)
     s:setoption("tcp-nodelay", true)
     self.conn_seq = self.conn_seq + 1
@@ -489,7 +496,10 @@ function M.new(opts)
   local listener = assert(socket.tcp())
   listener:setoption("reuseaddr", true)
   local ok, err = listener:bind(host, opts.port or 0)
-  if not ok then listener:close(); return nil, "bind " .. host .. ":" .. tostring(opts.port) .. ": " .. tostring(err) end
+  if not ok then
+    listener:close()
+    return nil, "bind " .. host .. ":" .. tostring(opts.port) .. ": " .. tostring(err)
+  end
   ok, err = listener:listen(opts.backlog or 1024)
   if not ok then listener:close(); return nil, "listen: " .. tostring(err) end
   listener:settimeout(0)

@@ -7,7 +7,8 @@ START
 
   bin/heygen-emulator --port 8080 [--host 127.0.0.1] [--time-scale 200] [--api-key K]...
                       [--url-ttl SECONDS] [--quota UNITS]
-  heygen-lua -l heygen.emulator -e 'heygen.emulator.main()' -- --port 8080
+  heygen-lua bin/heygen-emulator --port 8080          (or luajit, lua5.4: any of them)
+  heygen-lua -e 'require("heygen.emulator").main{"--port", "8080"}'
 
   prints exactly one line, then serves until POST /_emulator/shutdown:
     heygen-emulator listening on http://127.0.0.1:PORT
@@ -99,7 +100,13 @@ ROUTE MODULES
   may be empty), state:create_job(kind, fields), state:status(job), state:failure(job),
   state.kinds[name] = {phases = {{name, seconds}...}, done =, failed =, failure =},
   state:signed_url(req, name), state:base(req), state:id(n), state:charge(kind, test),
-  state:authorized(key), state.jobs, state.catalogue, heygen.emulator.media.
+  state:authorized(key), state:on_reset(fn) (clear a module's own state on reset),
+  state.jobs, state.catalogue, heygen.emulator.media.
+
+LIMITS
+
+  One process, one thread: about 1000 simultaneous connections (select()), roughly
+  5-15k small requests per second on loopback depending on the interpreter.
 ]]
 local reply = require "heygen.emulator.reply"
 local State = require "heygen.emulator.state"

@@ -338,7 +338,9 @@ local function check_voice(st, v, f)
                  check_range(v, "pitch", f .. ".pitch", -20, 20),
                  check_enum(v, "emotion", f .. ".emotion", EMOTIONS))
   elseif v.type == "audio" then
-    if absent(v.audio_url) and absent(v.audio_asset_id) then return missing(f .. ".audio_url or " .. f .. ".audio_asset_id") end
+    if absent(v.audio_url) and absent(v.audio_asset_id) then
+      return missing(f .. ".audio_url or " .. f .. ".audio_asset_id")
+    end
     return check_url(v, "audio_url", f .. ".audio_url") or check_string(v, "audio_asset_id", f .. ".audio_asset_id")
   end
   if type(v.duration) ~= "number" or v.duration <= 0 or v.duration > 100 then
@@ -479,8 +481,9 @@ local function avatars_data(req, st)
   local avatars, photos = {}, {}
   for _, a in ipairs(st.catalogue.avatars) do avatars[#avatars + 1] = avatar_item(st, req, a) end
   for _, p in ipairs(st.catalogue.talking_photos) do
+    local preview = st:base(req) .. "/static/talking_photos/" .. p.talking_photo_id .. ".jpg"
     photos[#photos + 1] = {talking_photo_id = p.talking_photo_id, talking_photo_name = p.talking_photo_name,
-                           preview_image_url = st:base(req) .. "/static/talking_photos/" .. p.talking_photo_id .. ".jpg"}
+                           preview_image_url = preview}
   end
   return {avatars = reply.array(avatars), talking_photos = reply.array(photos)}
 end
@@ -557,7 +560,9 @@ local function check_variables(t, vars)
     local keys, found = PROPERTY_RULES[known.type], false
     for _, k in ipairs(keys) do
       if not absent(v.properties[k]) then
-        if type(v.properties[k]) ~= "string" then return invalid(f .. ".properties." .. k, "must be a string", v.properties[k]) end
+        if type(v.properties[k]) ~= "string" then
+          return invalid(f .. ".properties." .. k, "must be a string", v.properties[k])
+        end
         found = true
       end
     end
@@ -710,7 +715,8 @@ local function list_videos(req, st)
   if q.limit and q.limit ~= "" then
     limit = tonumber(q.limit)
     if not limit or limit ~= math.floor(limit) or limit < 0 or limit > 100 then
-      return reply.json(400, {code = 40012, message = "Invalid querying parameter: limit must be 0-100, got " .. q.limit})
+      return reply.json(400, {code = 40012,
+                              message = "Invalid querying parameter: limit must be 0-100, got " .. q.limit})
     end
     if limit == 0 then limit = 100 end
   end
