@@ -72,6 +72,24 @@ function M.emit(result)
   io.stdout:flush()
 end
 
+--- A shell word for s.
+function M.sh_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+
+--- A whole file, or nil when it cannot be read.
+function M.read(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("*a")
+  f:close()
+  return s
+end
+
+function M.write(path, text)
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+end
+
 --- Positional argument i (numbers converted), or `default` when absent.
 function M.arg(i, default)
   local v = arg and arg[i]

@@ -5,13 +5,14 @@
 --
 --   lua5.4 bench/main.lua [--quick] [--out FILE] [--only NAME[,NAME]]
 -- Environment (set by bench/run): HEYGEN_ROOT, HEYGEN_BUILD, HEYGEN_BUILD_JIT.
+local lib = require "lib"
 local nginx = require "nginx"
 local cjson = require "cjson"
 
 local ROOT = os.getenv("HEYGEN_ROOT") or "."
 local BUILD = os.getenv("HEYGEN_BUILD") or (ROOT .. "/build-bench")
 local BUILD_JIT = os.getenv("HEYGEN_BUILD_JIT")
-local q = nginx.sh_quote
+local q = lib.sh_quote
 
 ------------------------------------------------------------------ options
 
@@ -162,7 +163,7 @@ end
 
 local function fixture(path, text)
   os.execute("mkdir -p " .. q((prefix .. "/www/" .. path):match("^(.*)/")))
-  nginx.write(prefix .. "/www/" .. path, text)
+  lib.write(prefix .. "/www/" .. path, text)
 end
 
 -- The documented v1 video_status.get answers (docs/heygen-api.md section 3.3).
@@ -469,7 +470,7 @@ local report = "## Latest results\n\n" .. header .. "\n\n" .. table.concat(secti
 if #failures > 0 then
   report = report .. "\n### Failures\n\n" .. table.concat(failures, "\n\n"):gsub("\n", "\n    ") .. "\n"
 end
-nginx.write(opts.out, report)
+lib.write(opts.out, report)
 io.stdout:write(report)
 io.stdout:write("\nwritten to ", opts.out, "\n")
 os.exit(#failures == 0 and 0 or 1)

@@ -1,22 +1,10 @@
 --- Start and stop the benchmarks' nginx: Debian's nginx as the current user,
 -- a temporary prefix, a free loopback port, the config from nginx.conf.in.
+local lib = require "lib"
+
 local M = {}
 
-local function sh_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("*a")
-  f:close()
-  return s
-end
-
-local function write(path, text)
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-end
+local sh_quote, read, write = lib.sh_quote, lib.read, lib.write
 
 local function free_port()
   local socket = require "socket"
@@ -77,7 +65,4 @@ function Server:stop()
   end
 end
 
-M.write = write
-M.read = read
-M.sh_quote = sh_quote
 return M
