@@ -275,3 +275,55 @@ describe("hg:generate checks its request before anything is sent", function()
     assert.has_error(function() job:wait { timout = 5 } end, "job:wait: unknown option 'timout' (did you mean 'timeout'?)")
   end)
 end)
+
+-- The two example scripts, run as a user runs them, against this emulator
+-- (keys and base URLs from the environment, as in production).
+describe("the examples", function()
+  local shell = require "shell"
+  local ROOT = io.popen("pwd"):read("l")
+  local BIN = os.getenv("HEYGEN_LUA_BIN") or ROOT .. "/build/heygen-lua"
+  if BIN:sub(1, 1) ~= "/" then BIN = ROOT .. "/" .. BIN end
+  if not io.open(BIN, "rb") then BIN = "lua5.4" end
+
+  local function run(name, args)
+    local argv = { BIN, ROOT .. "/examples/" .. name .. ".lua" }
+    for _, a in ipairs(args) do argv[#argv + 1] = a end
+    return shell.run(argv, { env = {
+      HEYGEN_API_KEY = support.API_KEY, FAL_KEY = support.FAL_KEY, HEYGEN_API = "v2",
+      HEYGEN_BASE_URL = emu.url, HEYGEN_UPLOAD_URL = emu.upload_url, FAL_QUEUE_URL = emu.fal_url,
+      HEYGEN_TOKEN = false, FAL_AI_API_KEY = false, LUA_INIT = false, LUA_INIT_5_4 = false,
+      LUA_PATH = ROOT .. "/lua/?.lua;" .. ROOT .. "/lua/?/init.lua;;", LUA_CPATH = ROOT .. "/build/?.so;;",
+    } })
+  end
+
+  it("fal_seedance.lua makes an image-to-video clip with Seedance's own field names and writes the MP4", function()
+    local out = support.tmpname(".mp4")
+    local r = run("fal_seedance", { "--prompt", "She turns to the camera", "--image", "https://example.com/a.png",
+      "--duration", "8", "--aspect", "9:16", "--fast", "--out", out, "--json" })
+    assert.are.equal(0, r.code, shell.describe(r))
+    assert.are.equal(support.sample_mp4(), support.read(out))
+    local v = heygen.json.decode(r.out)
+    assert.are.equal("bytedance/seedance-2.0/fast/image-to-video", v.model)
+    assert.are.equal(3, v.log_lines)
+    assert.matches("fal: Encoding video", r.err)
+    local body = heygen.json.decode(emu:requests { method = "POST", path = "^/fal/" }[1].body)
+    assert.are.same({ prompt = "She turns to the camera", image_url = "https://example.com/a.png", duration = "8",
+      aspect_ratio = "9:16", resolution = "720p", generate_audio = true }, body)
+    os.remove(out)
+  end)
+
+  it("auto_generate.lua shows the ranking, falls back past a failing provider and writes the MP4", function()
+    control("bytedance/seedance-2.0", { reject = { status = 503 } })
+    local out = support.tmpname(".mp4")
+    local r = run("auto_generate", { "--prompt", CINEMATIC, "--out", out, "--json" })
+    assert.are.equal(0, r.code, shell.describe(r))
+    assert.are.equal(support.sample_mp4(), support.read(out))
+    assert.matches(" 1%. seedance_2 +fal +score 0%.861 +%$1%.52", r.err)
+    assert.matches("made by kling_v3_standard after 2 attempts", r.err)
+    local v = heygen.json.decode(r.out)
+    assert.are.equal("kling_v3_standard", v.provider)
+    assert.are.equal(2, #v.attempts)
+    assert.matches("server: No runner could be scheduled", v.attempts[1].error)
+    os.remove(out)
+  end)
+end)
