@@ -597,7 +597,8 @@ describe("documented error shapes", function()
     assert.are.equal("Unsupported media type '' in request. 'application/json' is required.", err.message)
     emu:fault { path = "^/v2/user/remaining_quota", times = -1, html = true }
     _, err = hg:remaining_quota()
-    assert.are.same({ "server", 502 }, { err.kind, err.status })
+    assert.are.same({ "protocol", 502 }, { err.kind, err.status })
+    assert.matches("502 Bad Gateway", err.message, 1, true)
   end)
 
   it("a POST create that fails with 5xx after it was sent is not retried and says the job may exist", function()
