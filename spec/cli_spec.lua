@@ -1,0 +1,223 @@
+-- examples/generate.lua as a command-line tool (lua/heygen/cli.lua): what a
+-- user or a script sees on stdout, stderr and in the exit code, through a
+-- pipe and on a terminal (a pseudo-terminal from util-linux `script`).
+local heygen = require "heygen"
+local support = require "support"
+local shell = require "shell"
+
+local ROOT = os.getenv("PWD")
+local RUNTIME = os.getenv("HEYGEN_TEST_LUA") or ""
+-- the interpreter the examples' #! names: the one under test when it is heygen-lua
+local HEYGEN_LUA = RUNTIME:match("heygen%-lua$") and RUNTIME or (ROOT .. "/build/heygen-lua")
+local GENERATE = ROOT .. "/examples/generate.lua"
+local SEEDANCE = "bytedance/seedance-2.0/text-to-video"
+
+local emu, dir
+setup(function()
+  assert(io.open(HEYGEN_LUA), HEYGEN_LUA .. " is missing: build it first (cmake --build build)")
+  emu = support.emulator { time_scale = 60 }
+end)
+teardown(function() if emu then emu:stop() end end)
+before_each(function()
+  emu:reset()
+  dir = support.tmpname()
+  assert(os.execute("mkdir -p " .. dir))
+end)
+after_each(function() os.execute("rm -rf " .. shell.quote(dir)) end)
+
+local function environment(extra)
+  local env = {
+    HEYGEN_API_KEY = support.API_KEY, FAL_KEY = support.FAL_KEY, HEYGEN_BASE_URL = emu.url,
+    HEYGEN_UPLOAD_URL = emu.upload_url, FAL_QUEUE_URL = emu.fal_url,
+    HEYGEN_TOKEN = false, FAL_AI_API_KEY = false, HEYGEN_API = false, LUA_PATH = false, LUA_CPATH = false,
+    LUA_INIT = false, LUA_INIT_5_4 = false,
+  }
+  for k, v in pairs(extra or {}) do env[k] = v end
+  return env
+end
+
+-- generate.lua with stdout and stderr each to a file (a pipe, as far as it can tell)
+local function generate(args, env)
+  local argv = { HEYGEN_LUA, GENERATE }
+  for _, a in ipairs(args) do argv[#argv + 1] = a end
+  return shell.run(argv, { env = environment(env), cwd = dir })
+end
+
+-- generate.lua on a pseudo-terminal: stdout and stderr both reach the transcript
+local function generate_on_tty(args)
+  local argv = { HEYGEN_LUA, GENERATE }
+  for _, a in ipairs(args) do argv[#argv + 1] = a end
+  local inner = {}
+  for i, a in ipairs(argv) do inner[i] = shell.quote(a) end
+  return shell.run("script -qfec " .. shell.quote(table.concat(inner, " ")) .. " /dev/null",
+    { env = environment(), cwd = dir })
+end
+
+local function no_secrets(r)
+  for _, text in ipairs { r.out, r.err } do
+    assert.is_nil(text:find(support.API_KEY, 1, true), "the HeyGen key was printed")
+    assert.is_nil(text:find(support.FAL_KEY, 1, true), "the fal key was printed")
+  end
+end
+
+-- fal answers IN_QUEUE with positions 1, then 0, then COMPLETED (no log lines)
+local function queue_fal_jobs()
+  emu:call("POST", "/_emulator/fal/models/" .. SEEDANCE, { queue = 1, logs = heygen.json.array {} })
+end
+
+describe("generate.lua on the command line", function()
+  it("prints its usage on stdout and exits 0 for --help", function()
+    local r = generate { "--help" }
+    assert.are.equal(0, r.code, shell.describe(r))
+    assert.matches("^usage: generate%.lua %[options%]", r.out)
+    for _, flag in ipairs { "--prompt STRING", "--provider NAME%[,NAME...%]", "--aspect", "--out PATH", "--json",
+      "--resume KIND:ID", "exit codes: 0 done, 1 API/network error, 2 usage, 3 auth, 4 timeout" } do
+      assert.matches(flag, r.out)
+    end
+    assert.are.equal("", r.err)
+  end)
+
+  it("exits 2 on an unknown option, with a hint, before any request", function()
+    local r = generate { "--promt", "a cat" }
+    assert.are.equal(2, r.code, shell.describe(r))
+    assert.matches("^generate%.lua: unknown option %-%-promt %(did you mean %-%-prompt%?%)\n\nusage:", r.err)
+    assert.are.equal("", r.out)
+    assert.are.same({}, emu:requests {})
+  end)
+
+  it("exits 2 on a value of the wrong type or a missing value", function()
+    local r = generate { "--prompt", "a cat", "--duration", "long" }
+    assert.are.equal(2, r.code)
+    assert.matches("generate%.lua: %-%-duration must be a number, got long", r.err)
+    r = generate { "--prompt" }
+    assert.are.equal(2, r.code)
+    assert.matches("generate%.lua: %-%-prompt needs a value", r.err)
+    r = generate { "--aspect", "9:16" }
+    assert.are.equal(2, r.code)
+    assert.matches("generate%.lua: %-%-prompt is required %(or %-%-resume KIND:ID%)", r.err)
+    assert.are.same({}, emu:requests {})
+  end)
+
+  it("refuses bad input before any request, naming the field, the rule and the value (exit 2)", function()
+    local r = generate { "--prompt", "a cat", "--aspect", "7:3", "--json" }
+    assert.are.equal(2, r.code, shell.describe(r))
+    assert.matches('aspect_ratio must be one of "16:9", "9:16", "1:1", "21:9", "4:3", "3:4", got "7:3"', r.err)
+    local doc = heygen.json.decode(r.out)
+    assert.are.equal(false, doc.ok)
+    assert.are.equal("invalid_argument", doc.error.kind)
+    assert.are.equal(2, doc.exit)
+    assert.are.same({}, emu:requests {})
+  end)
+
+  it("through a pipe: plain progress lines with queue position and download bytes, the path on stdout", function()
+    queue_fal_jobs()
+    local r = generate { "--prompt", "A drone shot over a coastal city", "--provider", "seedance_2",
+      "--aspect", "9:16", "--out", "clip.mp4" }
+    assert.are.equal(0, r.code, shell.describe(r))
+    assert.are.equal("clip.mp4\n", r.out)
+    assert.are.equal(support.sample_mp4(), support.read(dir .. "/clip.mp4"))
+    assert.is_nil(r.err:find("\r", 1, true))
+    assert.is_nil(r.err:find("\27", 1, true))
+    local lines = {}
+    for line in r.err:gmatch("[^\n]+") do
+      assert.matches("^%[%d+:%d%d%] ", line)
+      lines[#lines + 1] = line:gsub("^%[%d+:%d%d%] ", "")
+    end
+    for i = 2, #lines do assert.are_not.equal(lines[i - 1], lines[i]) end -- one line per change
+    local progress = table.concat(lines, "\n")
+    assert.matches("seedance_2 fal [%x%-]+: pending, queue position 1", progress)
+    assert.matches("seedance_2 fal [%x%-]+: pending, queue position 0", progress)
+    assert.matches("seedance_2 fal [%x%-]+: completed", progress)
+    assert.matches("downloading: 60131 of 60131 bytes %(100%%%)", progress)
+    local submit = emu:requests { method = "POST", path = "^/fal/" }
+    assert.are.equal(1, #submit)
+    assert.are.equal("9:16", heygen.json.decode(submit[1].body).aspect_ratio)
+    no_secrets(r)
+  end)
+
+  it("on a terminal: one updating line (status, elapsed, queue position, download bytes)", function()
+    queue_fal_jobs()
+    local r = generate_on_tty { "--prompt", "A drone shot", "--provider", "seedance_2", "--out", "clip.mp4" }
+    assert.are.equal(0, r.code, shell.describe(r))
+    local transcript = r.out
+    assert.matches("\r\27%[K%[0:0%d%] seedance_2 fal [%x%-]+: pending, queue position 1", transcript)
+    assert.matches("\r\27%[K%[0:0%d%] seedance_2 fal [%x%-]+: completed", transcript)
+    assert.matches("\r\27%[K%[0:0%d%] downloading: 60131 of 60131 bytes %(100%%%)\r?\nclip%.mp4", transcript)
+    -- the progress stays on one line: no newline between its updates
+    local first = transcript:find("\r\27[K", 1, true)
+    local last_update = transcript:find("downloading", 1, true)
+    assert.is_nil(transcript:sub(first, last_update):find("\n", 1, true))
+    assert.are.equal(support.sample_mp4(), support.read(dir .. "/clip.mp4"))
+    no_secrets(r)
+  end)
+
+  it("prints the result as JSON with --json", function()
+    local r = generate { "--prompt", "A red kite", "--provider", "kling_pro,veo_3_1", "--out", "kite.mp4", "--json",
+      "--quiet" }
+    assert.are.equal(0, r.code, shell.describe(r))
+    assert.is_nil(r.err:find("[0:", 1, true)) -- --quiet: no progress
+    local doc = heygen.json.decode(r.out)
+    assert.are.equal("kite.mp4", doc.path)
+    assert.are.equal("kling_pro", doc.provider)
+    assert.are.equal("heygen", doc.gateway)
+    assert.are.equal(1, doc.attempts)
+    assert.are.equal("workflow:" .. doc.job_id, doc.ref)
+    assert.matches("^http://127%.0%.0%.1:%d+/", doc.video_url)
+    assert.are.equal(support.sample_mp4(), support.read(dir .. "/kite.mp4"))
+  end)
+
+  it("exits 4 on a wait timeout with the job to resume, and --resume finishes it without a second submit", function()
+    emu:next_job { stuck = true }
+    local r = generate { "--prompt", "A night train", "--provider", "kling_pro", "--timeout", "1", "--json",
+      "--out", "train.mp4" }
+    assert.are.equal(4, r.code, shell.describe(r))
+    local doc = heygen.json.decode(r.out)
+    assert.are.equal("timeout", doc.error.kind)
+    assert.are.equal(4, doc.exit)
+    local id = doc.error.job_id
+    assert.are.equal("workflow:" .. id, doc.resume)
+    assert.matches("resume with %-%-resume workflow:" .. id:gsub("%p", "%%%0") .. " %(do not submit it again%)",
+      r.err)
+    assert.is_nil(support.read(dir .. "/train.mp4"))
+
+    emu:job(id, { complete = true })
+    r = generate { "--resume", doc.resume, "--out", "train.mp4" }
+    assert.are.equal(0, r.code, shell.describe(r))
+    assert.are.equal(support.sample_mp4(), support.read(dir .. "/train.mp4"))
+    assert.are.equal(1, #emu:requests { method = "POST" })
+  end)
+
+  it("exits 2 on a --resume reference it cannot read, before any request", function()
+    local r = generate { "--resume", "no-colon" }
+    assert.are.equal(2, r.code)
+    assert.matches("%-%-resume: a job reference is KIND:ID", r.err)
+    assert.are.same({}, emu:requests {})
+  end)
+
+  it("exits 3 on a rejected key, without printing the key", function()
+    local r = generate({ "--prompt", "A cat", "--provider", "kling_pro" }, { HEYGEN_API_KEY = "wrong-key-abcdef123456" })
+    assert.are.equal(3, r.code, shell.describe(r))
+    assert.matches("generate%.lua: heygen: auth: ", r.err)
+    assert.matches("check HEYGEN_API_KEY", r.err)
+    assert.is_nil((r.out .. r.err):find("wrong-key-abcdef123456", 1, true))
+  end)
+
+  it("exits 1 with the API's message when the render fails and no fallback is allowed", function()
+    emu:next_job { fail = { code = 40119, message = "Video is too long" } }
+    local r = generate { "--prompt", "A cat", "--provider", "kling_pro", "--no-fallback" }
+    assert.are.equal(1, r.code, shell.describe(r))
+    assert.matches("heygen: job_failed: [^\n]*Video is too long", r.err)
+    assert.are.equal(1, #emu:requests { method = "POST" })
+  end)
+
+  it("starts the offline emulator by itself when no key is set, and says so", function()
+    local r = generate({ "--prompt", "A lighthouse", "--out", "light.mp4", "--quiet" },
+      { HEYGEN_API_KEY = false, FAL_KEY = false, HEYGEN_BASE_URL = false, FAL_QUEUE_URL = false,
+        HEYGEN_UPLOAD_URL = false, HEYGEN_EMULATOR_SPEED = "120" })
+    assert.are.equal(0, r.code, shell.describe(r))
+    assert.matches("No HEYGEN_API_KEY set: using the offline emulator at http://127%.0%.0%.1:%d+", r.err)
+    assert.are.equal("light.mp4\n", r.out)
+    assert.are.equal(support.sample_mp4(), support.read(dir .. "/light.mp4"))
+    assert.are.same({}, emu:requests {}) -- not this test's emulator: its own
+  end)
+end)
