@@ -157,6 +157,18 @@ local function scene(extra)
   return s
 end
 
+local function text_voice(extra)
+  local v = {type = "text", input_text = "x", voice_id = VOICE}
+  for k, val in pairs(extra or {}) do v[k] = val end
+  return {voice = v}
+end
+
+local function avatar(extra)
+  local c = {type = "avatar", avatar_id = AVATAR}
+  for k, val in pairs(extra or {}) do c[k] = val end
+  return {character = c}
+end
+
 local function create_video(body)
   local res = post("/v2/video/generate", body or {video_inputs = {scene()}, dimension = {width = 1280, height = 720}})
   assert(res.status == 200, res.body)
@@ -308,6 +320,33 @@ describe("the server", function()
   end)
 end)
 
+describe("bin/heygen-emulator", function()
+  local script = package.searchpath("heygen.emulator", package.path):gsub("lua/heygen/emulator/init%.lua$", "")
+                 .. "bin/heygen-emulator"
+
+  it("prints exactly one listening line, serves, and exits on shutdown", function()
+    local proc = io.popen(interpreter() .. " " .. script .. " --port 0 --time-scale 50 --api-key a --api-key=b")
+    local line = proc:read("*l")
+    local url = line:match("^heygen%-emulator listening on (http://127%.0%.0%.1:%d+)$")
+    assert.truthy(url, line)
+    local httpc = require "socket.http"
+    local body = assert(httpc.request(url .. "/_emulator/config"))
+    local config = cjson.decode(body)
+    assert.equal(50, config.time_scale)
+    assert.same({"a", "b"}, config.api_keys)
+    assert(httpc.request(url .. "/_emulator/shutdown", "{}"))
+    assert.equal("", proc:read("*a"))
+    proc:close()
+  end)
+
+  it("refuses unknown arguments", function()
+    local proc = io.popen(interpreter() .. " " .. script .. " --nope 2>&1")
+    local out = proc:read("*a")
+    proc:close()
+    assert.matches("unknown argument '%-%-nope'", out)
+  end)
+end)
+
 describe("authentication", function()
   it("answers v1 endpoints without a key 401 {code:400112}", function()
     local res = get("/v1/video.list", {key = false})
@@ -450,7 +489,8 @@ describe("POST /v2/video/generate and GET /v1/video_status.get", function()
   end)
 
   it("answers an unknown avatar 400 avatar_not_found", function()
-    local res = post("/v2/video/generate", {video_inputs = {scene({character = {type = "avatar", avatar_id = "6c6486f966a74669b07b4b11146a0a94"}})}})
+    local res = post("/v2/video/generate",
+                     {video_inputs = {scene(avatar({avatar_id = "6c6486f966a74669b07b4b11146a0a94"}))}})
     assert.equal(400, res.status)
     assert.same({error = {code = "avatar_not_found",
                           message = "Avatar 6c6486f966a74669b07b4b11146a0a94 not found or no longer available."},
@@ -460,13 +500,16 @@ describe("POST /v2/video/generate and GET /v1/video_status.get", function()
   local bad_bodies = {
     ["missing video_inputs"] = {{}, "video_inputs"},
     ["more than 50 scenes"] = {"51 scenes", "video_inputs"},
-    ["a bad voice speed"] = {{video_inputs = {scene({voice = {type = "text", input_text = "x", voice_id = VOICE, speed = 3}})}}, "speed"},
+    ["a bad voice speed"] = {{video_inputs = {scene(text_voice({speed = 3}))}}, "speed"},
     ["a bad colour"] = {{video_inputs = {scene({background = {type = "color", value = "white"}})}}, "background.value"},
-    ["a colour background without value"] = {{video_inputs = {scene({background = {type = "color"}})}}, "background.value"},
-    ["a bad avatar_style"] = {{video_inputs = {scene({character = {type = "avatar", avatar_id = AVATAR, avatar_style = "huge"}})}}, "avatar_style"},
-    ["an over-long script"] = {{video_inputs = {scene({voice = {type = "text", input_text = string.rep("a", 5001), voice_id = VOICE}})}}, "input_text"},
+    ["a colour background without value"] = {{video_inputs = {scene({background = {type = "color"}})}},
+                                              "background.value"},
+    ["a bad avatar_style"] = {{video_inputs = {scene(avatar({avatar_style = "huge"}))}}, "avatar_style"},
+    ["an over-long script"] = {{video_inputs = {scene(text_voice({input_text = string.rep("a", 5001)}))}},
+                               "input_text"},
     ["a bad aspect ratio"] = {{video_inputs = {scene()}, aspect_ratio = "3:1"}, "aspect_ratio"},
-    ["an odd-sized dimension"] = {{video_inputs = {scene()}, dimension = {width = 100, height = 720}}, "dimension.width"},
+    ["a too small dimension"] = {{video_inputs = {scene()}, dimension = {width = 100, height = 720}},
+                                 "dimension.width"},
     ["a non-JSON body"] = {"not json", "JSON"},
   }
   for name, case in pairs(bad_bodies) do
@@ -485,7 +528,7 @@ describe("POST /v2/video/generate and GET /v1/video_status.get", function()
   end
 
   it("answers an unknown voice 400 voice_not_found", function()
-    local res = post("/v2/video/generate", {video_inputs = {scene({voice = {type = "text", input_text = "x", voice_id = "nope"}})}})
+    local res = post("/v2/video/generate", {video_inputs = {scene(text_voice({voice_id = "nope"}))}})
     assert.equal(400, res.status)
     assert.equal("voice_not_found", res.json.error.code)
   end)
@@ -501,7 +544,8 @@ describe("POST /v2/video/generate and GET /v1/video_status.get", function()
 
   it("accepts talking photos and audio voices", function()
     local res = post("/v2/video/generate", {video_inputs = {
-      {character = {type = "talking_photo", talking_photo_id = "6013fc758b5446a2ba17d8c459538bb4", talking_style = "expressive"},
+      {character = {type = "talking_photo", talking_photo_id = "6013fc758b5446a2ba17d8c459538bb4",
+                     talking_style = "expressive"},
        voice = {type = "audio", audio_url = "https://example.com/a.mp3"}},
       {voice = {type = "silence", duration = 1.5}, character = {type = "avatar", avatar_id = AVATAR}}}})
     assert.equal(200, res.status)
@@ -545,7 +589,8 @@ describe("POST /v1/video.webm", function()
     assert.equal(400175, both.json.code)
     local neither = post("/v1/video.webm", with({input_text = false, voice_id = false}))
     assert.equal(40001, neither.json.code)
-    assert.equal(200, post("/v1/video.webm", with({input_text = false, voice_id = false, input_audio = "asset123"})).status)
+    local audio = post("/v1/video.webm", with({input_text = false, voice_id = false, input_audio = "asset123"}))
+    assert.equal(200, audio.status)
   end)
 end)
 
@@ -611,14 +656,16 @@ describe("the catalogue", function()
 
   it("generates from a template and rejects flat variables", function()
     local id = "22a48da453ef4c014a6a60d827a02f0b"
-    local ok = post("/v2/template/" .. id .. "/generate", {title = "T", test = true, dimension = {width = 1280, height = 720},
+    local ok = post("/v2/template/" .. id .. "/generate", {title = "T", test = true,
+      dimension = {width = 1280, height = 720},
       variables = {first_name = {name = "first_name", type = "text", properties = {content = "Ada"}}}})
     assert.equal(200, ok.status)
     assert.equal(32, #ok.json.data.video_id)
     local flat = post("/v2/template/" .. id .. "/generate", {variables = {first_name = "Ada"}})
     assert.equal(400, flat.status)
     assert.matches("variables.first_name", flat.json.error.message, 1, true)
-    local unknown = post("/v2/template/" .. id .. "/generate", {variables = {nope = {type = "text", properties = {content = "x"}}}})
+    local unknown = post("/v2/template/" .. id .. "/generate",
+                         {variables = {nope = {type = "text", properties = {content = "x"}}}})
     assert.equal(400, unknown.status)
     local portrait = post("/v2/template/" .. id .. "/generate", {dimension = {width = 720, height = 1280}})
     assert.equal(400, portrait.status)
@@ -654,14 +701,15 @@ describe("video translate", function()
   end)
 
   it("fails with a message and answers unknown ids 404", function()
-    local id = post("/v2/video_translate", {video_url = "https://example.com/v.mp4", output_language = "English"}).json.data.video_translate_id
+    local src = "https://example.com/v.mp4"
+    local id = post("/v2/video_translate", {video_url = src, output_language = "English"}).json.data.video_translate_id
     emu:job(id, {fail = {message = "No speech detected"}})
     local d = get("/v2/video_translate/" .. id).json.data
     assert.equal("failed", d.status)
     assert.equal(null, d.url)
     assert.equal("No speech detected", d.message)
     assert.equal(404, get("/v2/video_translate/ffff").status)
-    assert.equal(400, post("/v2/video_translate", {video_url = "https://example.com/v.mp4", output_language = "es-ES"}).status)
+    assert.equal(400, post("/v2/video_translate", {video_url = src, output_language = "es-ES"}).status)
   end)
 end)
 
@@ -999,7 +1047,8 @@ describe("job control", function()
 
   it("applies next_job to workflows too", function()
     emu:next_job({kind = "workflow", stuck = true})
-    local id = post("/v1/workflows/executions", {workflow_type = "GenerateVideoNode", input = {prompt = "x"}}).json.data.execution_id
+    local res = post("/v1/workflows/executions", {workflow_type = "GenerateVideoNode", input = {prompt = "x"}})
+    local id = res.json.data.execution_id
     emu:advance(1000)
     assert.equal("processing", get("/v1/workflows/executions/" .. id).json.data.status)
     emu:job(id, {fail = {message = "workflow internal error: Queue is closed"}})

@@ -287,8 +287,9 @@ end
 local function write(c, req, plan, keep)
   local res = plan.res
   local limit = res.limit
-  local closing = not keep or res.close or limit ~= nil
-  local head = head_bytes(plan, closing, req.version)
+  local announce = not keep or res.close        -- a cut-off body (limit) closes unannounced
+  local closing = announce or limit ~= nil
+  local head = head_bytes(plan, announce, req.version)
   local no_body = req.method == "HEAD" or plan.status == 204 or plan.status == 304
   local ok
   if no_body then
