@@ -12,18 +12,9 @@ local HEYGEN_LUA = RUNTIME:match("heygen%-lua$") and RUNTIME or (ROOT .. "/build
 local GENERATE = ROOT .. "/examples/generate.lua"
 local SEEDANCE = "bytedance/seedance-2.0/text-to-video"
 
+local ctx = shell.program_fixture(HEYGEN_LUA, { time_scale = 60 })
 local emu, dir
-setup(function()
-  assert(io.open(HEYGEN_LUA), HEYGEN_LUA .. " is missing: build it first (cmake --build build)")
-  emu = support.emulator { time_scale = 60 }
-end)
-teardown(function() if emu then emu:stop() end end)
-before_each(function()
-  emu:reset()
-  dir = support.tmpname()
-  assert(os.execute("mkdir -p " .. dir))
-end)
-after_each(function() os.execute("rm -rf " .. shell.quote(dir)) end)
+before_each(function() emu, dir = ctx.emu, ctx.dir end)
 
 local function environment(extra)
   local env = {

@@ -9,19 +9,10 @@ local ROOT = os.getenv("PWD")
 local HOST = os.getenv("HEYGEN_EMBED_BIN") or (ROOT .. "/build/examples/embed/heygen-embed")
 local GAME = ROOT .. "/examples/embed/game.lua"
 
+-- a workflow takes about a second here, and the client polls every 2 s as by default
+local ctx = shell.program_fixture(HOST, { time_scale = 60 })
 local emu, dir
-setup(function()
-  assert(io.open(HOST), HOST .. " is missing: build it first (cmake --build build)")
-  -- a workflow takes about a second here, and the client polls every 2 s as by default
-  emu = support.emulator { time_scale = 60 }
-end)
-teardown(function() if emu then emu:stop() end end)
-before_each(function()
-  emu:reset()
-  dir = support.tmpname()
-  assert(os.execute("mkdir -p " .. dir))
-end)
-after_each(function() os.execute("rm -rf " .. shell.quote(dir)) end)
+before_each(function() emu, dir = ctx.emu, ctx.dir end)
 
 local function host(args, game)
   local argv = { HOST, game or GAME, "--out-dir", dir }

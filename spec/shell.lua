@@ -2,6 +2,8 @@
 -- (examples/embed, the example scripts, the rockspec): its exit code, stdout
 -- and stderr, on Lua 5.4 and LuaJIT alike.
 local support = require "support"
+local busted = require "busted"
+local setup, teardown, before_each, after_each = busted.setup, busted.teardown, busted.before_each, busted.after_each
 
 local M = {}
 
@@ -43,6 +45,25 @@ function M.run(argv, opts)
   os.remove(err)
   os.remove(input)
   return r
+end
+
+--- The hooks of a spec that runs a program against an emulator: the program
+--- must exist, one emulator for the file (reset before each test), and a fresh
+--- working directory per test. Returns ctx, whose .emu and .dir are set then.
+function M.program_fixture(program, emu_opts)
+  local ctx = {}
+  setup(function()
+    assert(io.open(program), program .. " is missing: build it first (cmake --build build)")
+    ctx.emu = support.emulator(emu_opts)
+  end)
+  teardown(function() if ctx.emu then ctx.emu:stop() end end)
+  before_each(function()
+    ctx.emu:reset()
+    ctx.dir = support.tmpname()
+    assert(os.execute("mkdir -p " .. M.quote(ctx.dir)))
+  end)
+  after_each(function() os.execute("rm -rf " .. M.quote(ctx.dir)) end)
+  return ctx
 end
 
 --- A readable account of a run, for assertion messages.
