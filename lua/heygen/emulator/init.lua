@@ -39,7 +39,8 @@ CONTROL INTERFACE (same port, no auth, control requests are not logged)
          -> [{seq, conn, method, path, query, headers (lower-case), body (first 64 KB),
               body_size, status (0 = closed without an answer), t, request_id, fault}]
   POST   /_emulator/reset                   clears log, jobs, faults, queued job specs;
-                                            keeps seed data and config
+                                            restores seed data and the starting quota
+                                            (--quota); keeps time_scale, api_keys, url_ttl
   GET|POST /_emulator/config                {time_scale, api_keys, url_ttl, quota, log_limit}
   POST   /_emulator/shutdown
   POST   /_emulator/faults   spec | [spec]  -> {ok, id, ids}       (see faults.lua)
