@@ -53,7 +53,8 @@ describe("Idempotency-Key generation", function()
     assert(hg:lipsync { video = "https://example.com/v.mp4", audio = "https://example.com/a.mp3" })
     assert(hg:create_webhook_endpoint { url = "https://example.com/hook" })
     local keys = {}
-    for _, path in ipairs { "^/v3/videos$", "^/v3/video%-translations$", "^/v3/lipsyncs$", "^/v3/webhooks/endpoints$" } do
+    local creates = { "^/v3/videos$", "^/v3/video%-translations$", "^/v3/lipsyncs$", "^/v3/webhooks/endpoints$" }
+    for _, path in ipairs(creates) do
       for _, k in ipairs(keys_of(emu:requests { method = "POST", path = path })) do keys[#keys + 1] = k end
     end
     assert.are.equal(5, #keys)
@@ -155,7 +156,8 @@ describe("the emulator's Idempotency-Key store", function()
     assert.are.equal(a.video_id, b.video_id)
     assert.are.equal(1, #jobs_of("video"))
     local lip = assert(post(hg, "order-42", "/v3/lipsyncs",
-      { video = { type = "url", url = "https://example.com/v.mp4" }, audio = { type = "url", url = "https://example.com/a.mp3" } }))
+      { video = { type = "url", url = "https://example.com/v.mp4" },
+        audio = { type = "url", url = "https://example.com/a.mp3" } }))
     assert.is_string(lip.lipsync_id)
     local keys = emu:call("GET", "/_emulator/v3/idempotency")
     assert.are.equal(2, #keys)

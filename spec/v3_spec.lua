@@ -137,17 +137,23 @@ describe("hg:create_video under api v3", function()
 
   it("rejects bad input before any request, naming the field, the rule and the value", function()
     local cases = {
-      { avatar_body { type = "avatr" }, 'type must be one of "avatar", "cinematic_avatar", "image", "studio", got "avatr" %(did you mean "avatar"%?%)' },
+      { avatar_body { type = "avatr" },
+        'type must be one of "avatar", "cinematic_avatar", "image", "studio", got "avatr" ' .. '%(did you mean "avatar"%?%)' },
       { avatar_body { script = string.rep("a", 5001) }, "script must be at most 5000 characters, got 5001 characters" },
       { avatar_body { voice_settings = { speed = 1.8 } }, "voice_settings.speed must be between 0.5 and 1.5, got 1.8" },
-      { avatar_body { audio_url = "https://example.com/a.mp3" }, "needs exactly one of {script} or {audio_url} or {audio_asset_id}, got both" },
-      { avatar_body { output_format = "webm", background = { type = "color", value = "#000000" } }, "background is rejected with output_format \"webm\"" },
-      { avatar_body { engine = { type = "avatar_v" }, expressiveness = "low" }, "expressiveness is rejected with engine.type \"avatar_v\"" },
-      { { type = "image", image = { type = "url", url = "nope" }, script = "x" }, 'image.url must be an http%(s%) URL, got "nope"' },
+      { avatar_body { audio_url = "https://example.com/a.mp3" },
+        "needs exactly one of {script} or {audio_url} or {audio_asset_id}, got both" },
+      { avatar_body { output_format = "webm", background = { type = "color", value = "#000000" } },
+        "background is rejected with output_format \"webm\"" },
+      { avatar_body { engine = { type = "avatar_v" }, expressiveness = "low" },
+        "expressiveness is rejected with engine.type \"avatar_v\"" },
+      { { type = "image", image = { type = "url", url = "nope" }, script = "x" },
+        'image.url must be an http%(s%) URL, got "nope"' },
       { { type = "studio", scenes = {} }, "scenes must have 1 to 50 scenes, got 0" },
       { { video_inputs = { v2_scene("x", { voice = { type = "silence", duration = 2 } }) } },
         'video_inputs%[1%]%.voice%.type has no v3 equivalent %(use api = "v2" for silent scenes%), got "silence"' },
-      { { video_inputs = { v2_scene("x", { voice = { type = "text", voice_id = VOICE, input_text = "x", speed = 1.8 } }) } },
+      { { video_inputs = { v2_scene("x",
+        { voice = { type = "text", voice_id = VOICE, input_text = "x", speed = 1.8 } }) } },
         "video_inputs%[1%]%.voice%.speed must be at most 1.5 under api v3, got 1.8" },
     }
     for _, case in ipairs(cases) do
@@ -351,7 +357,8 @@ describe("avatars, looks, groups and voices under api v3", function()
     assert.are.equal(AVATAR, looks[1].avatar_id)
     assert.are.same({ group_id = "ag_abigail", limit = "50" }, last("GET", "^/v3/avatars/looks$").query)
     local _, err = hg:avatar_looks { avatar_type = "cartoon" }
-    assert.matches('avatar_type must be one of "studio_avatar", "digital_twin", "photo_avatar", got "cartoon"', err.message)
+    assert.matches('avatar_type must be one of "studio_avatar", "digital_twin", "photo_avatar", got "cartoon"',
+      err.message)
   end)
 
   it("voices filters by language and gender (case-insensitively) and keeps preview_audio", function()
@@ -413,7 +420,8 @@ describe("video translations under api v3", function()
     local job, err = hg:translate_video { video_url = "https://example.com/in.mp4", output_language = "es-ES" }
     assert.is_nil(job)
     assert.are.equal("invalid_argument", err.kind)
-    assert.matches('output_languages%[0%] must be a language from /v3/video%-translations/languages, got "es%-ES" %(param: output_languages%[0%]%)', err.message)
+    assert.matches('output_languages%[0%] must be a language from /v3/video%-translations/languages, '
+      .. 'got "es%-ES" %(param: output_languages%[0%]%)', err.message)
   end)
 end)
 
@@ -490,12 +498,13 @@ describe("assets under api v3", function()
     assert.are.equal(bytes, download(asset.url))
   end)
 
-  it("refuses an unknown file type before any request, and the API refuses bytes that are not what they claim", function()
+  it("refuses an unknown file type before any request; the API refuses bytes that are not what they say", function()
     local path = write_file("hello", ".txt")
     local asset, err = hg:upload_asset(path)
     os.remove(path)
     assert.is_nil(asset)
-    assert.matches("path must end in one of %.jpeg, %.jpg, %.mp3, %.mp4, %.pdf, %.png, %.srt, %.wav, %.webm", err.message)
+    assert.matches("path must end in one of %.jpeg, %.jpg, %.mp3, %.mp4, %.pdf, %.png, %.srt, %.wav, %.webm",
+      err.message)
     assert.are.equal(0, #emu:requests())
     path = write_file("not really a picture", ".png")
     asset, err = hg:upload_asset(path)
@@ -529,7 +538,8 @@ describe("webhook endpoints and event types", function()
     local _, err = hg:create_webhook_endpoint { url = "http://example.com/hook" }
     assert.matches('url must be an https URL, got "http://example.com/hook"', err.message)
     _, err = hg:create_webhook_endpoint { url = "https://example.com/hook", events = { "avatar_video.succes" } }
-    assert.matches('events%[1%] must be one of .*, got "avatar_video.succes" %(did you mean "avatar_video.success"%?%)', err.message)
+    assert.matches('events%[1%] must be one of .*, got "avatar_video.succes" %(did you mean "avatar_video.success"%?%)',
+      err.message)
     assert.are.equal(0, #emu:requests())
   end)
 

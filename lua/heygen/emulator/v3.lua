@@ -226,9 +226,11 @@ local engine = {type = "object", variants = {key = "type", avatar_iv = {type = s
                                              avatar_iii = {type = str},
                                              avatar_v = {type = str, reference_look_id = id}}}
 local caption = {type = "object", fields = {file_format = one_of({"srt"}), style = one_of({"default"})}}
-local background = {type = "object", variants = {key = "type",
-                                                 color = {type = str, value = {type = "string", hex = true, required = true}},
-                                                 image = {type = str, url = url, asset_id = id}}}
+local background = {type = "object", variants = {
+  key = "type",
+  color = {type = str, value = {type = "string", hex = true, required = true}},
+  image = {type = str, url = url, asset_id = id},
+}}
 local RESOLUTIONS = {"4k", "1080p", "720p"}
 local RATIOS = {"16:9", "9:16", "4:5", "5:4", "1:1", "auto"}
 
@@ -557,9 +559,13 @@ local function video_view(req, st, job, vid)
 end
 
 -- Server-side checks beyond the shapes: ids that must exist, engines a look supports.
+local function no_look(look_id, param)
+  return fail(404, "avatar_not_found", "Avatar look " .. tostring(look_id) .. " not found", param)
+end
+
 local function check_look(st, body, path)
   local look = catalogue(st).look_by_id[body.avatar_id]
-  if not look then return fail(404, "avatar_not_found", "Avatar look " .. body.avatar_id .. " not found", path .. "avatar_id") end
+  if not look then return no_look(body.avatar_id, path .. "avatar_id") end
   local engine_type = type(body.engine) == "table" and body.engine.type or "avatar_iv"
   if not set(look.engines)[engine_type] then
     return invalid(path .. "engine.type", "is not supported by look " .. look.id .. " (supported: "
@@ -591,7 +597,9 @@ local function check_create(st, body)
     if body.output_format == "webm" and not absent(body.background) then
       return invalid("background", "is rejected with output_format webm", body.background)
     end
-    if body.type == "image" and not absent(body.engine) then return invalid("engine", "is not accepted with type image", body.engine) end
+    if body.type == "image" and not absent(body.engine) then
+      return invalid("engine", "is not accepted with type image", body.engine)
+    end
   elseif body.type == "studio" then
     for i, scene in ipairs(body.scenes) do
       local path = "scenes[" .. (i - 1) .. "]."
@@ -604,7 +612,7 @@ local function check_create(st, body)
     end
   else
     for i, look in ipairs(body.avatar_id) do
-      if not catalogue(st).look_by_id[look] then return fail(404, "avatar_not_found", "Avatar look " .. look .. " not found", "avatar_id[" .. (i - 1) .. "]") end
+      if not catalogue(st).look_by_id[look] then return no_look(look, "avatar_id[" .. (i - 1) .. "]") end
     end
   end
 end
@@ -718,7 +726,7 @@ local function create_session(req, st)
   err = err or check(body, AGENT_RULE, "") or check_voice(st, body.voice_id, "voice_id")
   if err then return err end
   if not absent(body.avatar_id) and not catalogue(st).look_by_id[body.avatar_id] then
-    return fail(404, "avatar_not_found", "Avatar look " .. body.avatar_id .. " not found", "avatar_id")
+    return no_look(body.avatar_id, "avatar_id")
   end
   local s = st:create_job("video_agent", {prompt = body.prompt, title = body.prompt:sub(1, 60),
                                           callback_id = body.callback_id ~= null and body.callback_id or nil})
@@ -805,7 +813,8 @@ local function speech(req, st)
   if err then return err end
   local voice = st.catalogue.voice_by_id[body.voice_id]
   if not M.STARFISH_LANGUAGES[voice.language] then
-    return fail(400, "voice_not_usable", "Voice " .. body.voice_id .. " does not support the starfish engine", "voice_id")
+    return fail(400, "voice_not_usable", "Voice " .. body.voice_id .. " does not support the starfish engine",
+                "voice_id")
   end
   local speed = body.speed ~= null and body.speed or 1
   local words, t = {}, 0
@@ -863,7 +872,8 @@ local function create_translation(req, st)
   for i, lang in ipairs(body.output_languages) do
     langs[i] = st.catalogue.language_by_name[lang:lower()]
     if not langs[i] then
-      return invalid("output_languages[" .. (i - 1) .. "]", "must be a language from /v3/video-translations/languages", lang)
+      return invalid("output_languages[" .. (i - 1) .. "]",
+                     "must be a language from /v3/video-translations/languages", lang)
     end
   end
   local ids = {}
@@ -941,7 +951,8 @@ end
 local get_lipsync = getter({lipsync = true}, "not_found", "Lipsync", lipsync_view)
 
 local function list_lipsyncs(req, st)
-  return paginate(req, st, "lipsyncs", reversed(st.v3.lipsyncs), newest_key, 10, 100, function(job) return lipsync_view(req, st, job) end)
+  return paginate(req, st, "lipsyncs", reversed(st.v3.lipsyncs), newest_key, 10, 100,
+                  function(job) return lipsync_view(req, st, job) end)
 end
 
 ---------------------------------------------------------------------------------------
@@ -1011,7 +1022,8 @@ local function upload_multipart(req, st)
   if not bytes then return fail(400, "invalid_parameter", name, "file") end
   if #bytes == 0 then return invalid("file", "must not be empty", "0 bytes") end
   if #bytes > M.MULTIPART_MAX then
-    return fail(413, "payload_too_large", "file is " .. #bytes .. " bytes; the limit is 32 MB (use direct uploads)", "file")
+    return fail(413, "payload_too_large", "file is " .. #bytes .. " bytes; the limit is 32 MB (use direct uploads)",
+                "file")
   end
   if not sniff(bytes) then
     return invalid("file", "must be png, jpeg, mp4, webm, mp3, wav, pdf or srt", name or "unnamed")
@@ -1020,7 +1032,8 @@ local function upload_multipart(req, st)
 end
 
 local UPLOAD_RULE = {type = "object", fields = {
-  filename = req_id, content_type = req_id, size_bytes = {type = "integer", required = true, min = 1, max = M.DIRECT_MAX},
+  filename = req_id, content_type = req_id,
+  size_bytes = {type = "integer", required = true, min = 1, max = M.DIRECT_MAX},
   checksum_sha256 = {type = "string"},
 }}
 
@@ -1075,10 +1088,12 @@ local function complete_upload(req, st, aid)
     return asset_answer(req, st, st.assets[aid], {status = "processing"})        -- idempotent
   end
   if not slot.bytes then
-    return fail(400, "invalid_parameter", "Asset " .. aid .. " has no uploaded bytes yet: PUT them to upload_url first", "asset_id")
+    return fail(400, "invalid_parameter", "Asset " .. aid .. " has no uploaded bytes yet: PUT them to upload_url first",
+                "asset_id")
   end
   if sniff(slot.bytes) ~= slot.content_type then
-    return invalid("content_type", "does not match the uploaded bytes (" .. tostring(sniff(slot.bytes)) .. ")", slot.content_type)
+    return invalid("content_type", "does not match the uploaded bytes (" .. tostring(sniff(slot.bytes)) .. ")",
+                   slot.content_type)
   end
   slot.done = true
   local a = store_asset(st, aid, slot.bytes, slot.filename)
@@ -1225,8 +1240,8 @@ local function me(_, st)
     d.wallet = {currency = b.currency, remaining_balance = balance,
                 auto_reload = {enabled = false, threshold_usd = null, amount_usd = null}}
   elseif b.billing_type == "subscription" then
-    d.subscription = {plan = "pro", credits = {premium_credits = {remaining = math.floor(q / 60), resets_at = iso(now() + 30 * 86400)},
-                                               add_on_credits = null}}
+    local premium = {remaining = math.floor(q / 60), resets_at = iso(now() + 30 * 86400)}
+    d.subscription = {plan = "pro", credits = {premium_credits = premium, add_on_credits = null}}
   else
     d.usage_based = {included_credits = 1000, remaining_credits = q / 60, spending_cap_usd = 500,
                      spending_current_usd = 0}

@@ -1,0 +1,54 @@
+#!/usr/bin/env heygen-lua
+--- Video Agent: describe a video in a sentence; HeyGen's agent writes, voices and renders
+-- it, and the MP4 is downloaded:
+--   heygen-lua examples/video_agent.lua --prompt "A 30-second demo of a smart water bottle" --out demo.mp4
+--   heygen-lua examples/video_agent.lua --prompt "..." --orientation portrait --avatar <look id> --json
+--   heygen-lua examples/video_agent.lua --resume video_agent:<session id> --out demo.mp4
+-- Video Agent is a v3 endpoint: it works the same with HEYGEN_API=v2 or v3. Sessions
+-- typically take 20-45 minutes; on --timeout the session keeps running, resume it with
+-- --resume (it is never submitted twice). Warnings (e.g. HeyGen deprecating the v1/v2
+-- endpoints) are printed on stderr. Without HEYGEN_API_KEY it runs against the offline
+-- emulator (and says so).
+local cli = require "heygen.cli"
+
+local spec = {
+  name = "video_agent.lua",
+  summary = "Turn a one-sentence prompt into a finished video with HeyGen's Video Agent, and download it.",
+  options = {
+    { "prompt", "string", "what the video should be (1 to 10000 characters; required unless --resume)" },
+    { "orientation", "string", "landscape or portrait (the agent picks when not given)" },
+    { "avatar", "string", "avatar look id to present it (see examples/list_avatars_voices.lua)" },
+    { "voice", "string", "voice id" },
+    { "style", "string", "a Video Agent style id" },
+    { "resume", "string", "follow a session started earlier: video_agent:SESSION_ID", metavar = "REF" },
+    { "out", "string", "where to write the MP4", default = "agent.mp4" },
+    { "timeout", "number", "seconds to wait for the video", default = 3600 },
+    { "quiet", "flag", "no progress output" },
+  },
+}
+local opts = cli.parse(arg, spec)
+if not opts.prompt and not opts.resume then cli.usage(spec, "--prompt is required (or --resume REF)") end
+
+local hg, emu = cli.connect()
+
+local job, err
+if opts.resume then
+  job, err = cli.attach(hg, opts.resume)
+  if not job then
+    if emu then emu:stop() end
+    cli.usage(spec, "--resume: " .. tostring(err))
+  end
+else
+  -- checked before anything is sent: an empty or too long prompt, an unknown orientation
+  job, err = hg:video_agent { prompt = opts.prompt, orientation = opts.orientation,
+    avatar_id = opts.avatar, voice_id = opts.voice, style_id = opts.style }
+  if not job then cli.finish(opts, nil, err, emu) end
+  if not opts.quiet then
+    io.stderr:write("video agent session ", job.id, " (resume with --resume ", cli.job_ref(job), ")\n")
+  end
+end
+
+local value
+value, err = cli.deliver(job, opts.out, opts)
+if value then value.session_id = job.id end
+cli.finish(opts, value, err, emu)
