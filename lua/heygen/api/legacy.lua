@@ -71,6 +71,29 @@
 ---@field file_type string              -- "image" | "video" | "audio"
 ---@field image_key string|nil          -- images only: "image/<id>/original.jpg"
 ---
+-- luacheck: push no max line length
+---@class heygen.Client                -- the calls this file installs (nil, heygen.Error on failure)
+---@field generate_video fun(self: heygen.Client, args: {prompt: string, provider?: string, aspect_ratio?: string, reference_image_url?: string, tail_image_url?: string, config?: table}): heygen.Job|nil, heygen.Error|nil
+---@field create_video fun(self: heygen.Client, args: {video_inputs: table[], dimension?: {width: integer, height: integer}, title?: string, test?: boolean, caption?: boolean, callback_id?: string, callback_url?: string, folder_id?: string}): heygen.Job|nil, heygen.Error|nil
+---@field avatar_video fun(self: heygen.Client, args: {script: string, avatar_id?: string, voice_id?: string, background?: string|table, dimension?: table, test?: boolean, title?: string, caption?: boolean}): heygen.Job|nil, heygen.Error|nil
+---@field create_webm fun(self: heygen.Client, args: {avatar_pose_id: string, avatar_style?: string, input_text?: string, voice_id?: string, input_audio?: string, dimension?: table}): heygen.Job|nil, heygen.Error|nil
+---@field video_status fun(self: heygen.Client, video_id: string): table|nil, heygen.Error|nil
+---@field avatars fun(self: heygen.Client): heygen.AvatarList|nil, heygen.Error|nil
+---@field avatar fun(self: heygen.Client, avatar_id: string): heygen.AvatarDetails|nil, heygen.Error|nil
+---@field voices fun(self: heygen.Client, filter?: {language?: string, gender?: string}): heygen.Voice[]|nil, heygen.Error|nil
+---@field templates fun(self: heygen.Client): heygen.Template[]|nil, heygen.Error|nil
+---@field template fun(self: heygen.Client, template_id: string): heygen.TemplateDetails|nil, heygen.Error|nil
+---@field generate_from_template fun(self: heygen.Client, template_id: string, args?: {variables?: table<string, string|table>, title?: string, caption?: boolean, test?: boolean, dimension?: table}): heygen.Job|nil, heygen.Error|nil
+---@field translate_video fun(self: heygen.Client, args: {video_url: string, output_language: string, title?: string}): heygen.Job|nil, heygen.Error|nil
+---@field translate_languages fun(self: heygen.Client): string[]|nil, heygen.Error|nil
+---@field videos fun(self: heygen.Client, args?: {limit?: integer, token?: string, folder_id?: string}): heygen.VideoPage|nil, heygen.Error|nil
+---@field each_video fun(self: heygen.Client, args?: {limit?: integer, folder_id?: string}): fun(): heygen.VideoItem|nil  -- raises heygen.Error
+---@field delete_video fun(self: heygen.Client, video_id: string, args?: {type?: "heygen_video"|"video_translate"}): true|nil, heygen.Error|nil
+---@field share_video fun(self: heygen.Client, video_id: string): string|nil, heygen.Error|nil
+---@field remaining_quota fun(self: heygen.Client): heygen.Quota|nil, heygen.Error|nil
+---@field upload_asset fun(self: heygen.Client, path: string, content_type?: string): heygen.Asset|nil, heygen.Error|nil
+-- luacheck: pop
+--
 -- Job results (job:wait() / job.result): kind "workflow": video_url, video_id,
 -- asset_id, execution_id; kind "video": video_id, video_url, thumbnail_url,
 -- duration, gif_url, caption_url, video_url_caption, created_at, callback_id;
