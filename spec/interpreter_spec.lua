@@ -81,10 +81,13 @@ local function run(spec)
   cmd[#cmd + 1] = quote(bin)
   for _, a in ipairs(spec.args or {}) do cmd[#cmd + 1] = quote(a) end
   cmd[#cmd + 1] = "<" .. quote(stdin) .. " 2>" .. quote(stderr)
+  -- the status through a file: LuaJIT's popen close does not return it
+  local status = temp_file("")
+  cmd[#cmd + 1] = "; echo $? >" .. quote(status)
   local p = assert(io.popen(table.concat(cmd, " "), "r"))
-  local out = p:read("a")
-  local _, _, code = p:close()
-  return {out = out, err = read_file(stderr), code = code}
+  local out = p:read("*a")
+  p:close()
+  return {out = out, err = read_file(stderr), code = tonumber(read_file(status))}
 end
 
 -- The line -v adds to lua5.4's output, for comparisons.
