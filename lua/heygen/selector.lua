@@ -169,7 +169,7 @@ local function dimensions(entry, plan, ctx)
 end
 
 local function minutes(seconds)
-  if seconds < 90 then return string.format("about %d s", seconds) end
+  if seconds < 90 then return string.format("about %g s", seconds) end
   return string.format("about %g min", round(seconds / 60, 1))
 end
 
