@@ -307,7 +307,8 @@ function Client:request(spec)
   local headers = { ["Accept"] = "application/json", ["User-Agent"] = self.user_agent }
   if spec.auth ~= false then
     local keys = SECRETS[self] or {}
-    local key = gateway == "fal" and keys.fal_key or keys.api_key
+    local key = keys.api_key
+    if gateway == "fal" then key = keys.fal_key end -- never the HeyGen key when fal has none
     if not key then
       return nil, errors.new {
         kind = "auth",
