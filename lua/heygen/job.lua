@@ -98,13 +98,16 @@ end
 
 -- Wait for this client's poll budget: status requests are spread so that all
 -- jobs together stay under `poll_budget` requests per second, in FIFO order.
-local function take_poll_slot(client)
+-- Returns false, reserving nothing, when the slot would come after `deadline`.
+local function take_poll_slot(client, deadline)
   local budget = client.poll_budget
-  if not budget or budget <= 0 then return end
+  if not budget or budget <= 0 then return true end
   local now = core.now()
   local slot = math.max(now, (client._next_poll or 0))
+  if deadline and slot > deadline then return false end
   client._next_poll = slot + 1 / budget
   if slot > now then scheduler.sleep(slot - now) end
+  return true
 end
 
 local function failure_error(job, failure)
@@ -120,11 +123,12 @@ local function failure_error(job, failure)
   }
 end
 
---- One status request. Returns job.status, or nil, err.
-function Job:refresh()
+-- One status request, unless the poll budget has no slot before `deadline`
+-- (then false). Returns job.status, or nil, err.
+local function refresh(self, deadline)
   local st = self._state
   if st.cancelled then return self.status end
-  take_poll_slot(st.client)
+  if not take_poll_slot(st.client, deadline) then return false end
   local data, err = st.client:request(st.spec.status(self))
   st.polls = st.polls + 1
   if data == nil and err then
@@ -140,6 +144,11 @@ function Job:refresh()
   if status == "failed" then self.error = failure_error(self, failure) end
   if TERMINAL[status] then journal_finished(self) end
   return status
+end
+
+--- One status request. Returns job.status, or nil, err.
+function Job:refresh()
+  return refresh(self)
 end
 
 local WAIT_OPTIONS = { timeout = "number", on_progress = "function", poll = "table" }
@@ -168,34 +177,102 @@ local function outcome(job)
   return nil, job.error or failure_error(job)
 end
 
+local function timeout_error(job, timeout)
+  return errors.new {
+    kind = "timeout", job_id = job.id, retryable = false,
+    message = string.format("job %s still %s after %gs; it keeps running remotely: "
+      .. "resume with client:job(%q, %q):wait(), do not submit it again",
+      job.id, job.status, timeout, job.kind, job.id),
+  }
+end
+
+-- One round of a wait: poll once. Returns true, result | true, nil, err when
+-- the wait is over, else false, the seconds to sleep and the next interval.
+-- (Plain values, not a state table: ten thousand waiting jobs hold them.)
+local function wait_round(job, poll, interval, deadline, timeout, on_progress)
+  if TERMINAL[job.status] then return true, outcome(job) end
+  local status, err = refresh(job, deadline)
+  if status == false then return true, nil, timeout_error(job, timeout) end
+  if not status and not err.retryable then return true, nil, err end
+  if on_progress then on_progress(job) end
+  if TERMINAL[job.status] then return true, outcome(job) end
+  local remaining = deadline - core.now()
+  if remaining <= 0 then return true, nil, timeout_error(job, timeout) end
+  return false, math.min(interval, remaining), math.min(interval * poll.factor, poll.max)
+end
+
 --- Poll until the job ends or `timeout` seconds pass. Returns the result
 -- table, or nil, err (kind "timeout" leaves the job resumable: it is never
 -- submitted again).
 function Job:wait(opts)
   opts = check_opts("job:wait", opts, WAIT_OPTIONS)
-  local st = self._state
-  local poll = util.merge(st.client.poll, opts.poll)
-  local deadline = core.now() + (opts.timeout or 600)
-  local interval = poll.initial
+  local poll = self._state.client.poll
+  if opts.poll then poll = util.merge(poll, opts.poll) end
+  local timeout = opts.timeout or 600
+  local deadline, interval = core.now() + timeout, poll.initial
   while true do
-    if TERMINAL[self.status] then return outcome(self) end
-    local status, err = self:refresh()
-    if not status and not err.retryable then return nil, err end
-    if opts.on_progress then opts.on_progress(self) end
-    if TERMINAL[self.status] then return outcome(self) end
-    local remaining = deadline - core.now()
-    if remaining <= 0 then
-      return nil, errors.new {
-        kind = "timeout", job_id = self.id, retryable = false,
-        message = string.format("job %s still %s after %gs; it keeps running remotely: "
-          .. "resume with client:job(%q, %q):wait(), do not submit it again",
-          self.id, self.status, opts.timeout or 600, self.kind, self.id),
-      }
-    end
-    scheduler.sleep(math.min(interval, remaining))
-    interval = math.min(interval * poll.factor, poll.max)
+    local done, a, b = wait_round(self, poll, interval, deadline, timeout, opts.on_progress)
+    if done then return a, b end
+    scheduler.sleep(a)
+    interval = b
   end
 end
+
+-- Worker tasks that poll for a group of jobs (see wait_all).
+local WORKERS = 64
+
+--- Wait for many jobs as job:wait() does for one, with a few worker tasks
+-- instead of a task per job: between polls a job holds a timer, not a
+-- coroutine, so ten thousand waiting jobs stay cheap. Returns the results and
+-- the errors (nil when none) by index, as heygen.all, which uses it for jobs.
+function M.wait_all(list)
+  local results, errs, nerr, left = {}, {}, 0, #list
+  local due, head, tail, idle = {}, 1, 0, {}
+  local interval, deadline = {}, {} -- per job, as job:wait() keeps them
+  local function make_due(i)
+    tail = tail + 1
+    due[tail] = i
+    local wake = table.remove(idle)
+    if wake then wake() end
+  end
+  local function finish(i, result, err)
+    results[i] = result
+    if result == nil then errs[i], nerr = err, nerr + 1 end
+    left = left - 1
+    if left == 0 then
+      for _, wake in ipairs(idle) do wake() end
+    end
+  end
+  local function poll_one(i)
+    local job = list[i]
+    local poll = job._state.client.poll
+    if not deadline[i] then deadline[i], interval[i] = core.now() + 600, poll.initial end
+    local ok, done, a, b = pcall(wait_round, job, poll, interval[i], deadline[i], 600)
+    if not ok then return finish(i, nil, done) end
+    if done then return finish(i, a, b) end
+    interval[i] = b
+    scheduler.after(a, make_due, i)
+  end
+  local function worker()
+    while left > 0 do
+      local i = due[head]
+      if i then
+        due[head], head = nil, head + 1
+        poll_one(i)
+      else
+        local w = scheduler.waiter()
+        idle[#idle + 1] = w.wake
+        scheduler.suspend(w)
+      end
+    end
+  end
+  for i = 1, #list do make_due(i) end
+  local workers = {}
+  for k = 1, math.min(WORKERS, #list) do workers[k] = scheduler.spawn(worker) end
+  for _, t in ipairs(workers) do t:wait() end
+  return results, nerr > 0 and errs or nil
+end
+Job.__wait_all = M.wait_all
 
 --- Stop following the job. fal jobs are also cancelled remotely.
 function Job:cancel()

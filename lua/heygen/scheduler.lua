@@ -13,7 +13,12 @@ local traceback = debug.traceback
 
 local YIELD = setmetatable({}, { __tostring = function() return "heygen.scheduler.yield" end })
 
-local multi = core.multi { max_host_connections = 64 }
+-- Connections per host, and transfers handed to libcurl per origin: more
+-- would only wait inside libcurl, each holding an easy handle (kilobytes) that
+-- libcurl walks on every perform, so with thousands of jobs polling at once
+-- the extra requests wait here instead, in FIFO order.
+local PER_ORIGIN = 64
+local multi = core.multi { max_host_connections = PER_ORIGIN }
 local task_of = setmetatable({}, { __mode = "k" }) -- coroutine -> task
 local waiters = {}  -- request id -> wake function
 local nwaiting = 0  -- requests in flight
@@ -64,20 +69,29 @@ local function heap_pop(h)
   return top
 end
 
---- Call fn after `seconds`; returns a handle whose `cancel()` disarms it.
-function M.after(seconds, fn)
-  timer_seq = timer_seq + 1
-  local t = { at = core.now() + math.max(seconds or 0, 0), seq = timer_seq, fn = fn }
-  timers[#timers + 1] = t
-  heap_up(timers, #timers)
-  live_timers = live_timers + 1
-  work_added()
-  function t.cancel()
+-- A timer's `cancel` is made the first time it is asked for: most timers
+-- (every job waiting between polls) never need one.
+local timer_mt = { __index = function(t, k)
+  if k ~= "cancel" then return nil end
+  local function cancel()
     if t.fn then
       t.fn = nil
       live_timers = live_timers - 1
     end
   end
+  rawset(t, "cancel", cancel)
+  return cancel
+end }
+
+--- Call fn(arg) after `seconds`; returns a handle whose `cancel()` disarms it.
+function M.after(seconds, fn, arg)
+  timer_seq = timer_seq + 1
+  local t = setmetatable({ at = core.now() + math.max(seconds or 0, 0), seq = timer_seq, fn = fn, arg = arg },
+    timer_mt)
+  timers[#timers + 1] = t
+  heap_up(timers, #timers)
+  live_timers = live_timers + 1
+  work_added()
   return t
 end
 
@@ -89,7 +103,7 @@ local function fire_timers()
     if fn then
       t.fn = nil
       live_timers = live_timers - 1
-      fn()
+      if t.arg == nil then fn() else fn(t.arg) end
     end
   end
   -- drop cancelled timers at the top so they do not shorten the next wait
@@ -257,17 +271,63 @@ function M.progress(id)
   return multi:progress(id)
 end
 
+local origin_live = {}  -- origin -> transfers of M.request in libcurl
+local origin_queue = {} -- origin -> FIFO {head=, [i] = wake} of requests waiting for a slot
+
+local function origin_of(url)
+  local s = url:find("://", 1, true)
+  local e = s and url:find("[/?#]", s + 3)
+  return e and url:sub(1, e - 1) or url
+end
+
+-- Take a transfer slot for `origin`, waiting in line when all are taken.
+local function acquire(origin)
+  local live = origin_live[origin] or 0
+  if live < PER_ORIGIN then
+    origin_live[origin] = live + 1
+    return
+  end
+  local q = origin_queue[origin]
+  if not q then
+    q = { head = 1, tail = 0 }
+    origin_queue[origin] = q
+  end
+  local w = M.waiter()
+  q.tail = q.tail + 1
+  q[q.tail] = w.wake
+  M.suspend(w) -- the releasing request hands its slot over
+end
+
+local function release(origin)
+  local q = origin_queue[origin]
+  if q then
+    local wake = q[q.head]
+    q[q.head] = nil
+    q.head = q.head + 1
+    if q.head > q.tail then origin_queue[origin] = nil end
+    return wake()
+  end
+  local live = origin_live[origin] - 1
+  origin_live[origin] = live > 0 and live or nil
+end
+
 --- Perform one HTTP transfer and wait for its completion record. With
 -- `tick` (seconds) and `on_tick(id)`, calls on_tick at that interval while
 -- in flight, from the waiting task itself (so its errors stay in that task).
 function M.request(opts, tick, on_tick)
   local rec
+  local origin = origin_of(opts.url or "")
+  acquire(origin)
   local w = M.waiter()
   local id, err, code = M.start(opts, function(_, r)
     rec = r
+    release(origin)
     w.wake()
   end)
-  if not id then return nil, err, code end
+  if not id then
+    release(origin)
+    return nil, err, code
+  end
   while true do
     local timer = tick and M.after(tick, function() w.wake() end)
     M.suspend(w)
@@ -333,16 +393,28 @@ end
 
 --- Wait for every job or task in `list` concurrently. Returns `results`
 -- (in order) and `errors` (a table index -> error, nil when none failed).
+-- Items whose class has a `__wait_all(items)` (jobs) are waited for as one
+-- group by it; any other item gets a task of its own that calls item:wait().
 function M.all(list)
   local results, errors, nerr = {}, {}, 0
-  local tasks = {}
+  local tasks, groups = {}, {}
   for i, item in ipairs(list) do
-    tasks[i] = M.spawn(function()
-      if getmetatable(item) == Task then return true, item:wait() end
-      return item:wait()
-    end)
+    local mt = getmetatable(item)
+    local group_wait = type(mt) == "table" and rawget(mt, "__wait_all")
+    if group_wait then
+      local g = groups[group_wait] or { index = {}, items = {} }
+      groups[group_wait] = g
+      g.index[#g.index + 1], g.items[#g.items + 1] = i, item
+    else
+      tasks[i] = M.spawn(function()
+        if getmetatable(item) == Task then return true, item:wait() end
+        return item:wait()
+      end)
+    end
   end
-  for i, t in ipairs(tasks) do
+  local group_tasks = {}
+  for group_wait, g in pairs(groups) do group_tasks[g] = M.spawn(group_wait, g.items) end
+  for i, t in pairs(tasks) do
     local ok, a, b = pcall(t.wait, t)
     if not ok then
       errors[i], nerr = a, nerr + 1
@@ -352,6 +424,13 @@ function M.all(list)
       errors[i], nerr = b, nerr + 1
     else
       results[i] = a
+    end
+  end
+  for g, t in pairs(group_tasks) do
+    local res, errs = t:wait()
+    for k, i in ipairs(g.index) do
+      results[i] = res[k]
+      if errs and errs[k] ~= nil then errors[i], nerr = errs[k], nerr + 1 end
     end
   end
   return results, nerr > 0 and errors or nil
