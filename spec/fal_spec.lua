@@ -99,7 +99,8 @@ describe("fal input checks happen before anything is sent", function()
     { "fal-ai/kling-video/v3/pro/text-to-video", { prompt = "x", multi_prompt = { { prompt = "y" } } },
       "needs exactly one of {prompt} or {multi_prompt}, got both" },
     { "bytedance/seedance-2.0/text-to-vide", { prompt = "x" },
-      'unknown fal model "bytedance/seedance-2.0/text-to-vide" (did you mean "bytedance/seedance-2.0/text-to-video"?)' },
+      'unknown fal model "bytedance/seedance-2.0/text-to-vide" '
+        .. '(did you mean "bytedance/seedance-2.0/text-to-video"?)' },
     { "../../etc/passwd", { prompt = "x" }, 'model_id must look like "owner/app[/path]"' },
   }
   for _, case in ipairs(bad) do

@@ -73,8 +73,8 @@ describe("hg:generate", function()
     assert.is_nil(first.job_id)
     assert.are.equal("server", first.error.kind)
     assert.are.equal("runner_scheduling_failure", first.error.fal_error_type)
-    assert.are.same({ "/fal/bytedance/seedance-2.0/text-to-video", "/fal/fal-ai/kling-video/v3/standard/text-to-video" },
-      submits())
+    assert.are.same({ "/fal/bytedance/seedance-2.0/text-to-video",
+      "/fal/fal-ai/kling-video/v3/standard/text-to-video" }, submits())
     assert(job:wait { timeout = 30 })
   end)
 
@@ -168,7 +168,9 @@ describe("hg:generate", function()
   end)
 
   it("stops at max_attempts", function()
-    for _, app in ipairs { "bytedance/seedance-2.0", "fal-ai/kling-video" } do control(app, { reject = { status = 503 } }) end
+    for _, app in ipairs { "bytedance/seedance-2.0", "fal-ai/kling-video" } do
+      control(app, { reject = { status = 503 } })
+    end
     local _, err = hg:generate { prompt = CINEMATIC, max_attempts = 2 }
     assert.matches("^stopped at max_attempts 2 after 2 attempts: 1%) seedance_2", err.message)
     assert.are.equal(2, #submits())
@@ -259,7 +261,8 @@ describe("hg:generate checks its request before anything is sent", function()
       { { prompt = "x", max_attempts = 0 }, "max_attempts must be between 1 and 10, got 0" },
       { { prompt = "x", duration = "5" }, 'duration must be a number, got "5"' },
       { { prompt = "x", provider = { "seedance_2", "klingg_pro" } }, '(did you mean "kling_pro"?)' },
-      { { prompt = "x", aspect_ratio = "21:9", provider = "kling_pro" }, "no provider can make this request: kling_pro: no 21:9" },
+      { { prompt = "x", aspect_ratio = "21:9", provider = "kling_pro" },
+        "no provider can make this request: kling_pro: no 21:9" },
     }
     for _, case in ipairs(cases) do
       local job, err = hg:generate(case[1])
@@ -272,7 +275,8 @@ describe("hg:generate checks its request before anything is sent", function()
 
   it("raises on unknown wait options", function()
     local job = assert(hg:generate { prompt = CINEMATIC })
-    assert.has_error(function() job:wait { timout = 5 } end, "job:wait: unknown option 'timout' (did you mean 'timeout'?)")
+    assert.has_error(function() job:wait { timout = 5 } end,
+      "job:wait: unknown option 'timout' (did you mean 'timeout'?)")
   end)
 end)
 

@@ -219,11 +219,15 @@ describe("hg:select", function()
       { { prompt = "x", duration = 0 }, "duration must be between 1 and 60, got 0" },
       { { prompt = "x", durration = 5 }, "durration is not a known field (did you mean duration?)" },
       { { prompt = "x", intent = "cinematik" }, 'intent must be one of' },
-      { { prompt = "x", aspect_ratio = "5:4" }, 'aspect_ratio must be one of "16:9", "9:16", "1:1", "21:9", "4:3", "3:4", got "5:4"' },
-      { { prompt = "x", image_url = "file:///tmp/a.png" }, 'image_url must be an http(s) URL, got "file:///tmp/a.png"' },
-      { { prompt = "x", end_image_url = "https://example.com/b.png" }, "image_url is required when end_image_url is set" },
+      { { prompt = "x", aspect_ratio = "5:4" },
+        'aspect_ratio must be one of "16:9", "9:16", "1:1", "21:9", "4:3", "3:4", got "5:4"' },
+      { { prompt = "x", image_url = "file:///tmp/a.png" },
+        'image_url must be an http(s) URL, got "file:///tmp/a.png"' },
+      { { prompt = "x", end_image_url = "https://example.com/b.png" },
+        "image_url is required when end_image_url is set" },
       { { prompt = "x", max_cost = 0 }, "max_cost must be greater than 0, got 0" },
-      { { prompt = "x", provider = "seedanse_2" }, 'provider must be "auto" or a provider of heygen.providers, got "seedanse_2" (did you mean "seedance_2"?)' },
+      { { prompt = "x", provider = "seedanse_2" },
+        'provider must be "auto" or a provider of heygen.providers, got "seedanse_2" (did you mean "seedance_2"?)' },
     }
     for _, case in ipairs(cases) do
       local list, err = hg:select(case[1])
@@ -237,7 +241,7 @@ describe("hg:select", function()
     local list, excluded = assert(hg:select { prompt = "x", aspect_ratio = "21:9" })
     assert.are.same({ "seedance_2", "seedance_2_fast" }, names(list))
     assert.are.equal("no 21:9 (offers 16:9, 9:16, 1:1)", excluded_reason(excluded, "kling_v3_pro"))
-    list, excluded = hg:select { prompt = "x", image_url = "https://example.com/a.png",
+    list = hg:select { prompt = "x", image_url = "https://example.com/a.png",
       end_image_url = "https://example.com/b.png" }
     assert.are.equal("fal-ai/veo3.1/first-last-frame-to-video", by_name(list).fal_veo_3_1.model)
     assert.are.equal("https://example.com/b.png", by_name(list).fal_veo_3_1.plan.input.last_frame_url)

@@ -229,7 +229,8 @@ end
 --- Rank the providers for a request (see heygen.selector): a list of
 -- {provider=, gateway=, model=, score=, est_cost=, duration=, reasons={...}},
 -- best first, and the excluded providers with their reasons.
----@param req table prompt=, intent=, duration=, aspect_ratio=, image_url=, end_image_url=, reference_image_urls=, audio=, max_cost=, speed=, provider=
+---@param req table prompt=, intent=, duration=, aspect_ratio=, image_url=, end_image_url=,
+---  reference_image_urls=, audio=, max_cost=, speed=, provider=
 ---@return table[]|nil candidates
 ---@return table excluded_or_err
 function Client:select(req)

@@ -46,7 +46,8 @@ methods.FIT = {
 methods.INTENT_COLUMNS = { "cinematic", "explainer", "social", "product", "b_roll", "dialogue", "animation",
   "general" }
 
------------------------------------------------------------------- HeyGen workflow providers (heygen-api.md 3.1, fal-api.md 1.2)
+------------------------------------------------------------------ HeyGen workflow providers
+-- (heygen-api.md 3.1, fal-api.md 1.2)
 
 -- HEYGEN_PROVIDERS quality and speed tiers, and heygen_video's per-clip price by tier.
 local TIER_QUALITY = { highest = 0.90, high = 0.80, medium = 0.65, low = 0.45 }
@@ -271,7 +272,8 @@ end
 function methods.get(name)
   if M[name] then return M[name] end
   local hint = util.closest(name, M)
-  return nil, string.format("unknown provider %q%s", tostring(name), hint and (" (did you mean %q?)"):format(hint) or "")
+  return nil, string.format("unknown provider %q%s", tostring(name),
+    hint and (" (did you mean %q?)"):format(hint) or "")
 end
 
 --- How well `entry` fits `intent` (0..1).

@@ -3,6 +3,18 @@
 -- POST {fal_url}/{model_id} with the bare input, then the URLs fal returns for
 -- status (?logs=1), result and cancel. Every model below has its own input
 -- names and formats; they are checked before anything is sent.
+--
+---@class heygen.Client
+---@field fal_submit fun(self: heygen.Client, model_id: string, input: table): heygen.Job|nil, heygen.Error|nil
+--
+-- A fal job (kind "fal"): job.id is fal's request_id; job.model_id,
+-- job.status_url, job.response_url, job.cancel_url; while it runs
+-- job.fal_status, job.queue_position (queued only), job.logs (every line) and
+-- job.new_logs (those the last poll added), for on_progress. job.result:
+-- video_url, content_type, file_name, file_size, seed (Seedance),
+-- inference_time, request_id, model_id, output (fal's whole answer).
+-- job:cancel() returns true, {status = "CANCELLATION_REQUESTED" | "OK" |
+-- "ALREADY_COMPLETED" (the job keeps its real outcome) | "NOT_FOUND"}.
 local api = require "heygen.api"
 local jobs = require "heygen.job"
 local validate = require "heygen.validate"
