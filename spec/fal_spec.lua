@@ -181,6 +181,16 @@ describe("a fal job", function()
     assert.matches("Request timed out", err.message)
   end)
 
+  it("reads statuses fal does not send (FAILED, CANCELED) defensively", function()
+    local job = assert(hg:fal_submit("fal-ai/veo3.1", { prompt = "x" }))
+    emu:fault { method = "GET", path = "/status$", status = 200, body = { status = "FAILED", error = "boom" } }
+    assert.are.equal("failed", job:refresh())
+    assert.matches("boom", job.error.message)
+    local other = assert(hg:fal_submit("fal-ai/veo3.1", { prompt = "y" }))
+    emu:fault { method = "GET", path = "/status$", status = 200, body = { status = "CANCELED" } }
+    assert.are.equal("cancelled", other:refresh())
+  end)
+
   it("re-attaches by model id and request id, rebuilding the queue URLs", function()
     local first = assert(hg:fal_submit("fal-ai/minimax/hailuo-02/standard/text-to-video", { prompt = "x" }))
     local again = hg:fal_job("fal-ai/minimax/hailuo-02/standard/text-to-video", first.id)

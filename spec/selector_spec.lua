@@ -156,6 +156,16 @@ describe("hg:select ranks by intent", function()
   end)
 end)
 
+describe("speed", function()
+  it("weighs render time: fast lifts the quick ones, slow lets quality lead", function()
+    local function top(speed) return names(assert(hg:select { prompt = "a fox", speed = speed }), 3) end
+    assert.are.same({ "kling_v3_standard", "kling_v2_1", "kling_v3_pro" }, top("fast"))
+    assert.are.same({ "kling_v3_standard", "kling_v3_pro", "seedance_2" }, top("normal"))
+    assert.are.same({ "kling_v3_pro", "seedance_2", "kling_v3_standard" }, top("slow"))
+    assert.are.same(top("normal"), top(nil))
+  end)
+end)
+
 describe("costs are for this request, not a default", function()
   it("follow duration, audio and mode", function()
     local c = by_name(assert(hg:select { prompt = "x", duration = 10 }))
