@@ -4,7 +4,9 @@
 -- hg:generate submits to the best candidate. When that fails for a reason
 -- another provider could avoid (a provider or gateway error, a rate limit, the
 -- gateway unreachable, the render failing on the provider's side) it moves to
--- the next candidate, within `max_attempts` and `max_cost`. It never falls back
+-- the next candidate, within `max_attempts` and `max_cost` (every submitted job
+-- counts at its estimated cost, failed ones too: a failed render may be
+-- billed). It never falls back
 -- on invalid_argument or auth (the user's to fix), never when a failed submit may
 -- still have created a job, and submits a replacement only once the failed job is
 -- terminal: one request never has two paid jobs running.
