@@ -5,11 +5,11 @@
 -- another provider could avoid (a provider or gateway error, a rate limit, the
 -- gateway unreachable, the render failing on the provider's side) it moves to
 -- the next candidate, within `max_attempts` and `max_cost` (every submitted job
--- counts at its estimated cost, failed ones too: a failed render may be
--- billed). It never falls back
--- on invalid_argument or auth (the user's to fix), never when a failed submit may
--- still have created a job, and submits a replacement only once the failed job is
--- terminal: one request never has two paid jobs running.
+-- counts at its estimated cost, failed ones too: a failed render may be billed).
+-- It never falls back on invalid_argument or auth (the user's to fix), never
+-- when a failed submit may still have created a job, and submits a replacement
+-- only once the failed job is terminal: one request never has two paid jobs
+-- running.
 local errors = require "heygen.errors"
 local util = require "heygen.util"
 local core = require "heygen.core"
