@@ -35,7 +35,6 @@ end)
 describe("heygen.client requests", function()
   it("without a key fails with auth before sending anything", function()
     local hg = support.client(emu, { api_key = "" })
-    hg._secret.api_key = nil
     local job, err = hg:generate_video { prompt = "a cat" }
     assert.is_nil(job)
     assert.are.equal("auth", err.kind)
