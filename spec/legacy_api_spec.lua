@@ -413,6 +413,23 @@ describe("the video list", function()
     assert.are.equal(7, #emu:requests { method = "GET", path = "^/v1/video%.list$" })
   end)
 
+  it("hg:each_video() also walks inside a heygen task, yielding to the loop between pages", function()
+    local ticks = 0
+    local ticker = heygen.spawn(function()
+      while ticks >= 0 do ticks = ticks + 1 heygen.sleep(0.001) end
+    end)
+    local n = heygen.run(function()
+      local count = 0
+      for _ in hg:each_video { limit = 25 } do count = count + 1 end
+      return count
+    end)
+    local during = ticks
+    ticks = -1
+    heygen.run(function() ticker:wait() end)
+    assert.are.equal(SEEDED_VIDEOS, n)
+    assert.is_true(during > 0, "the loop ran other tasks while pages were fetched")
+  end)
+
   it("hg:each_video() raises the typed error when a page fails, instead of ending quietly", function()
     emu:fault { method = "GET", path = "^/v1/video%.list", skip = 1, times = -1, status = 503 }
     local n = 0
