@@ -5,6 +5,7 @@ local heygen = require "heygen"
 local support = require "support"
 
 local json = heygen.json
+local statuses = support.wait_statuses
 
 local emu, hg
 setup(function()
@@ -29,14 +30,6 @@ local function scene(text)
   return { character = { type = "avatar", avatar_id = AVATAR, avatar_style = "normal" },
     voice = { type = "text", voice_id = VOICE, input_text = text or "Hello." },
     background = { type = "color", value = "#FAFAFA" } }
-end
-
-local function statuses(job, timeout)
-  local order, seen = {}, {}
-  local result, err = job:wait { timeout = timeout or 30, on_progress = function(j)
-    if not seen[j.status] then seen[j.status] = true order[#order + 1] = j.status end
-  end }
-  return result, err, order
 end
 
 describe("hg:generate_video (text-to-video workflows)", function()

@@ -27,6 +27,15 @@ function M.client(emu, extra)
   return heygen.client(opts)
 end
 
+--- job:wait, also returning the distinct statuses the job went through, in order.
+function M.wait_statuses(job, timeout)
+  local order, seen = {}, {}
+  local result, err = job:wait { timeout = timeout or 30, on_progress = function(j)
+    if not seen[j.status] then seen[j.status] = true order[#order + 1] = j.status end
+  end }
+  return result, err, order
+end
+
 function M.read(path)
   local f = io.open(path, "rb")
   if not f then return nil end
