@@ -151,15 +151,14 @@ local function check_number(value, schema, path)
 end
 
 local function check_string(value, schema, path)
-  if schema.min_len and M.chars(value) < schema.min_len then
-    return fail(path, schema.min_len == 1 and "must not be empty"
-      or ("must be at least " .. schema.min_len .. " characters"), value)
+  -- characters <= bytes, so the byte length settles most cases without counting
+  local lo, hi = schema.min_len, schema.max_len
+  if lo and (#value < lo or (lo > 1 and M.chars(value) < lo)) then
+    return fail(path, lo == 1 and "must not be empty" or ("must be at least " .. lo .. " characters"), value)
   end
-  if schema.max_len then
+  if hi and #value > hi then
     local n = M.chars(value)
-    if n > schema.max_len then
-      return fail(path, "must be at most " .. schema.max_len .. " characters", nil, n .. " characters")
-    end
+    if n > hi then return fail(path, "must be at most " .. hi .. " characters", nil, n .. " characters") end
   end
   if schema.url and not M.is_url(value) then return fail(path, "must be an http(s) URL", value) end
   if schema.hex_color and not is_hex_color(value) then
@@ -216,8 +215,14 @@ end
 
 local function unknown_fields(value, schema, path)
   local fields, extra = schema.fields, schema.passthrough or {}
-  for _, key in ipairs(util.sorted_keys(value)) do
-    if type(key) == "string" and fields[key] == nil and not extra[key] then
+  local unknown = {}
+  for key in pairs(value) do
+    if fields[key] == nil and not extra[key] then unknown[#unknown + 1] = key end
+  end
+  if #unknown == 0 then return true end
+  table.sort(unknown, function(a, b) return tostring(a) < tostring(b) end)
+  for _, key in ipairs(unknown) do
+    if type(key) == "string" then
       local hint = util.closest(key, fields)
       if hint and value[hint] == nil then
         return fail_text(join(path, key), string.format("%s is not a known field (did you mean %s?)",
