@@ -138,7 +138,8 @@ describe("hg:create_video under api v3", function()
   it("rejects bad input before any request, naming the field, the rule and the value", function()
     local cases = {
       { avatar_body { type = "avatr" },
-        'type must be one of "avatar", "cinematic_avatar", "image", "studio", got "avatr" ' .. '%(did you mean "avatar"%?%)' },
+        'type must be one of "avatar", "cinematic_avatar", "image", "studio", got "avatr" '
+          .. '%(did you mean "avatar"%?%)' },
       { avatar_body { script = string.rep("a", 5001) }, "script must be at most 5000 characters, got 5001 characters" },
       { avatar_body { voice_settings = { speed = 1.8 } }, "voice_settings.speed must be between 0.5 and 1.5, got 1.8" },
       { avatar_body { audio_url = "https://example.com/a.mp3" },
@@ -312,6 +313,19 @@ describe("hg:video_agent", function()
     assert.are.equal(0, #emu:requests())
   end)
 
+  it("job:cancel() stops the session remotely; the emulator ends it failed", function()
+    local job = assert(hg:video_agent { prompt = "Never mind" })
+    assert.is_true((job:cancel()))
+    assert.are.equal("cancelled", job.status)
+    assert.is_truthy(last("POST", "^/v3/video%-agents/" .. job.id .. "/stop$"))
+    local session = assert(hg:request { method = "GET", path = "/v3/video-agents/" .. job.id, envelope = "v3" })
+    assert.are.equal("failed", session.status)
+    assert.are.equal("The session was stopped on request", session.messages[1].content)
+    local result, err = job:wait { timeout = 5 }
+    assert.is_nil(result)
+    assert.are.equal("cancelled", err.kind)
+  end)
+
   it("is reachable from an api = \"v2\" client too", function()
     local old = support.client(emu)
     local job = assert(old:video_agent { prompt = "Hello" })
@@ -343,6 +357,15 @@ describe("avatars, looks, groups and voices under api v3", function()
     assert.are.equal(AVATAR, a.id)
     assert.are.same({ "avatar_v", "avatar_iv", "avatar_iii" }, a.supported_api_engines)
     local none, err = hg:avatar("missing")
+    assert.is_nil(none)
+    assert.are.equal("not_found", err.kind)
+  end)
+
+  it("avatar_group(id) answers one group; an unknown one is not_found", function()
+    local g = assert(hg:avatar_group("ag_josh"))
+    assert.are.equal("Josh", g.name)
+    assert.are.equal("077ab11b14f04ce0b49b5f6e5cc20979", g.default_voice_id)
+    local none, err = hg:avatar_group("ag_nobody")
     assert.is_nil(none)
     assert.are.equal("not_found", err.kind)
   end)
@@ -588,7 +611,61 @@ describe("users/me and remaining_quota under api v3", function()
   end)
 end)
 
+describe("jobs re-attached under api v3", function()
+  it("hg:job(\"video\", id) and heygen.resume follow the v3 endpoints", function()
+    local journal = support.tmpname(".jsonl")
+    local with_journal = support.client(emu, { api = "v3", journal = journal })
+    local video = assert(with_journal:create_video(avatar_body()))
+    local agent = assert(with_journal:video_agent { prompt = "Resume me" })
+    local again = assert(hg:job("video", video.id):wait { timeout = 30 })
+    assert.are.equal(video.id, again.video_id)
+    local resumed = heygen.resume(journal, support.client(emu, { api = "v3" }))
+    os.remove(journal)
+    assert.are.equal(2, #resumed)
+    assert.are.same({ "video", "video_agent" }, { resumed[1].kind, resumed[2].kind })
+    for _, job in ipairs(resumed) do assert(job:wait { timeout = 30 }) end
+    assert.are.equal(agent.id, resumed[2].result.session_id)
+    assert.are.equal(0, emu:count(nil, "^/v[12]/"))
+    assert.are.equal(1, emu:count("POST", "^/v3/videos$"))
+    assert.are.equal(1, emu:count("POST", "^/v3/video%-agents$"))
+  end)
+end)
+
 describe("v3 envelopes, errors and deprecation notices", function()
+  it("maps each documented v3 error code to its kind, with param and request id", function()
+    local once = support.client(emu, { api = "v3", max_retries = 0 })
+    local cases = {
+      { 401, "unauthorized", "auth" }, { 403, "forbidden", "permission" },
+      { 403, "resource_access_denied", "permission" }, { 402, "insufficient_credit", "insufficient_credit" },
+      { 400, "invalid_parameter", "invalid_argument" }, { 400, "INVALID_PARAMETER", "invalid_argument" },
+      { 400, "download_failed", "invalid_argument" }, { 404, "not_found", "not_found" },
+      { 404, "resource_not_found", "not_found" }, { 404, "video_not_found", "not_found" },
+      { 404, "AVATAR_NOT_FOUND", "not_found" }, { 404, "voice_not_found", "not_found" },
+      { 409, "request_in_progress", "conflict" }, { 409, "conflict", "conflict" },
+      { 413, "payload_too_large", "invalid_argument" }, { 429, "rate_limit_exceeded", "rate_limit" },
+      { 500, "internal_error", "server" }, { 503, "internal_error", "server" },
+    }
+    for _, c in ipairs(cases) do
+      emu:fault { path = "^/v3/users/me$", status = c[1], times = -1, body = { error = { code = c[2],
+        message = "documented " .. c[2], param = "field_x",
+        doc_url = "https://developers.heygen.com/docs/error-codes" } } }
+      local me, err = once:me()
+      emu:clear_faults()
+      assert.is_nil(me)
+      assert.are.equal(c[3], err.kind, c[2])
+      assert.are.equal(c[1], err.status)
+      assert.are.equal(c[2], err.code)
+      assert.are.equal("documented " .. c[2] .. " (param: field_x)", err.message)
+      assert.is_string(err.request_id)
+    end
+    emu:fault { path = "^/v3/users/me$", html = true, times = -1 }
+    local _, err = once:me()
+    emu:clear_faults()
+    assert.are.equal("protocol", err.kind) -- a gateway's HTML page, not the API's answer
+    assert.are.equal(502, err.status)
+    assert.is_true(err.retryable)
+  end)
+
   it("a bad key is auth with the v3 code unauthorized", function()
     local bad = support.client(emu, { api = "v3", api_key = "wrong-key-123" })
     local me, err = bad:me()

@@ -263,6 +263,8 @@ local function agent_failure(d)
 end
 
 jobs.register_kind("video_agent", {
+  -- job:cancel() stops the session remotely ("halts at its next checkpoint", docs 2.3)
+  cancel = function(job) return send("POST", "/v3/video-agents/" .. enc(job.id) .. "/stop") end,
   status = function(job)
     if job.video_id then return get("/v3/videos/" .. enc(job.video_id)) end
     return get("/v3/video-agents/" .. enc(job.id))
@@ -652,7 +654,10 @@ E.translate_video = {
     local list = {}
     for i, tid in ipairs(ids) do
       local job, err = new_job(client, "translate", tid, { output_language = langs[i] })
-      if not job then return nil, err end
+      if not job then
+        err.jobs = list -- the ones before it exist too: follow them, never create them again
+        return nil, err
+      end
       list[i] = job
     end
     if #list == 0 then return new_job(client, "translate", nil) end

@@ -740,6 +740,19 @@ local function get_session(_, st, sid)
   return v3(session_view(st, s))
 end
 
+-- Stops a running session (and its render): it ends failed with code "stopped".
+local function stop_session(_, st, sid)
+  local s = live(st, sid, {video_agent = true})
+  if not s then return not_found("not_found", "Video agent session", sid) end
+  local status = session_state(st, s)
+  if status ~= "completed" and status ~= "failed" then
+    local why = {code = "stopped", message = "The session was stopped on request"}
+    st:control_job(s.id, {fail = why})
+    if s.video_id then st:control_job(s.video_id, {fail = why}) end
+  end
+  return v3({session_id = s.id})
+end
+
 local function list_sessions(req, st)
   return paginate(req, st, "sessions", reversed(st.v3.sessions), newest_key, 20, 100, function(s)
     return {session_id = s.id, title = s.title, created_at = s.created_at}
@@ -1354,6 +1367,7 @@ M.routes = {
   {"POST", "/v3/video%-agents", create_session},
   {"GET", "/v3/video%-agents", list_sessions},
   {"GET", "/v3/video%-agents/([^/]+)", get_session},
+  {"POST", "/v3/video%-agents/([^/]+)/stop", stop_session},
   {"GET", "/v3/avatars", list_groups},
   {"GET", "/v3/avatars/looks", list_looks},
   {"GET", "/v3/avatars/looks/([^/]+)", get_look},
