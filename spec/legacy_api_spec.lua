@@ -543,6 +543,26 @@ describe("hg:upload_asset", function()
   end)
 end)
 
+describe("the upload host's own limits", function()
+  it("refuses an image over 50 MB with 413, as a client that skipped validation would see", function()
+    local big = support.tmpname(".png")
+    local f = assert(io.open(big, "wb"))
+    f:seek("set", 50 * 1048576)
+    f:write("\0")
+    f:close()
+    local asset, verr = hg:upload_asset(big)
+    assert.is_nil(asset)
+    assert.are.equal("invalid_argument", verr.kind)
+    assert.are.equal(0, #emu:requests())
+    local data, err = hg:request { method = "POST", base = "upload", path = "/v1/asset", envelope = "v1",
+      body_file = big, content_type = "image/png" }
+    os.remove(big)
+    assert.is_nil(data)
+    assert.are.same({ "invalid_argument", 413, "image files must be at most 50 MB, got 52428801 bytes" },
+      { err.kind, err.status, err.message })
+  end)
+end)
+
 describe("documented error shapes", function()
   local function wrong_key() return support.client(emu, { api_key = "wrong-key-not-the-real-one" }) end
 

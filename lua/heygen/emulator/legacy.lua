@@ -20,6 +20,8 @@ M.ASSET_TYPES = {["image/jpeg"] = {"image", "jpg"}, ["image/png"] = {"image", "p
                  ["audio/mpeg"] = {"audio", "mp3"}}
 local MAX_SCENES, MAX_TEXT = 50, 5000
 local KEEP_ASSET_BYTES = 32 * 1048576
+-- Input limits per file type (docs section 4): images and audio 50 MB, video 100 MB.
+M.ASSET_LIMITS = {image = 50 * 1048576, audio = 50 * 1048576, video = 100 * 1048576}
 
 local function set(list)
   local t = {}
@@ -786,8 +788,12 @@ local function upload_asset(req, st)
                          .. "video/mp4, video/webm, audio/mpeg; got " .. show(ctype or "")})
   end
   if #req.body == 0 then return v1_fail(400, missing("file body")) end
-  local id = st:id()
   local file_type, ext = known[1], known[2]
+  if #req.body > M.ASSET_LIMITS[file_type] then
+    return reply.error("v1", 413, nil, string.format("%s files must be at most %d MB, got %d bytes", file_type,
+                                                     M.ASSET_LIMITS[file_type] / 1048576, #req.body))
+  end
+  local id = st:id()
   local asset = {id = id, ext = ext, content_type = ctype:lower(), size = #req.body}
   if #req.body <= KEEP_ASSET_BYTES then asset.bytes = req.body end
   st.assets[id] = asset
