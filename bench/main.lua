@@ -223,7 +223,7 @@ end
 if wanted("polls") then
   local one, many = polls(1, SIZE.polls1), polls(64, SIZE.polls64)
   local raw1, raw64 = med(one, "raw", "rps"), med(many, "raw", "rps")
-  local ours1, ours64 = med(one, "lua5.4", "rps"), med(many, "lua5.4", "rps")
+  local ours1 = med(one, "lua5.4", "rps")
   local lines = {
     "### Status polls through the client (request, JSON decode, envelope, job update), keep-alive",
     "",

@@ -67,7 +67,8 @@ static CURL *make_easy(const char *url, struct curl_slist *headers, slot *s) {
 static tally run(CURLM *m, slot *slots, long total, long parallel) {
   tally t = {0, 0, 0};
   long started = 0, i;
-  for (i = 0; i < parallel && started < total; i++, started++) curl_multi_add_handle(m, slots[i].easy);
+  for (i = 0; i < parallel && started < total; i++, started++)
+    curl_multi_add_handle(m, slots[i].easy);
   while (t.done < total) {
     int still, left;
     CURLMsg *msg;
@@ -129,8 +130,8 @@ int main(int argc, char **argv) {
   t0 = now();
   t = run(m, slots, total, parallel);
   secs = now() - t0;
-  printf("{\"requests\":%ld,\"seconds\":%.6f,\"rps\":%.1f,\"connects\":%ld,\"errors\":%ld}\n", t.done,
-         secs, (double)t.done / secs, t.connects, t.errors);
+  printf("{\"requests\":%ld,\"seconds\":%.6f,\"rps\":%.1f,\"connects\":%ld,\"errors\":%ld}\n",
+         t.done, secs, (double)t.done / secs, t.connects, t.errors);
 
   for (i = 0; i < parallel; i++) {
     curl_easy_cleanup(slots[i].easy);

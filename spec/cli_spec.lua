@@ -186,7 +186,8 @@ describe("generate.lua on the command line", function()
   end)
 
   it("exits 3 on a rejected key, without printing the key", function()
-    local r = generate({ "--prompt", "A cat", "--provider", "kling_pro" }, { HEYGEN_API_KEY = "wrong-key-abcdef123456" })
+    local r = generate({ "--prompt", "A cat", "--provider", "kling_pro" },
+      { HEYGEN_API_KEY = "wrong-key-abcdef123456" })
     assert.are.equal(3, r.code, shell.describe(r))
     assert.matches("generate%.lua: heygen: auth: ", r.err)
     assert.matches("check HEYGEN_API_KEY", r.err)

@@ -114,7 +114,8 @@ end)
 
 describe("heygen errors", function()
   it("print as one line with kind, message, status and code", function()
-    local e = heygen.errors.new { kind = "rate_limit", message = "slow down", status = 429, code = "rate_limit_exceeded" }
+    local e = heygen.errors.new { kind = "rate_limit", message = "slow down", status = 429,
+      code = "rate_limit_exceeded" }
     assert.are.equal("heygen: rate_limit: slow down (HTTP 429, code rate_limit_exceeded)", tostring(e))
     assert.is_true(e.retryable)
   end)

@@ -37,7 +37,9 @@ describe("a workflow job (text-to-video)", function()
     assert.is_string(result.asset_id)
     local out = support.tmpname(".mp4")
     local progress = {}
-    assert.are.equal(out, job:download(out, { on_progress = function(done, total) progress[#progress + 1] = { done, total } end }))
+    assert.are.equal(out, job:download(out, { on_progress = function(done, total)
+      progress[#progress + 1] = { done, total }
+    end }))
     assert.are.equal(support.sample_mp4(), support.read(out))
     assert.is_nil(support.read(out .. ".part"))
     local last = progress[#progress]

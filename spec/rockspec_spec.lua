@@ -37,8 +37,8 @@ setup(function()
   work = support.tmpname()
   src, tree = work .. "/src", work .. "/tree"
   -- the checkout as a user clones it: tracked files and new ones not ignored, no build dirs
-  local r = shell.run(string.format("mkdir -p %s && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t %s",
-    shell.quote(src), shell.quote(src)), { cwd = ROOT })
+  local copy = "mkdir -p %s && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t %s"
+  local r = shell.run(copy:format(shell.quote(src), shell.quote(src)), { cwd = ROOT })
   assert(r.code == 0, shell.describe(r))
 end)
 teardown(function() if work then os.execute("rm -rf " .. shell.quote(work)) end end)

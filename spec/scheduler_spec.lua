@@ -40,7 +40,8 @@ describe("heygen scheduler", function()
     for i = 1, 1000 do
       tasks[i] = heygen.spawn(function()
         heygen.sleep(0.01 * (i % 7))
-        local data, err = hg:request { method = "GET", path = "/_emulator/test/echo", query = { i = i }, envelope = "raw", auth = false }
+        local data, err = hg:request { method = "GET", path = "/_emulator/test/echo", query = { i = i },
+          envelope = "raw", auth = false }
         assert(data, err and tostring(err))
         return data.query.i
       end)
@@ -74,7 +75,8 @@ describe("heygen scheduler", function()
 
   it("step(0) returns at once while requests are in flight", function()
     local task = heygen.spawn(function()
-      return support.client(emu):request { path = "/_emulator/test/delay", query = { ms = 400 }, envelope = "raw", auth = false }
+      return support.client(emu):request { path = "/_emulator/test/delay", query = { ms = 400 }, envelope = "raw",
+        auth = false }
     end)
     heygen.step(0) -- start the task: its request is now in flight
     assert.is_true(heygen.pending() > 0)

@@ -178,7 +178,8 @@ local function luajit_build()
   local dir = os.getenv("HEYGEN_LUAJIT_BUILD") or (ROOT .. "/build-luajit")
   if not io.open(dir .. "/heygen/core.so") then
     local log = support.tmpname(".log")
-    local ok = os.execute(string.format("cmake -S %q -B %q -DHEYGEN_LUA=luajit -DHEYGEN_INTERPRETER=OFF >%q 2>&1 && cmake --build %q -j2 >>%q 2>&1", ROOT, dir, log, dir, log))
+    local ok = os.execute(string.format("cmake -S %q -B %q -DHEYGEN_LUA=luajit -DHEYGEN_INTERPRETER=OFF >%q 2>&1 "
+      .. "&& cmake --build %q -j2 >>%q 2>&1", ROOT, dir, log, dir, log))
     assert(ok == true or ok == 0, "building the LuaJIT core failed: " .. tostring(support.read(log)))
     os.remove(log)
   end
@@ -190,7 +191,8 @@ local function nvim(config)
   config.root, config.cpath = ROOT, luajit_build()
   local out = support.tmpname(".json")
   local cmd = string.format("HEYGEN_NVIM_CONFIG=%q HEYGEN_NVIM_OUT=%q nvim --headless -u NONE -i NONE -n "
-    .. "-c %q </dev/null >/dev/null 2>&1", heygen.json.encode(config), out, "luafile " .. ROOT .. "/spec/uv_nvim_driver.lua")
+    .. "-c %q </dev/null >/dev/null 2>&1", heygen.json.encode(config), out,
+    "luafile " .. ROOT .. "/spec/uv_nvim_driver.lua")
   os.execute(cmd)
   local text = support.read(out)
   os.remove(out)
@@ -204,8 +206,8 @@ describe("heygen.uv in headless Neovim (LuaJIT)", function()
   teardown(function() if slow_emu then slow_emu:stop() end end)
 
   local function client_opts()
-    return { api_key = support.API_KEY, api = "v2", base_url = slow_emu.url, poll = { initial = 1, factor = 1.5, max = 2 },
-      poll_budget = 0 }
+    return { api_key = support.API_KEY, api = "v2", base_url = slow_emu.url,
+      poll = { initial = 1, factor = 1.5, max = 2 }, poll_budget = 0 }
   end
 
   it("runs the plugin example's jobs and a download while the editor's 10 ms timer keeps firing", function()

@@ -13,8 +13,7 @@
 #if LUA_VERSION_NUM < 502
 #include <luajit.h> /* LUAJIT_VERSION: lua.h alone does not say */
 #define lua_rawlen(L, i) lua_objlen((L), (i))
-#define lua_absindex(L, i) \
-  ((i) > 0 || (i) <= LUA_REGISTRYINDEX ? (i) : lua_gettop(L) + (i) + 1)
+#define lua_absindex(L, i) ((i) > 0 || (i) <= LUA_REGISTRYINDEX ? (i) : lua_gettop(L) + (i) + 1)
 /* LuaJIT 2.1 ships luaL_setfuncs, luaL_testudata and luaL_setmetatable. */
 #if !defined(LUAJIT_VERSION)
 #error "Lua 5.1 without LuaJIT is not supported"

@@ -31,14 +31,14 @@ typedef struct multi multi;
 typedef enum { SINK_UNDECIDED, SINK_FILE, SINK_MEMORY } sink_mode;
 
 typedef struct {
-  CURL *easy;             /* NULL once finished or cancelled */
-  multi *owner;           /* NULL once detached from its multi */
+  CURL *easy;   /* NULL once finished or cancelled */
+  multi *owner; /* NULL once detached from its multi */
   lua_Integer id;
   struct curl_slist *headers;
   curl_mime *mime;
-  FILE *upload;           /* body_file */
-  buffer body, head;      /* response body (memory sink) and raw header lines */
-  char *path;             /* stream a 2xx body here */
+  FILE *upload;      /* body_file */
+  buffer body, head; /* response body (memory sink) and raw header lines */
+  char *path;        /* stream a 2xx body here */
   FILE *fp;
   sink_mode sink;
   curl_off_t resume_from, file_bytes;
@@ -49,7 +49,7 @@ typedef struct {
 struct multi {
   CURLM *m;
   lua_Integer next_id;
-  int inflight_ref;       /* registry ref: id -> Request userdata (anchors them) */
+  int inflight_ref; /* registry ref: id -> Request userdata (anchors them) */
   int running;
   CURL *pool[POOL_MAX];
   int npool;
@@ -664,8 +664,9 @@ static int request_tostring(lua_State *L) {
 }
 
 static const luaL_Reg multi_methods[] = {
-    {"add", multi_add},           {"perform", multi_perform}, {"timeout", multi_timeout},
-    {"running", multi_running},   {"progress", multi_progress}, {"cancel", multi_cancel},
+    {"add", multi_add},           {"perform", multi_perform},
+    {"timeout", multi_timeout},   {"running", multi_running},
+    {"progress", multi_progress}, {"cancel", multi_cancel},
     {"close", multi_close},       {NULL, NULL},
 };
 
@@ -689,7 +690,8 @@ static const luaL_Reg request_meta[] = {
     {NULL, NULL},
 };
 
-static void create_meta(lua_State *L, const char *name, const luaL_Reg *meta, const luaL_Reg *methods) {
+static void create_meta(lua_State *L, const char *name, const luaL_Reg *meta,
+                        const luaL_Reg *methods) {
   luaL_newmetatable(L, name);
   luaL_setfuncs(L, meta, 0);
   lua_pushstring(L, name);

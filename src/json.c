@@ -95,7 +95,8 @@ static int is_empty(lua_State *L, int idx) {
 static int needs_rewrite(lua_State *L, int idx, int depth) {
   int found = 0;
   if (lua_type(L, idx) != LUA_TTABLE) return 0;
-  if (depth > MAX_DEPTH) luaL_error(L, "cannot encode: nesting deeper than %d (a cycle?)", MAX_DEPTH);
+  if (depth > MAX_DEPTH)
+    luaL_error(L, "cannot encode: nesting deeper than %d (a cycle?)", MAX_DEPTH);
   if (is_marked_array(L, idx) && is_empty(L, idx)) return 1;
   luaL_checkstack(L, 6, "JSON nesting");
   lua_pushnil(L);

@@ -331,7 +331,8 @@ function Job:download(path, opts)
     if not rec then return nil, errors.new { kind = "invalid_argument", message = serr, job_id = self.id } end
     if rec.code == 23 then
       os.remove(part)
-      return nil, errors.new { kind = "io", job_id = self.id, message = "cannot write the download: " .. tostring(rec.error) }
+      return nil, errors.new { kind = "io", job_id = self.id,
+        message = "cannot write the download: " .. tostring(rec.error) }
     elseif rec.code ~= 0 then
       resumes = resumes + 1
       if not TRANSIENT_CURL[rec.code] or resumes > max_resumes then
@@ -347,7 +348,9 @@ function Job:download(path, opts)
         opts.on_progress(size, size)
       end
       local ok, err = os.rename(part, path)
-      if not ok then return nil, errors.new { kind = "io", job_id = self.id, message = "cannot rename download: " .. tostring(err) } end
+      if not ok then
+        return nil, errors.new { kind = "io", job_id = self.id, message = "cannot rename download: " .. tostring(err) }
+      end
       return path
     elseif rec.status == 416 and offset > 0 then
       -- what we hold is already all of it, or a different file: start over unless complete
@@ -365,7 +368,8 @@ function Job:download(path, opts)
       url = self.result and (self.result.video_url or self.result.url) or url
     else
       return nil, errors.new {
-        kind = (rec.status == 403 or rec.status == 404 or rec.status == 410) and "url_expired" or errors.kind_for(rec.status),
+        kind = (rec.status == 403 or rec.status == 404 or rec.status == 410) and "url_expired"
+          or errors.kind_for(rec.status),
         status = rec.status, job_id = self.id,
         message = string.format("download answered HTTP %d%s", rec.status,
           refreshed and " again after a status refresh for a fresh URL" or ""),

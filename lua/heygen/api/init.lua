@@ -21,7 +21,9 @@ M.groups = {}
 local ARG_CHECKS = {
   table = function(a) return type(a) == "table", "a table of fields" end,
   id = function(a) return type(a) == "string" and a ~= "", "an id string" end,
-  id_table = function(a, b) return type(a) == "string" and a ~= "" and (b == nil or type(b) == "table"), "an id string and an optional table" end,
+  id_table = function(a, b)
+    return type(a) == "string" and a ~= "" and (b == nil or type(b) == "table"), "an id string and an optional table"
+  end,
   none = function() return true end,
   optional_table = function(a) return a == nil or type(a) == "table", "an optional table" end,
 }

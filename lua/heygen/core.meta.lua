@@ -1,0 +1,144 @@
+---@meta heygen.core
+-- heygen.core is C (src/core.c, src/http.c, src/json.c). This file only tells
+-- editors (lua-language-server: Neovim, VS Code) what it offers, so
+-- `require "heygen.core"` gets completion and type checks. It is never run
+-- for its definitions: every body here is empty.
+
+---@class heygen.core
+---@field VERSION string heygen's version, "X.Y.Z"
+---@field json_null lightuserdata encode-only sentinel for an explicit JSON null
+---@field json_array_mt table the metatable json_array sets
+local core = {}
+
+---@class heygen.core.Versions
+---@field heygen string
+---@field lua string "Lua 5.4.6" or "LuaJIT 2.1..."
+---@field curl string libcurl's version
+---@field ssl string the TLS library, or "none"
+---@field http2 boolean
+---@field cjson string|nil lua-cjson's version
+
+--- Versions of heygen and the libraries it runs on.
+---@return heygen.core.Versions
+function core.versions() end
+
+--- Monotonic clock, in seconds (not wall time).
+---@return number
+function core.now() end
+
+--- Block the whole thread for `seconds` (inside a heygen task use heygen.sleep).
+---@param seconds number
+function core.sleep(seconds) end
+
+--- Decode JSON: integers come back as Lua integers, null as nil.
+---@param text string
+---@return any|nil value
+---@return string|nil message when the text is not JSON
+function core.json_decode(text) end
+
+--- Encode a Lua value as JSON; a table marked by json_array encodes as [] when empty.
+---@param value any
+---@return string|nil json
+---@return string|nil message when the value cannot be encoded
+function core.json_encode(value) end
+
+--- Mark `t` as a JSON array (so an empty one encodes as []); returns t.
+---@generic T: table
+---@param t T
+---@return T
+function core.json_array(t) end
+
+---@class heygen.core.MultiOptions
+---@field max_host_connections? integer connections per host (default 64)
+---@field max_total_connections? integer all hosts together (0: no limit)
+
+--- A curl multi handle: many HTTP transfers driven from one loop.
+---@param opts? heygen.core.MultiOptions
+---@return heygen.Multi
+function core.multi(opts) end
+
+---@class heygen.core.MimePart
+---@field name string the form field
+---@field data? string the part's bytes
+---@field file? string or a file to send
+---@field type? string its content type
+---@field filename? string the file name the server sees
+
+---@class heygen.core.Request
+---@field method? string "GET" (default), "POST", "PUT", "DELETE", ...
+---@field url string
+---@field headers? table<string, string>|string[] a map, or a list of "Name: value"
+---@field body? string the request body
+---@field body_file? string or a file sent as the raw body
+---@field mime? heygen.core.MimePart[] a multipart/form-data body
+---@field timeout? number seconds for the whole transfer, 0: none
+---@field connect_timeout? number seconds to connect, 0: none
+---@field file? string stream a 2xx body into this file instead of memory
+---@field resume_from? integer with file: append from this byte (a Range request)
+---@field follow? boolean follow redirects (never on authenticated requests)
+---@field cainfo? string CA bundle file
+---@field capath? string CA directory
+---@field accept_encoding? boolean ask for gzip/br (off when streaming to a file)
+
+---@class heygen.core.Timings
+---@field total number seconds
+---@field dns number
+---@field connect number
+---@field tls number
+---@field ttfb number time to the first byte
+
+---@class heygen.core.Record
+---@field id integer the id add returned
+---@field status integer HTTP status, 0 when no answer came
+---@field code integer CURLcode, 0 on success
+---@field error string|nil curl's message when code ~= 0
+---@field sent boolean whether request bytes left this host
+---@field headers table<string, string> lower-cased names
+---@field body string the body (empty when streamed to a file)
+---@field file string|nil the file given to add
+---@field file_bytes integer|nil bytes written to it
+---@field resumed boolean|nil whether the server honoured resume_from
+---@field to_file boolean|nil whether the body went to the file
+---@field time heygen.core.Timings
+---@field connects integer new connections this transfer opened
+---@field bytes_sent integer
+---@field bytes_received integer
+
+---@class heygen.Multi
+local Multi = {}
+
+--- Start a transfer; it runs while perform is called.
+---@param request heygen.core.Request
+---@return integer|nil id
+---@return string|nil message
+---@return integer|nil code CURLcode of a bad option
+function Multi:add(request) end
+
+--- Drive the transfers, waiting in curl_multi_poll at most `ms` when idle.
+---@param ms number
+---@return heygen.core.Record[] finished the completion records (possibly none)
+function Multi:perform(ms) end
+
+--- Bytes received so far and the total when the server said it.
+---@param id integer
+---@return integer|nil done
+---@return integer|nil total
+function Multi:progress(id) end
+
+--- libcurl's hint for the next perform, in ms (-1: none).
+---@return integer
+function Multi:timeout() end
+
+--- Abandon a transfer in flight (no record is produced for it).
+---@param id integer
+---@return boolean cancelled
+function Multi:cancel(id) end
+
+--- Transfers in flight.
+---@return integer
+function Multi:running() end
+
+--- Close the handle and every transfer; idempotent (also __gc, __close).
+function Multi:close() end
+
+return core
