@@ -13,6 +13,87 @@
 -- Every v3 create sends an Idempotency-Key (one per logical call, reused by
 -- Client:request on each retry), so a create can be retried after a 5xx or a
 -- timeout without a second paid render.
+--
+---@class heygen.Client
+---@field video_agent fun(self: heygen.Client, o: heygen.VideoAgentOptions): heygen.Job?, heygen.Error?
+---@field lipsync fun(self: heygen.Client, o: heygen.LipsyncOptions): heygen.Job?, heygen.Error?
+---@field text_to_speech fun(self: heygen.Client, o: heygen.SpeechOptions): heygen.Speech?, heygen.Error?
+---@field avatar_groups fun(self: heygen.Client, o?: {ownership?: string}): heygen.AvatarGroup[]?, heygen.Error?
+---@field avatar_group fun(self: heygen.Client, group_id: string): heygen.AvatarGroup?, heygen.Error?
+---@field avatar_looks fun(self: heygen.Client, o?: heygen.LooksFilter): heygen.AvatarLook[]?, heygen.Error?
+---@field webhook_endpoints fun(self: heygen.Client): heygen.WebhookEndpoint[]?, heygen.Error?
+---@field create_webhook_endpoint fun(self, o: heygen.EndpointOptions): heygen.WebhookEndpoint?, heygen.Error?
+---@field update_webhook_endpoint fun(self: heygen.Client, id: string, o: table): heygen.WebhookEndpoint?, heygen.Error?
+---@field delete_webhook_endpoint fun(self: heygen.Client, id: string): true?, heygen.Error?
+---@field rotate_webhook_secret fun(self, id: string): {endpoint_id: string, secret: string}?, heygen.Error?
+---@field webhook_event_types fun(self: heygen.Client): {event_type: string, description: string}[]?, heygen.Error?
+---@field webhook_events fun(self: heygen.Client, o?: table): table[]?, (string|heygen.Error)?
+---@field me fun(self: heygen.Client): heygen.Me?, heygen.Error?
+---
+---@class heygen.VideoAgentOptions
+---@field prompt string                       -- 1 to 10000 characters
+---@field mode? string                        -- "generate" (default) | "chat"
+---@field orientation? string                 -- "landscape" | "portrait"
+---@field avatar_id? string
+---@field voice_id? string
+---@field style_id? string
+---@field files? (string|table)[]             -- URLs or AssetInput tables, at most 20
+---@field callback_url? string
+---@field callback_id? string
+---
+---@class heygen.LipsyncOptions
+---@field video string|table                  -- a URL, or {type="url"|"asset_id", ...}
+---@field audio string|table
+---@field mode? string                        -- "speed" | "precision"
+---@field enable_caption? boolean
+---
+---@class heygen.SpeechOptions
+---@field text string                         -- 1 to 5000 characters
+---@field voice_id string                     -- a voice of the starfish engine
+---@field speed? number                       -- 0.5 to 2.0
+---@field input_type? string                  -- "text" | "ssml"
+---
+---@class heygen.LooksFilter
+---@field group_id? string
+---@field avatar_type? string                 -- "studio_avatar" | "digital_twin" | "photo_avatar"
+---@field ownership? string                   -- "public" | "private"
+---
+---@class heygen.EndpointOptions
+---@field url string                          -- https only
+---@field events? string[]                    -- nil: every event
+---@field entity_id? string
+---
+---@class heygen.AvatarLook: heygen.Avatar   -- v3 look: the legacy avatar fields plus these
+---@field id string                           -- the look id (= avatar_id)
+---@field avatar_type string                  -- "studio_avatar" | "digital_twin" | "photo_avatar"
+---@field group_id string
+---@field supported_api_engines string[]      -- "avatar_v" | "avatar_iv" | "avatar_iii"
+---@field preferred_orientation string|nil
+---
+---@class heygen.AvatarGroup
+---@field id string
+---@field name string
+---@field looks_count integer
+---@field default_voice_id string|nil
+---
+---@class heygen.Speech                      -- hg:text_to_speech
+---@field audio_url string
+---@field duration number
+---@field word_timestamps {word: string, start: number, ["end"]: number}[]|nil
+---
+---@class heygen.WebhookEndpoint
+---@field endpoint_id string
+---@field url string
+---@field events string[]|nil                 -- nil: every event
+---@field status string                       -- "enabled" | "disabled"
+---@field secret string|nil                   -- only in the create answer (whsec_...)
+---
+---@class heygen.Me                          -- hg:me(): one billing object, chosen by billing_type
+---@field username string
+---@field billing_type string|nil             -- "wallet" | "subscription" | "usage_based"
+---@field wallet table|nil
+---@field subscription table|nil
+---@field usage_based table|nil
 local api = require "heygen.api"
 local jobs = require "heygen.job"
 local errors = require "heygen.errors"
@@ -29,6 +110,7 @@ local enc = util.encode_component
 
 M.MULTIPART_MAX = 32 * 1048576 -- POST /v3/assets takes up to 32 MB; bigger files go presigned
 M.SPEED_MAX = 1.5              -- voice_settings.speed under v3 (v2 allowed 2.0)
+M.UPLOAD_TIMEOUT = 600         -- seconds for one upload request (the official CLI's 10 minutes)
 
 -- Page sizes used when a call returns a whole list (the documented maximum per endpoint).
 M.PAGE = { videos = 100, looks = 50, groups = 50, voices = 100, templates = 100,
@@ -842,7 +924,7 @@ local function direct_upload(client, path, ctype, size)
       message = string.format("path must be at most %d bytes for a direct upload, got %d bytes", slot.max_bytes, size) }
   end
   local _, perr = client:request { method = "PUT", url = slot.upload_url, auth = false, raw_body = true,
-    body_file = path, headers = slot.upload_headers or { ["Content-Type"] = ctype }, timeout = 0 }
+    body_file = path, headers = slot.upload_headers or { ["Content-Type"] = ctype }, timeout = M.UPLOAD_TIMEOUT }
   if errors.is(perr) then return nil, perr end
   local done
   done, err = client:request(send("POST", "/v3/assets/" .. enc(slot.asset_id) .. "/complete", {}))
@@ -861,7 +943,7 @@ E.upload_asset = {
     local size = util.file_size(path)
     if size > M.MULTIPART_MAX then return direct_upload(client, path, ctype, size) end
     local spec = create("/v3/assets")
-    spec.json, spec.timeout = nil, 0
+    spec.json, spec.timeout = nil, M.UPLOAD_TIMEOUT
     spec.mime = { { name = "file", file = path, type = ctype, filename = basename(path) } }
     local data, err = client:request(spec)
     if data == nil then return nil, err end
