@@ -28,15 +28,33 @@ M.errors = errors
 M.json = { encode = core.json_encode, decode = core.json_decode, array = core.json_array, null = core.json_null }
 
 -- the scheduler (design.md section 3)
+
+--- Run fn(...) as a task and drive the loop until it returns; its results, or its error raised.
+---@type fun(fn: function, ...: any): ...: any
 M.run = scheduler.run
+--- Start fn(...) as a task; returns the task (`task:wait()` for its results).
+---@type fun(fn: function, ...: any): heygen.Task
 M.spawn = scheduler.spawn
+--- Wait `seconds`: yields inside a task, drives the loop (blocks the caller) outside one.
+---@type fun(seconds: number)
 M.sleep = scheduler.sleep
+--- Wait for jobs or tasks concurrently: results in order, and errors (index -> err) or nil.
+---@type fun(list: table[]): table, table|nil
 M.all = scheduler.all
+--- Drive I/O and timers once, never longer than `timeout` seconds (default 0); returns
+--- the operations still pending. What a game calls each frame.
+---@type fun(timeout?: number): integer
 M.step = scheduler.step
+--- Operations in flight: transfers, armed timers and runnable tasks.
+---@type fun(): integer
 M.pending = scheduler.pending
+--- Seconds until the loop next needs attention (0: now), or nil when idle.
+---@type fun(): number|nil
 M.timeout = scheduler.timeout
 
 --- Create a client; see design.md section 4 for the options.
+---@param opts? table api_key, fal_key, base_url, upload_url, fal_url, api ("v2"|"v3"), timeout,
+---  connect_timeout, max_retries, journal, poll, ... (unknown names are an error)
 ---@return heygen.Client
 function M.client(opts) return client.new(opts) end
 
@@ -48,6 +66,9 @@ end
 
 --- Jobs recorded in a journal that have not finished, re-attached.
 -- `hg` is the client to use (default: a client with `journal = path`).
+---@param path string the journal file
+---@param hg? heygen.Client
+---@return heygen.Job[]
 function M.resume(path, hg)
   hg = hg or M.client { journal = path }
   local f = io.open(path, "r")
