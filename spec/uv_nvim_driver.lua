@@ -37,21 +37,32 @@ watchdog:start(cfg.deadline * 1000, 0, vim.schedule_wrap(function()
   finish { error = "watchdog: jobs still running after " .. cfg.deadline .. " s" }
 end))
 
+-- The plugin as a user drives it: the last job through :HeygenGenerate, the
+-- others from Lua with a callback; done when every job has ended.
 local function plugin_mode()
   local plugin = dofile(cfg.root .. "/examples/nvim_plugin.lua")
   plugin.setup { dir = cfg.out_dir, notify = false, client = cfg.client }
-  local results, left = {}, cfg.jobs
-  for i = 1, cfg.jobs do
+  local results = {}
+  for i = 1, cfg.jobs - 1 do
     plugin.generate("clip " .. i, {}, function(ok, value)
-      results[i] = { ok = ok, value = tostring(value), kind = type(value) == "table" and value.kind or nil,
-        fast_event = vim.in_fast_event() }
-      left = left - 1
-      if left == 0 then
-        -- one more trip through the loop, so the adapter has seen it is idle
-        vim.schedule(function() finish { results = results, lines = plugin.lines() } end)
-      end
+      results[i] = { ok = ok, value = tostring(value), fast_event = vim.in_fast_event() }
     end)
   end
+  vim.cmd("HeygenGenerate clip " .. cfg.jobs)
+  local check = vim.loop.new_timer()
+  check:start(50, 50, vim.schedule_wrap(function()
+    for _, e in ipairs(plugin.jobs) do
+      if e.status ~= "done" and e.status ~= "failed" then return end
+    end
+    check:stop()
+    local last = plugin.jobs[cfg.jobs]
+    results[cfg.jobs] = { ok = last.status == "done", value = tostring(last.path or last.error) }
+    -- one more trip through the loop, so the adapter has seen it is idle
+    vim.schedule(function()
+      finish { results = results, lines = plugin.lines(), listing = vim.api.nvim_exec("HeygenJobs", true),
+        statusline = plugin.statusline() }
+    end)
+  end))
 end
 
 -- The control: the same work done with a blocking wait on the editor's loop.
