@@ -116,9 +116,16 @@ end
 
 ------------------------------------------------------------------ requests
 
+-- The host a URL really names: userinfo ("user@") dropped, IPv6 brackets removed.
+local function url_host(url)
+  local authority = url:match("^%a[%w+.-]*://([^/?#]*)") or ""
+  authority = authority:match("^.*@(.*)$") or authority
+  return authority:match("^%[([^%]]*)%]") or authority:match("^[^:]*")
+end
+
 local function is_loopback(url)
-  local host = url:match("^%a+://%[?([^/%]:]+)")
-  return host == "localhost" or host == "::1" or (host and host:match("^127%.") ~= nil)
+  local host = url_host(url):lower()
+  return host == "localhost" or host == "::1" or host:match("^127%.%d+%.%d+%.%d+$") ~= nil
 end
 
 -- Parse Retry-After: seconds, or an HTTP date.

@@ -87,6 +87,11 @@ end
 ---------------------------------------------------------------------------------------
 -- connection I/O (runs inside the connection's coroutine)
 
+-- What a non-blocking call that must wait is told: luasocket says "timeout", a TLS
+-- socket (luasec) "wantread" or "wantwrite"; the value is what to wait for (nil: the
+-- reading or writing direction of the call).
+local AGAIN = {timeout = false, wantread = "r", wantwrite = "w"}
+
 -- Appends whatever the socket has to c.buf; false when the peer is gone.
 local function fill(c)
   while true do
@@ -97,8 +102,9 @@ local function fill(c)
       c.pos = 1
       return true
     end
-    if err ~= "timeout" then return false end
-    yield("r", c.sock)
+    local again = AGAIN[err]
+    if again == nil then return false end
+    yield(again or "r", c.sock)
   end
 end
 
@@ -118,8 +124,8 @@ local function read_exact(c, n)
     if data and data ~= "" then
       parts[#parts + 1] = data
       need = need - #data
-    elseif err == "timeout" then
-      yield("r", c.sock)
+    elseif AGAIN[err] ~= nil then
+      yield(AGAIN[err] or "r", c.sock)
     else
       return nil
     end
@@ -144,9 +150,10 @@ local function send_all(c, data)
   while i <= n do
     local last, err, partial = c.sock:send(data, i)
     if last then return true end
-    if err ~= "timeout" then return false end
+    local again = AGAIN[err]
+    if again == nil then return false end
     i = partial + 1
-    yield("w", c.sock)
+    yield(again or "w", c.sock)
   end
   return true
 end
@@ -334,8 +341,20 @@ local function traceback(e) return debug.traceback(tostring(e), 2) end
 
 local ERROR_500 = '{"error":{"code":"internal_error","message":"emulator error"},"data":null}'
 
+-- The TLS handshake of a connection wrapped by accept; false when it fails.
+local function handshake(c)
+  while true do
+    local ok, err = c.sock:dohandshake()
+    if ok then return true end
+    local again = AGAIN[err]
+    if again == nil then return false end
+    yield(again or "r", c.sock)
+  end
+end
+
 function Server:serve(c)
   local app = self.app
+  if self.tls and not handshake(c) then return end
   while not self.stopping do
     local head, err = read_head(c)
     if not head then
@@ -409,6 +428,10 @@ function Server:accept()
     end
     s:settimeout(0)
     s:setoption("tcp-nodelay", true)
+    if self.tls then
+      s = require("ssl").wrap(s, self.tls)
+      s:settimeout(0)
+    end
     self.conn_seq = self.conn_seq + 1
     local c = {sock = s, id = self.conn_seq, buf = "", pos = 1}
     c.co = coroutine.create(function() return self:serve(c) end)
@@ -491,7 +514,8 @@ function Server:watch_fd(fd)
   self.watch = {getfd = function() return fd or 0 end, dirty = function() return false end}
 end
 
---- Binds and listens. opts: host ("127.0.0.1"), port (0 = ephemeral), backlog, app.
+--- Binds and listens. opts: host ("127.0.0.1"), port (0 = ephemeral), backlog, app,
+--- tls ({certificate =, key =} PEM paths: HTTPS through luasec).
 function M.new(opts)
   local host = opts.host or "127.0.0.1"
   local listener = assert(socket.tcp())
@@ -505,8 +529,16 @@ function M.new(opts)
   if not ok then listener:close(); return nil, "listen: " .. tostring(err) end
   listener:settimeout(0)
   local _, port = listener:getsockname()
+  local tls
+  if opts.tls then  -- {certificate = pem path, key = pem path}: serve HTTPS (needs luasec)
+    local ssl_ok, ssl = pcall(require, "ssl")
+    if not ssl_ok then listener:close(); return nil, "TLS needs luasec (Debian: lua-sec)" end
+    tls, err = ssl.newcontext({mode = "server", protocol = "any", options = {"all"},
+                               certificate = opts.tls.certificate, key = opts.tls.key})
+    if not tls then listener:close(); return nil, "TLS: " .. tostring(err) end
+  end
   return setmetatable({
-    app = opts.app, listener = listener, host = host, port = tonumber(port),
+    app = opts.app, listener = listener, host = host, port = tonumber(port), tls = tls,
     conns = {}, nconns = 0, conn_seq = 0, wait_r = {}, wait_w = {}, timers = {},
     swept = now(), idle_timeout = opts.idle_timeout or IDLE_TIMEOUT, stopping = false,
   }, Server)

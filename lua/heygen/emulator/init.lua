@@ -13,6 +13,8 @@ START
   prints exactly one line, then serves until POST /_emulator/shutdown:
     heygen-emulator listening on http://127.0.0.1:PORT
   --port 0 picks a free port. Without --api-key any non-empty X-Api-Key passes.
+  --tls-cert CERT.pem --tls-key KEY.pem serve HTTPS instead (needs luasec, Debian lua-sec);
+  clients then trust CERT.pem (heygen.client{cainfo = "CERT.pem"}) or refuse to connect.
 
 FROM LUA (tests, the demo, users' CI)
 
@@ -128,7 +130,8 @@ local function optional(name)
 end
 
 local NEW_KEYS = {host = true, port = true, time_scale = true, api_keys = true, url_ttl = true,
-                  quota = true, log_limit = true, watch_stdin = true, modules = true}
+                  quota = true, log_limit = true, watch_stdin = true, modules = true,
+                  tls_cert = true, tls_key = true}
 
 local Emulator = {}
 Emulator.__index = Emulator
@@ -154,12 +157,14 @@ function M.new(opts)
   for _, mod in ipairs(opts.modules or {}) do
     app:load(type(mod) == "string" and require(mod) or mod)
   end
+  local tls = opts.tls_cert and {certificate = opts.tls_cert, key = opts.tls_key or opts.tls_cert}
   local server, serr = httpd.new({host = opts.host or "127.0.0.1", port = opts.port or 0,
-                                  app = app:handlers()})
+                                  app = app:handlers(), tls = tls})
   if not server then return nil, serr end
   if opts.watch_stdin then server:watch_fd(0) end
   app.server = server
-  state.base_url = "http://" .. server.host .. ":" .. server.port
+  state.scheme = tls and "https" or "http"
+  state.base_url = state.scheme .. "://" .. server.host .. ":" .. server.port
   return setmetatable({url = state.base_url, port = server.port, state = state, app = app,
                        server = server}, Emulator)
 end
@@ -180,13 +185,14 @@ end
 
 local USAGE = [[
 usage: heygen-emulator [--port N] [--host H] [--time-scale N] [--api-key K]...
-                       [--url-ttl SECONDS] [--quota UNITS]
+                       [--url-ttl SECONDS] [--quota UNITS] [--tls-cert PEM --tls-key PEM]
 ]]
 
 local FLAGS = {
   ["--port"] = {"port", tonumber}, ["--host"] = {"host", tostring},
   ["--time-scale"] = {"time_scale", tonumber}, ["--url-ttl"] = {"url_ttl", tonumber},
   ["--quota"] = {"quota", tonumber}, ["--api-key"] = {"api_keys", tostring, true},
+  ["--tls-cert"] = {"tls_cert", tostring}, ["--tls-key"] = {"tls_key", tostring},
 }
 
 local function parse_args(argv)
@@ -280,7 +286,8 @@ Handle.__index = Handle
 Handle.__name = "heygen.emulator.Handle"
 
 local SPAWN_KEYS = {time_scale = true, api_keys = true, port = true, host = true, lua = true,
-                    url_ttl = true, quota = true, startup_timeout = true}
+                    url_ttl = true, quota = true, startup_timeout = true, tls_cert = true,
+                    tls_key = true}
 
 --- Starts an emulator child process; returns its handle (raises when it cannot start).
 function M.spawn(opts)
@@ -295,6 +302,8 @@ function M.spawn(opts)
   add("--time-scale", opts.time_scale)
   add("--url-ttl", opts.url_ttl)
   add("--quota", opts.quota)
+  add("--tls-cert", opts.tls_cert)
+  add("--tls-key", opts.tls_key)
   local keys = opts.api_keys
   if type(keys) == "string" then keys = {keys} end
   for _, k in ipairs(keys or {}) do add("--api-key", k) end
@@ -315,7 +324,7 @@ function M.spawn(opts)
   local deadline = socket.gettime() + (opts.startup_timeout or 15)
   local url, problem
   repeat
-    url = read_file(out):match("listening on (http://[^%s]+)")
+    url = read_file(out):match("listening on (https?://[^%s]+)")
     problem = not url and read_file(errf):find("%S") and "failed to start"
     if url or problem then break end
     socket.sleep(0.01)
@@ -329,12 +338,13 @@ function M.spawn(opts)
   end
   return setmetatable({url = url, fal_url = url .. "/fal", upload_url = url,
                        port = tonumber(url:match(":(%d+)$")), log_path = errf,
-                       _proc = proc, _out = out}, Handle)
+                       tls_cert = opts.tls_cert, _proc = proc, _out = out}, Handle)
 end
 
 -- One control call through luasocket's HTTP client; raises on failure.
 function Handle:call(method, path, body)
-  local http = require "socket.http"
+  local tls = self.url:sub(1, 6) == "https:"
+  local http = tls and require "ssl.https" or require "socket.http"
   local ltn12 = require "ltn12"
   local chunks = {}
   local text = body ~= nil and reply.encode(body) or nil
@@ -342,6 +352,7 @@ function Handle:call(method, path, body)
     url = self.url .. path, method = method, sink = ltn12.sink.table(chunks),
     source = text and ltn12.source.string(text) or nil,
     headers = {["content-type"] = "application/json", ["content-length"] = tostring(text and #text or 0)},
+    cafile = tls and self.tls_cert or nil, verify = tls and "peer" or nil,
   })
   if not ok then error("heygen.emulator: " .. method .. " " .. path .. ": " .. tostring(status), 3) end
   local raw = table.concat(chunks)

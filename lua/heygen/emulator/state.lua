@@ -260,7 +260,7 @@ end
 --- The base URL as the client reached us (Host header), else the bound address.
 function State:base(req)
   local host = req and req.headers.host
-  if host and host ~= "" then return "http://" .. host end
+  if host and host ~= "" then return (self.scheme or "http") .. "://" .. host end
   return self.base_url
 end
 
