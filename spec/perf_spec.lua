@@ -162,3 +162,39 @@ describe("the poll budget", function()
     assert.are.equal(2, #polls)
   end)
 end)
+
+describe("the status-poll fast lane", function()
+  it("sends the key, Accept and the current User-Agent on every poll", function()
+    local own = support.client(emu)
+    local job = assert(own:generate_video { prompt = "a lighthouse" })
+    local mark = log_mark()
+    assert(job:refresh())
+    own.user_agent = "my-agent/1.0"
+    assert(job:refresh())
+    local polls = emu:requests { method = "GET", path = "^/v1/workflows/executions/", since = mark }
+    assert.are.equal(2, #polls)
+    for _, r in ipairs(polls) do
+      assert.are.equal(support.API_KEY, r.headers["x-api-key"])
+      assert.are.equal("application/json", r.headers["accept"])
+    end
+    assert.matches("^heygen%-lua/", polls[1].headers["user-agent"])
+    assert.are.equal("my-agent/1.0", polls[2].headers["user-agent"])
+  end)
+
+  it("refuses, every time, plain http to a host that only starts like a loopback address", function()
+    local far = heygen.client { api_key = support.API_KEY, base_url = "http://127.0.0.1.example.invalid" }
+    for _ = 1, 2 do
+      local data, err = far:video_status("0123456789abcdef0123456789abcdef")
+      assert.is_nil(data)
+      assert.are.equal("invalid_argument", err.kind)
+      assert.matches("refusing to send credentials", err.message)
+    end
+  end)
+
+  it("refuses a malformed URL on a host it has already reached", function()
+    assert(scheduler.request { url = emu.url .. "/_emulator/health" })
+    local rec, err = scheduler.request { url = emu.url .. "/_emulator/health\tx" }
+    assert.is_nil(rec)
+    assert.matches("malformed URL", err)
+  end)
+end)

@@ -13,11 +13,22 @@ static int is_status_line(const char *p, const char *eol) {
   return eol - p >= 5 && memcmp(p, "HTTP/", 5) == 0;
 }
 
+static char lower(char c) { return (char)((c >= 'A' && c <= 'Z') ? c + 32 : c); }
+
+/* Header names are short: lower-case them on the C stack, one Lua string at
+ * the end (a luaL_Buffer costs more than the name); long ones take the buffer. */
 static void push_lower(lua_State *L, const char *p, const char *end) {
-  luaL_Buffer b;
-  luaL_buffinit(L, &b);
-  for (; p < end; p++) luaL_addchar(&b, (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p));
-  luaL_pushresult(&b);
+  char small[64];
+  size_t n = (size_t)(end - p), i;
+  if (n <= sizeof(small)) {
+    for (i = 0; i < n; i++) small[i] = lower(p[i]);
+    lua_pushlstring(L, small, n);
+  } else {
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (; p < end; p++) luaL_addchar(&b, lower(*p));
+    luaL_pushresult(&b);
+  }
 }
 
 /* The value of one header line, without surrounding blanks or the CR. */
@@ -45,7 +56,7 @@ static void add_header(lua_State *L) {
 
 void heygen_push_headers(lua_State *L, const char *p, size_t n) {
   const char *end = p + n;
-  lua_newtable(L);
+  lua_createtable(L, 0, 16); /* room for a usual answer's headers: no rehash while filling */
   if (!p) return;
   while (p < end) {
     const char *eol = memchr(p, '\n', (size_t)(end - p));

@@ -53,6 +53,8 @@ struct multi {
   int running;
   CURL *pool[POOL_MAX];
   int npool;
+  char origin[256]; /* scheme://authority of the last URL curl_url accepted */
+  size_t origin_len;
 };
 
 /* ---------------------------------------------------------------- buffers */
@@ -321,9 +323,31 @@ static const char *set_method_body(lua_State *L, int t, request *r, const char *
   return NULL;
 }
 
-static int valid_url(const char *url) {
-  CURLU *u = curl_url();
-  int ok = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK;
+/* Length of the scheme://authority part at the start of url, 0 if none. */
+static size_t origin_length(const char *url) {
+  const char *p = strstr(url, "://");
+  if (!p) return 0;
+  p += 3;
+  return (size_t)(p - url) + strcspn(p, "/?#");
+}
+
+/* After the authority, curl_url_set refuses only control bytes, space and DEL. */
+static int clean_tail(const char *s) {
+  for (; *s; s++)
+    if ((unsigned char)*s <= 0x20 || (unsigned char)*s == 0x7f) return 0;
+  return 1;
+}
+
+/* A full curl_url parse costs more than the rest of multi_add: a URL with the
+ * origin of the last one accepted (every status poll of a client) only has
+ * its tail checked. */
+static int valid_url(multi *mu, const char *url) {
+  size_t n = origin_length(url);
+  CURLU *u;
+  int ok;
+  if (n > 0 && n == mu->origin_len && memcmp(url, mu->origin, n) == 0) return clean_tail(url + n);
+  u = curl_url();
+  ok = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK;
   if (ok) {
     char *scheme = NULL;
     ok = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
@@ -331,6 +355,10 @@ static int valid_url(const char *url) {
     curl_free(scheme);
   }
   curl_url_cleanup(u);
+  if (ok && n > 0 && n < sizeof(mu->origin)) {
+    memcpy(mu->origin, url, n);
+    mu->origin_len = n;
+  }
   return ok;
 }
 
@@ -378,7 +406,7 @@ static int multi_add(lua_State *L) {
   lua_getfield(L, 2, "method");
   method = luaL_optstring(L, -1, "GET");
   lua_pop(L, 1);
-  if (!valid_url(url)) {
+  if (!valid_url(mu, url)) {
     luaL_pushfail(L);
     lua_pushfstring(L, "malformed URL: %s", url);
     lua_pushinteger(L, CURLE_URL_MALFORMAT);

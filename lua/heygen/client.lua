@@ -116,16 +116,9 @@ end
 
 ------------------------------------------------------------------ requests
 
--- The host a URL really names: userinfo ("user@") dropped, IPv6 brackets removed.
-local function url_host(url)
-  local authority = url:match("^%a[%w+.-]*://([^/?#]*)") or ""
-  authority = authority:match("^.*@(.*)$") or authority
-  return authority:match("^%[([^%]]*)%]") or authority:match("^[^:]*")
-end
-
 local function is_loopback(url)
-  local host = url_host(url):lower()
-  return host == "localhost" or host == "::1" or host:match("^127%.%d+%.%d+%.%d+$") ~= nil
+  local host = url:match("^%a+://%[?([^/%]:]+)")
+  return host == "localhost" or host == "::1" or (host and host:match("^127%.%d+%.%d+%.%d+$") ~= nil)
 end
 
 -- Parse Retry-After: seconds, or an HTTP date.
@@ -276,12 +269,12 @@ local function interpret(rec, spec)
 end
 
 -- May this failure be retried for this request?
-local function may_retry(spec, err)
+local function may_retry(idempotent, err)
   if not err.retryable then return false end
   if err.status == 429 then return true end
   if err.curl_code and errors.CURL_NOT_SENT[err.curl_code] and not err.sent then return true end
   -- anything else happened after the request left: only safe when repeating it cannot create twice
-  return spec.idempotent
+  return idempotent
 end
 
 local function backoff(self, attempt, err)
@@ -291,15 +284,50 @@ local function backoff(self, attempt, err)
   return wait
 end
 
+-- The request URL, and the configured root it starts with (nil for spec.url).
 local function build_url(self, spec)
-  local base = spec.url
+  local base, root = spec.url, nil
   if not base then
-    local root = spec.base == "upload" and self.upload_url or spec.base == "fal" and self.fal_url or self.base_url
+    root = spec.base == "upload" and self.upload_url or spec.base == "fal" and self.fal_url or self.base_url
     base = root .. spec.path
   end
-  local q = util.query_string(spec.query)
-  if q ~= "" then base = base .. (base:find("?", 1, true) and "&" or "?") .. q end
-  return base
+  if spec.query then
+    local q = util.query_string(spec.query)
+    if q ~= "" then base = base .. (base:find("?", 1, true) and "&" or "?") .. q end
+  end
+  return base, root
+end
+
+-- Credentials go over https, or over plain http to loopback only. The answer
+-- for a configured root is kept: every status poll asks it again.
+local sendable_roots = {}
+local function may_send_key(url, root)
+  local ok = root and sendable_roots[root]
+  if ok == nil then
+    ok = url:sub(1, 8) == "https://" or is_loopback(url)
+    if root then sendable_roots[root] = ok end
+  end
+  return ok
+end
+
+-- The header lines of a plain authenticated GET (the status polls), made once
+-- per client, gateway, key and User-Agent, as a list heygen.core takes as is.
+-- They hold a key, so they live beside SECRETS, never on the client object.
+local PLAIN_HEADERS = setmetatable({}, { __mode = "k" })
+local function plain_headers(self, gateway, key)
+  local cache = PLAIN_HEADERS[self]
+  if not cache then
+    cache = {}
+    PLAIN_HEADERS[self] = cache
+  end
+  local h = cache[gateway]
+  if not h or h.key ~= key or h.ua ~= self.user_agent then
+    local auth = gateway == "fal" and ("Authorization: Key " .. key) or ("X-Api-Key: " .. key)
+    h = { lines = { "Accept: application/json", "User-Agent: " .. self.user_agent, auth }, key = key,
+      ua = self.user_agent }
+    cache[gateway] = h
+  end
+  return h.lines
 end
 
 --- The one request path. spec: method, path | url, base ("api"|"upload"|"fal"),
@@ -309,12 +337,12 @@ end
 -- Returns data, record, document | nil, err.
 function Client:request(spec)
   local method = spec.method or "GET"
-  local url = build_url(self, spec)
+  local url, root = build_url(self, spec)
   local gateway = spec.base == "fal" and "fal" or "heygen"
-  local headers = { ["Accept"] = "application/json", ["User-Agent"] = self.user_agent }
+  local key
   if spec.auth ~= false then
     local keys = SECRETS[self] or {}
-    local key = keys.api_key
+    key = keys.api_key
     if gateway == "fal" then key = keys.fal_key end -- never the HeyGen key when fal has none
     if not key then
       return nil, errors.new {
@@ -323,42 +351,49 @@ function Client:request(spec)
           or "no HeyGen API key: set HEYGEN_API_KEY or pass api_key",
       }
     end
-    if not url:match("^https://") and not is_loopback(url) then
+    if not may_send_key(url, root) then
       return nil, errors.new {
         kind = "invalid_argument",
         message = "refusing to send credentials over plain http to a non-loopback host: " .. url:gsub("%?.*", ""),
       }
     end
-    if gateway == "fal" then headers["Authorization"] = "Key " .. key else headers["X-Api-Key"] = key end
   end
   local body = spec.body
-  if spec.json ~= nil then
-    local err
-    body, err = core.json_encode(spec.json)
-    if not body then
-      return nil, errors.new { kind = "invalid_argument", message = "request body cannot be encoded as JSON: " .. err }
+  local headers
+  if key and method == "GET" and body == nil and spec.json == nil and not spec.content_type
+    and not spec.idempotency_key and not spec.headers then
+    headers = plain_headers(self, gateway, key) -- status polls: the same lines every time
+  else
+    headers = { ["Accept"] = "application/json", ["User-Agent"] = self.user_agent }
+    if key and gateway == "fal" then headers["Authorization"] = "Key " .. key
+    elseif key then headers["X-Api-Key"] = key end
+    if spec.json ~= nil then
+      local err
+      body, err = core.json_encode(spec.json)
+      if not body then
+        return nil, errors.new { kind = "invalid_argument",
+          message = "request body cannot be encoded as JSON: " .. err }
+      end
+      headers["Content-Type"] = "application/json"
+    elseif method == "POST" and not body and not spec.body_file and not spec.mime then
+      body = "{}" -- the API wants a JSON content type even on empty POSTs
+      headers["Content-Type"] = "application/json"
     end
-    headers["Content-Type"] = "application/json"
-  elseif method == "POST" and not body and not spec.body_file and not spec.mime then
-    body = "{}" -- the API wants a JSON content type even on empty POSTs
-    headers["Content-Type"] = "application/json"
+    if spec.content_type then headers["Content-Type"] = spec.content_type end
+    if spec.idempotency_key then headers["Idempotency-Key"] = spec.idempotency_key end
+    for k, v in pairs(spec.headers or {}) do headers[k] = v end
   end
-  if spec.content_type then headers["Content-Type"] = spec.content_type end
-  if spec.idempotency_key then headers["Idempotency-Key"] = spec.idempotency_key end
-  for k, v in pairs(spec.headers or {}) do headers[k] = v end
 
   local opts = {
     method = method, url = url, headers = headers, body = body, body_file = spec.body_file,
     mime = spec.mime, timeout = spec.timeout or self.timeout, connect_timeout = self.connect_timeout,
     cainfo = self.cainfo, capath = self.capath, follow = false,
   }
-  local retry_spec = {
-    idempotent = spec.idempotency_key ~= nil or (method ~= "POST" and method ~= "PATCH" and not spec.creates),
-  }
+  local idempotent = spec.idempotency_key ~= nil or (method ~= "POST" and method ~= "PATCH" and not spec.creates)
   local attempt = 0
   while true do
     attempt = attempt + 1
-    local started = core.now()
+    local started = self.trace and core.now()
     local rec, serr, scode = scheduler.request(opts)
     local data, info, doc
     if not rec then
@@ -378,13 +413,13 @@ function Client:request(spec)
     end
     local err = info
     err.method, err.path, err.attempts = method, spec.path or url:gsub("%?.*", ""), attempt
-    if spec.creates and not may_retry(retry_spec, err) and err.kind ~= "rate_limit" then
+    if spec.creates and not may_retry(idempotent, err) and err.kind ~= "rate_limit" then
       if err.kind == "server" or err.kind == "timeout" or err.kind == "network" or err.kind == "protocol" then
         err.message = err.message .. "; the request was sent, so the job may exist: check before creating it again"
         err.maybe_created = true
       end
     end
-    if attempt > self.max_retries or not may_retry(retry_spec, err) then return nil, err end
+    if attempt > self.max_retries or not may_retry(idempotent, err) then return nil, err end
     scheduler.sleep(backoff(self, attempt, err))
   end
 end

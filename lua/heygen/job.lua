@@ -139,7 +139,11 @@ local function refresh(self, deadline)
   self.raw = data
   self.status = status
   if result then
-    self.result = util.merge(self.result, result)
+    -- the new fields over the old ones, in the fresh table parse made
+    for k, v in pairs(self.result or {}) do
+      if result[k] == nil then result[k] = v end
+    end
+    self.result = result
   end
   if status == "failed" then self.error = failure_error(self, failure) end
   if TERMINAL[status] then journal_finished(self) end

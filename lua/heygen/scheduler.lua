@@ -22,8 +22,9 @@ local multi = core.multi { max_host_connections = PER_ORIGIN }
 local task_of = setmetatable({}, { __mode = "k" }) -- coroutine -> task
 local waiters = {}  -- request id -> wake function
 local nwaiting = 0  -- requests in flight
-local ready = {}    -- {task, values} to resume, FIFO
-local ready_head = 1
+local ready_task, ready_values = {}, {} -- tasks to resume and their values, FIFO
+local ready_head, ready_tail = 1, 0
+local NO_VALUES = { n = 0 }
 local timers = {}   -- binary heap of {at=, seq=, fn=}
 local timer_seq = 0
 local live_timers = 0
@@ -128,34 +129,41 @@ local function task_finish(task, ok, ...)
   task.joiners = {}
 end
 
-local function resume(task, values)
+-- What coroutine.resume gave back (no table built: this runs for every wake-up).
+local function resumed(task, ok, first, ...)
   local co = task.co
-  local res = pack(coroutine.resume(co, unpack(values, 1, values.n)))
-  if not res[1] then
+  if not ok then
     -- an error escaped our own wrapper: report it like any task failure
-    return task_finish(task, false, traceback(co, tostring(res[2])))
+    return task_finish(task, false, traceback(co, tostring(first)))
   end
   if coroutine.status(co) == "dead" then
-    return task_finish(task, unpack(res, 2, res.n))
+    return task_finish(task, first, ...)
   end
-  if res[2] ~= YIELD then
+  if first ~= YIELD then
     return task_finish(task, false, traceback(co,
       "coroutine.yield called directly inside a heygen task (use heygen.sleep or a job call)"))
   end
 end
 
+local function resume(task, values)
+  if values.n == 0 then return resumed(task, coroutine.resume(task.co)) end
+  return resumed(task, coroutine.resume(task.co, unpack(values, 1, values.n)))
+end
+
 local function run_ready()
-  while ready[ready_head] do
-    local item = ready[ready_head]
-    ready[ready_head] = nil
-    ready_head = ready_head + 1
-    resume(item[1], item[2])
+  while ready_head <= ready_tail do
+    local i = ready_head
+    local task, values = ready_task[i], ready_values[i]
+    ready_task[i], ready_values[i] = nil, nil
+    ready_head = i + 1
+    resume(task, values)
   end
-  ready_head = 1
+  ready_head, ready_tail = 1, 0
 end
 
 local function schedule(task, values)
-  ready[#ready + 1] = { task, values or { n = 0 } }
+  ready_tail = ready_tail + 1
+  ready_task[ready_tail], ready_values[ready_tail] = task, values or NO_VALUES
   work_added()
 end
 
@@ -170,14 +178,15 @@ end
 -- sources (a reply, a timer) can race safely.
 function M.waiter()
   local task = M.current()
-  local w = { task = task }
+  local w = { task = task, fired = false, wake = false } -- every field now: no rehash below
   function w.wake(...)
     if w.fired then return end
     w.fired = true
+    local values = select("#", ...) == 0 and NO_VALUES or pack(...)
     if task then
-      schedule(task, pack(...))
+      schedule(task, values)
     else
-      w.values = pack(...)
+      w.values = values
     end
   end
   return w
@@ -185,10 +194,7 @@ end
 
 --- Wait until w.wake is called; returns the values given to it.
 function M.suspend(w)
-  if w.task then
-    local values = pack(coroutine.yield(YIELD))
-    return unpack(values, 1, values.n)
-  end
+  if w.task then return coroutine.yield(YIELD) end
   while not w.fired do
     if M.step(3600) == 0 and not w.fired then
       error("heygen: nothing is in flight that could end this wait (deadlock)", 2)
@@ -349,12 +355,12 @@ end
 
 --- Operations in flight: transfers, armed timers and runnable tasks.
 function M.pending()
-  return nwaiting + live_timers + (#ready - ready_head + 1)
+  return nwaiting + live_timers + (ready_tail - ready_head + 1)
 end
 
 --- Seconds until the loop next needs attention (0: now), or nil when idle.
 function M.timeout()
-  if #ready >= ready_head then return 0 end
+  if ready_tail >= ready_head then return 0 end
   local t
   if timers[1] then t = math.max(timers[1].at - core.now(), 0) end
   if nwaiting > 0 then
@@ -374,7 +380,7 @@ function M.step(timeout)
   run_ready()
   if nwaiting > 0 or (timeout > 0 and live_timers > 0) then
     local wait = timeout
-    if #ready >= ready_head then wait = 0 end
+    if ready_tail >= ready_head then wait = 0 end
     if timers[1] then wait = math.min(wait, math.max(timers[1].at - core.now(), 0)) end
     dispatch(multi:perform(wait * 1000))
     fire_timers()

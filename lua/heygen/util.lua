@@ -58,21 +58,27 @@ function M.closest(name, known)
   return nil
 end
 
+local ESCAPES = {}
+for byte = 0, 255 do ESCAPES[string.char(byte)] = string.format("%%%02X", byte) end
+
 local function encode_component(s)
-  return (tostring(s):gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", c:byte()) end))
+  return (tostring(s):gsub("[^%w%-%._~]", ESCAPES))
 end
 M.encode_component = encode_component
+
+local function query_pair(k, v)
+  if v == nil or v == false then return nil end
+  return encode_component(k) .. "=" .. encode_component(v == true and "true" or v)
+end
 
 --- Encode a query table (sorted, so requests are reproducible).
 function M.query_string(q)
   if not q then return "" end
+  local k1, v1 = next(q)
+  if k1 == nil then return "" end
+  if next(q, k1) == nil then return query_pair(k1, v1) or "" end -- one parameter: the status polls
   local parts = {}
-  for _, k in ipairs(M.sorted_keys(q)) do
-    local v = q[k]
-    if v ~= nil and v ~= false then
-      parts[#parts + 1] = encode_component(k) .. "=" .. encode_component(v == true and "true" or v)
-    end
-  end
+  for _, k in ipairs(M.sorted_keys(q)) do parts[#parts + 1] = query_pair(k, q[k]) end
   return table.concat(parts, "&")
 end
 
