@@ -247,7 +247,7 @@ local function choose_voice(client, a, avatar)
   return nil, errors.new { kind = "not_found", message = "no voice available to this API key" }
 end
 
-local SCENE_FIELDS = { "dimension", "title", "test", "caption", "callback_id", "callback_url", "folder_id" }
+local REQUEST_FIELDS = { "dimension", "title", "test", "caption", "callback_id", "callback_url", "folder_id" }
 
 local function avatar_video(client, a)
   local avatar, how = choose_avatar(client, a)
@@ -261,7 +261,7 @@ local function avatar_video(client, a)
     voice = { type = "text", voice_id = voice_id, input_text = a.script },
     background = background,
   } } }
-  for _, k in ipairs(SCENE_FIELDS) do request[k] = a[k] end
+  for _, k in ipairs(REQUEST_FIELDS) do request[k] = a[k] end
   local job, err = client:create_video(request)
   if not job then return nil, err end
   local reason = string.format("avatar %s (%s); voice %s (%s)", avatar.avatar_id, how, voice_id, why)
