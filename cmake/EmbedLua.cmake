@@ -38,6 +38,8 @@ function(heygen_embed_lua output)
     list(APPEND patterns "${root}/heygen/emulator/*.${ext}")
   endforeach()
   file(GLOB_RECURSE files CONFIGURE_DEPENDS ${patterns})
+  # *.meta.lua only describe C modules to editors (LuaLS): nothing to run
+  list(FILTER files EXCLUDE REGEX "\\.meta\\.lua$")
   list(SORT files)
 
   set(manifest_text "")
