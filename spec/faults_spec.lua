@@ -226,12 +226,13 @@ end)
 
 describe("fault 4: a stalled server", function()
   it("gives timeout within the configured time plus a small margin", function()
-    emu:fault { method = "GET", path = "/v2/avatars", delay = 5 }
+    emu:fault { method = "GET", path = "/v2/avatars", delay = 1.5 }
     local data, err, took = timed(function() return client { timeout = 0.5, max_retries = 0 }:avatars() end)
     assert.is_nil(data)
     assert.are.equal("timeout", err.kind)
     assert.matches("timed out", err.message)
     assert.is_true(took >= 0.45 and took < 0.8, "took " .. took)
+    assert.are.equal(1, logged("GET", "^/v2/avatars", 1)) -- the server finished later, unheard
   end)
 
   it("gives each retry its own deadline", function()
@@ -420,6 +421,18 @@ describe("fault 9: downloads", function()
     assert.are.equal(sha256(ref), sha256(out))
     os.remove(out)
     os.remove(ref)
+  end)
+
+  it("stalled: ended after stall_timeout without a byte, then resumed to the whole file", function()
+    local job = completed_job(client())
+    emu:fault { method = "GET", path = "^/files/", delay = 4 }
+    local out = support.tmpname(".mp4")
+    local path, _, took = timed(function() return job:download(out, { stall_timeout = 1 }) end)
+    assert.are.equal(out, path)
+    assert.is_true(took < 3.5, "took " .. took)
+    assert.are.equal(support.sample_mp4(), support.read(out))
+    assert.are.equal(2, logged("GET", "^/files/", 2))
+    os.remove(out)
   end)
 
   it("expired URL: one status refresh for a fresh URL, then success", function()

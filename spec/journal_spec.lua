@@ -173,7 +173,7 @@ describe("fault 10: the journal", function()
 
   it("returns the created job with the error when the journal breaks after the create", function()
     local dir = support.tmpname()
-    assert(os.execute("mkdir -p " .. dir))
+    assert.is_true(succeeds("mkdir -p " .. dir))
     local hg = support.client(emu, { journal = dir .. "/j" })
     os.execute("rm -rf " .. dir)  -- the journal's directory goes away after the client was made
     local job, err = hg:generate_video { prompt = "created, not journaled" }

@@ -397,6 +397,7 @@ static int multi_add(lua_State *L) {
   CURL *e;
   const char *url, *method, *path, *s, *err;
   double timeout, connect_timeout;
+  long stall;
   int follow;
 
   luaL_checktype(L, 2, LUA_TTABLE);
@@ -439,6 +440,12 @@ static int multi_add(lua_State *L) {
   connect_timeout = opt_number_field(L, 2, "connect_timeout", 0);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, to_ms(timeout));
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, to_ms(connect_timeout));
+  /* stall detection: less than a byte a second for this many seconds ends the transfer */
+  stall = (long)opt_number_field(L, 2, "stall_timeout", 0);
+  if (stall > 0) {
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, stall);
+  }
 
   follow = opt_bool_field(L, 2, "follow", 0);
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);

@@ -296,11 +296,14 @@ function Job:cancel()
   return true, remote
 end
 
-local DOWNLOAD_OPTIONS = { on_progress = "function", timeout = "number", max_resumes = "number", wait = "table" }
+local DOWNLOAD_OPTIONS = { on_progress = "function", timeout = "number", max_resumes = "number", wait = "table",
+  stall_timeout = "number" }
+local STALL_TIMEOUT = 30 -- seconds under a byte a second before a download is resumed
 local TRANSIENT_CURL = { [18] = true, [52] = true, [55] = true, [56] = true, [28] = true, [7] = true, [92] = true }
 
 --- Download the result video to `path`. Streams to path..".part", resumes
--- with Range after a dropped connection, refreshes an expired URL once, and
+-- with Range after a dropped or stalled connection (opts.stall_timeout seconds
+-- under a byte a second, default 30), refreshes an expired URL once, and
 -- renames to `path` only when complete. Returns path, or nil, err.
 function Job:download(path, opts)
   opts = check_opts("job:download", opts, DOWNLOAD_OPTIONS)
@@ -329,6 +332,7 @@ function Job:download(path, opts)
     local rec, serr = scheduler.request({
       url = url, file = part, resume_from = offset, follow = true,
       timeout = opts.timeout or 0, connect_timeout = client.connect_timeout,
+      stall_timeout = opts.stall_timeout or STALL_TIMEOUT,
       cainfo = client.cainfo, capath = client.capath,
       headers = { ["User-Agent"] = client.user_agent },
     }, on_tick and 0.2 or nil, on_tick)
