@@ -87,10 +87,10 @@ local function scenario(seconds, poll, n, poll_budget)
   }
 end
 
---- Status requests per nominal second the emulator saw: the busiest
--- 10-second window and the mean over the run.
+--- Status requests per nominal second the emulator saw: the busiest minute
+-- and the mean over the run.
 local function rates(logged)
-  local window = 10 / scale
+  local window = 60 / scale
   local times = {}
   for i, req in ipairs(logged) do times[i] = req.t end
   table.sort(times)
@@ -100,7 +100,7 @@ local function rates(logged)
     peak = math.max(peak, i - j + 1)
   end
   local span = #times > 1 and (times[#times] - times[1]) or 1
-  return peak / 10, #times / span / scale
+  return peak / 60, #times / span / scale
 end
 
 local function summary(r, n)

@@ -47,7 +47,10 @@ static void normalise(lua_State *L, int idx, int depth) {
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     int t = lua_type(L, -1);
-    if (t == LUA_TTABLE || t == LUA_TLIGHTUSERDATA || t == LUA_TNUMBER) {
+    if (t == LUA_TTABLE) { /* normalised in place: nothing to store back */
+      normalise(L, lua_gettop(L), depth + 1);
+      lua_pop(L, 1);
+    } else if (t == LUA_TLIGHTUSERDATA || t == LUA_TNUMBER) {
       normalise_top(L, depth);
       lua_pushvalue(L, -2);
       lua_insert(L, -2);
