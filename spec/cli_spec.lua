@@ -8,7 +8,8 @@ local shell = require "shell"
 local ROOT = os.getenv("PWD")
 local RUNTIME = os.getenv("HEYGEN_TEST_LUA") or ""
 -- the interpreter the examples' #! names: the one under test when it is heygen-lua
-local HEYGEN_LUA = RUNTIME:match("heygen%-lua$") and RUNTIME or (ROOT .. "/build/heygen-lua")
+local HEYGEN_LUA = RUNTIME:match("heygen%-lua$") and RUNTIME or "build/heygen-lua"
+if HEYGEN_LUA:sub(1, 1) ~= "/" then HEYGEN_LUA = ROOT .. "/" .. HEYGEN_LUA end -- the tests run it elsewhere
 local GENERATE = ROOT .. "/examples/generate.lua"
 local SEEDANCE = "bytedance/seedance-2.0/text-to-video"
 
