@@ -161,6 +161,20 @@ describe("heygen.uv on a libuv loop (luv)", function()
     assert.is_false(hguv.active())
   end)
 
+  it("wakes only when a timer is due while no transfer is in flight", function()
+    local loop = host_loop(uv)
+    hguv.attach(uv)
+    local got
+    hguv.run(function() heygen.sleep(0.5) return "slept" end, function(ok, v)
+      got = { ok, v }
+      loop.stop_ticker()
+    end)
+    loop.run(10)
+    assert.are.same({ true, "slept" }, got)
+    assert.is_true(hguv.steps() <= 5, "steps while sleeping 0.5 s: " .. hguv.steps())
+    assert.is_true(#loop.ticks >= 30)
+  end)
+
   it("rejects what it cannot use", function()
     assert.has_error(function() hguv.attach(uv, { intervall = 1 }) end,
       "heygen.uv.attach: unknown option 'intervall' (known: interval, schedule, on_error)")

@@ -358,6 +358,12 @@ function M.pending()
   return nwaiting + live_timers + (ready_tail - ready_head + 1)
 end
 
+--- HTTP transfers in flight. While there are any, a host loop that does not
+-- watch their sockets (heygen.uv) steps more often than timeout() says.
+function M.transfers()
+  return nwaiting
+end
+
 --- Seconds until the loop next needs attention (0: now), or nil when idle.
 function M.timeout()
   if ready_tail >= ready_head then return 0 end

@@ -10,9 +10,10 @@
 --     return job:download("lighthouse.mp4")
 --   end, function(ok, path_or_err) print(ok, path_or_err) end)
 --
--- One libuv timer calls `step(0)` and re-arms itself for
--- `min(timeout(), interval)` while work is pending; it stops when the loop is
--- idle and starts again by itself when new work is added. Inside Neovim every
+-- One libuv timer calls `step(0)` and re-arms itself for `timeout()` while
+-- work is pending (at most `interval` while transfers are in flight, as their
+-- sockets are not watched); it stops when the loop is idle and starts again
+-- by itself when new work is added. Inside Neovim every
 -- step and every callback runs through `vim.schedule`, so task code and
 -- callbacks may call `vim.api` freely.
 local scheduler = require "heygen.scheduler"
@@ -78,7 +79,9 @@ local function step_now()
   for _, fn in ipairs(outbox) do st.schedule(fn) end
   local wait = scheduler.pending() > 0 and scheduler.timeout() or nil
   if wait then
-    arm(math.min(wait, st.interval))
+    -- timers say exactly when they are due; sockets are not watched, so poll them
+    if scheduler.transfers() > 0 then wait = math.min(wait, st.interval) end
+    arm(wait)
   else
     st.timer:stop()
     st.due = nil
@@ -114,7 +117,7 @@ end
 --- Idempotent for the same loop; attaching to another loop moves the timer.
 ---@param uv table a luv module (vim.uv / vim.loop / require "luv")
 ---@param opts? {interval?: number, schedule?: fun(fn: function), on_error?: fun(message: string)}
----  interval: longest pause between steps while work is pending (seconds, default 0.01);
+---  interval: longest pause between steps while transfers are in flight (seconds, default 0.01);
 ---  schedule: how steps and callbacks reach the host (default vim.schedule, else direct);
 ---  on_error: where errors raised by loop callbacks go (default stderr).
 ---@return table uv the loop given
