@@ -1,0 +1,171 @@
+---@meta
+-- The client's API calls are data (lua/heygen/api/*.lua, installed by
+-- api.install), so editors cannot see them in the code. This file declares
+-- them for lua-language-server: completion and checks on `hg:` in Neovim.
+-- It is never run; design.md section 4 is the contract it follows.
+
+---@class heygen.Client
+local Client = {}
+
+---@class heygen.Scene
+---@field character table {type = "avatar"|"talking_photo", avatar_id =, avatar_style =, ...}
+---@field voice table {type = "text"|"audio"|"silence", voice_id =, input_text =, ...}
+---@field background? table {type = "color"|"image"|"video", value =, url =, ...}
+
+---@class heygen.Dimension
+---@field width integer
+---@field height integer
+
+--- Text-to-video through a HeyGen workflow provider (VEO, Kling, Sora, Runway, Seedance, LTX).
+---@param req {prompt: string, provider?: string, aspect_ratio?: string, reference_image_url?: string, tail_image_url?: string, config?: table}
+---@return heygen.Job|nil job
+---@return heygen.Error|nil err
+function Client:generate_video(req) end
+
+--- An avatar video from one or more scenes.
+---@param req {video_inputs: heygen.Scene[], dimension?: heygen.Dimension, title?: string, test?: boolean, caption?: boolean, callback_id?: string, callback_url?: string, folder_id?: string}
+---@return heygen.Job|nil job
+---@return heygen.Error|nil err
+function Client:create_video(req) end
+
+--- An avatar video from a script; picks an avatar and its default voice when not given.
+---@param req {script: string, avatar_id?: string, voice_id?: string, background?: table, dimension?: heygen.Dimension, test?: boolean}
+---@return heygen.Job|nil job
+---@return heygen.Error|nil err
+function Client:avatar_video(req) end
+
+--- A WebM avatar video with a transparent background.
+---@param req {avatar_pose_id: string, avatar_style?: string, input_text?: string, voice_id?: string, input_audio?: string, dimension?: heygen.Dimension}
+---@return heygen.Job|nil job
+---@return heygen.Error|nil err
+function Client:create_webm(req) end
+
+---@param video_id string
+---@return table|nil status
+---@return heygen.Error|nil err
+function Client:video_status(video_id) end
+
+---@return table[]|nil avatars
+---@return heygen.Error|nil err
+function Client:avatars() end
+
+---@param id string
+---@return table|nil avatar
+---@return heygen.Error|nil err
+function Client:avatar(id) end
+
+--- Voices, filtered client-side.
+---@param filter? {language?: string, gender?: string}
+---@return table[]|nil voices
+---@return heygen.Error|nil err
+function Client:voices(filter) end
+
+---@return table[]|nil templates
+---@return heygen.Error|nil err
+function Client:templates() end
+
+---@param id string
+---@return table|nil template
+---@return heygen.Error|nil err
+function Client:template(id) end
+
+---@param id string the template
+---@param req? {variables?: table, title?: string, caption?: boolean, test?: boolean, dimension?: heygen.Dimension}
+---@return heygen.Job|nil job
+---@return heygen.Error|nil err
+function Client:generate_from_template(id, req) end
+
+---@param req {video_url: string, output_language: string, title?: string}
+---@return heygen.Job|nil job
+---@return heygen.Error|nil err
+function Client:translate_video(req) end
+
+---@return string[]|nil languages
+---@return heygen.Error|nil err
+function Client:translate_languages() end
+
+--- One page of videos; `token` continues a listing.
+---@param req? {limit?: integer, token?: string}
+---@return table|nil page
+---@return heygen.Error|nil err
+function Client:videos(req) end
+
+--- Every video, page after page: `for video in hg:each_video() do ... end`.
+---@return fun(): table|nil
+function Client:each_video() end
+
+---@param id string
+---@return table|nil
+---@return heygen.Error|nil err
+function Client:delete_video(id) end
+
+---@param id string
+---@return table|nil share the shareable URL
+---@return heygen.Error|nil err
+function Client:share_video(id) end
+
+---@return table|nil quota
+---@return heygen.Error|nil err
+function Client:remaining_quota() end
+
+--- Upload a local file as an asset (image, video or audio).
+---@param path string
+---@param content_type? string guessed from the extension when not given
+---@return table|nil asset {id =, url =, ...}
+---@return heygen.Error|nil err
+function Client:upload_asset(path, content_type) end
+
+--- Submit to a fal.ai model's queue.
+---@param model_id string e.g. "bytedance/seedance-2.0/text-to-video"
+---@param input table the model's input
+---@return heygen.Job|nil job
+---@return heygen.Error|nil err
+function Client:fal_submit(model_id, input) end
+
+--- Re-attach to a job by kind and id (never submitted again).
+---@param kind string "workflow" | "video" | "translate" | "fal" | ...
+---@param id string
+---@return heygen.Job
+function Client:job(kind, id) end
+
+---@class heygen.Job
+local Job = {}
+
+--- One status request.
+---@return string|nil status
+---@return heygen.Error|nil err
+function Job:refresh() end
+
+--- Poll until the job ends or `timeout` seconds pass (then err.kind == "timeout": resume,
+--- never resubmit).
+---@param opts? {timeout?: number, on_progress?: fun(job: heygen.Job), poll?: table}
+---@return table|nil result video_url, video_id, thumbnail_url, duration, ...
+---@return heygen.Error|nil err
+function Job:wait(opts) end
+
+--- Download the video to `path` (through path .. ".part", resumed after a dropped connection).
+---@param path string
+---@param opts? {on_progress?: fun(done: integer, total: integer|nil), timeout?: number, max_resumes?: integer, wait?: table}
+---@return string|nil path
+---@return heygen.Error|nil err
+function Job:download(path, opts) end
+
+--- Stop following the job; fal jobs are cancelled remotely too.
+---@return boolean|nil ok
+---@return table|heygen.Error|nil remote_or_err
+function Job:cancel() end
+
+---@class heygen.Task
+local Task = {}
+
+--- The task's results, or its error raised in the waiter.
+---@return any ...
+function Task:wait() end
+
+--- true, results... on success; false, message on error; nil, "task still running".
+---@return boolean|nil ok
+---@return any ...
+function Task:result() end
+
+---@return boolean
+function Task:done() end
