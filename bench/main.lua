@@ -42,7 +42,7 @@ local SIZE = opts.quick and {
   rounds = 1, polls1 = 1000, polls64 = 3000, luasocket = 300, cli = 20, python = 200,
   jobs = 1000, download_mb = 8, startup = 10, idle = 1, polling = { 200, 6, 30, 5, "quick" },
 } or {
-  rounds = 3, polls1 = 20000, polls64 = 50000, luasocket = 3000, cli = 300, python = 3000,
+  rounds = 5, polls1 = 20000, polls64 = 50000, luasocket = 3000, cli = 300, python = 3000,
   jobs = 10000, download_mb = 100, startup = 100, idle = 3, polling = { 100, 30, 200, 5 },
 }
 

@@ -7,8 +7,8 @@
  *   raw_curl URL N P [HEADER]...
  *
  * One untimed request first opens a connection (the Lua benchmarks do the
- * same). Prints one JSON line:
- *   {"requests":N,"seconds":S,"rps":R,"connects":C,"errors":E}
+ * same). Prints one JSON line (cpu: process CPU seconds of the timed part):
+ *   {"requests":N,"seconds":S,"rps":R,"cpu":U,"connects":C,"errors":E}
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +101,7 @@ int main(int argc, char **argv) {
   slot *slots;
   CURLM *m;
   double t0, secs;
+  clock_t c0;
   tally t;
 
   if (argc < 4) {
@@ -128,10 +129,14 @@ int main(int argc, char **argv) {
 
   t = run(m, slots, 1, 1); /* warm-up, untimed */
   t0 = now();
+  c0 = clock();
   t = run(m, slots, total, parallel);
   secs = now() - t0;
-  printf("{\"requests\":%ld,\"seconds\":%.6f,\"rps\":%.1f,\"connects\":%ld,\"errors\":%ld}\n",
-         t.done, secs, (double)t.done / secs, t.connects, t.errors);
+  printf(
+      "{\"requests\":%ld,\"seconds\":%.6f,\"rps\":%.1f,\"cpu\":%.6f,\"connects\":%ld,\"errors\":%"
+      "ld}\n",
+      t.done, secs, (double)t.done / secs, (double)(clock() - c0) / CLOCKS_PER_SEC, t.connects,
+      t.errors);
 
   for (i = 0; i < parallel; i++) {
     curl_easy_cleanup(slots[i].easy);
