@@ -40,25 +40,16 @@ if not opts.resume and not opts.prompt then cli.usage(spec, "--prompt is require
 
 local hg, emu = cli.connect()
 
-local job, err
-if opts.resume then
-  job, err = cli.attach(hg, opts.resume)
-  if not job then
-    if emu then emu:stop() end
-    cli.usage(spec, "--resume: " .. err)
-  end
-else
+local job = cli.start_job(spec, opts, hg, emu, function()
   local provider = opts.provider
   if type(provider) == "table" and #provider == 1 then provider = provider[1] end
-  job, err = hg:generate {
+  return hg:generate {
     prompt = opts.prompt, provider = provider, aspect_ratio = opts.aspect, duration = opts.duration,
     image_url = opts.image, intent = opts.intent, max_cost = opts["max-cost"], fallback = not opts["no-fallback"],
   }
-  if not job then cli.finish(opts, nil, err, emu) end
-end
+end)
 
-local value
-value, err = cli.deliver(job, opts.out, opts)
+local value, err = cli.deliver(job, opts.out, opts)
 if value then
   value.provider, value.gateway = job.provider, job.gateway
   value.attempts = job.attempts and #job.attempts or 1

@@ -281,6 +281,30 @@ function M.attach(hg, ref)
   return hg:job(kind, rest)
 end
 
+--- The job a command follows: re-attached from --resume (a bad reference is a
+--- usage error, exit 2), or what `submit()` creates (a refusal finishes with
+--- its error and exit code). Never submits when resuming.
+---@param spec table the parse spec (for usage)
+---@param opts table what parse returned (opts.resume)
+---@param hg heygen.Client
+---@param emu table|nil the emulator connect started
+---@param submit fun(): table|nil, table|nil creates the job
+---@return table job
+function M.start_job(spec, opts, hg, emu, submit)
+  local job, err
+  if opts.resume then
+    job, err = M.attach(hg, opts.resume)
+    if not job then
+      if emu then emu:stop() end
+      M.usage(spec, "--resume: " .. err)
+    end
+    return job
+  end
+  job, err = submit()
+  if not job then M.finish(opts, nil, err, emu) end
+  return job
+end
+
 --- Wait for `job` with a progress line, then download its video to `out`.
 --- opts: timeout (seconds to wait), quiet. Returns the job's result with
 --- `path`, `job_id` and `ref` added, or nil, err (a wait timeout carries
