@@ -5,8 +5,17 @@ local support = require "support"
 local shell = require "shell"
 
 local ROOT = os.getenv("PWD")
--- the host built for the runtime under test (scripts/test.d/20-luajit.sh points at the LuaJIT one)
-local HOST = os.getenv("HEYGEN_EMBED_BIN") or (ROOT .. "/build/examples/embed/heygen-embed")
+-- the host built with the runtime under test: HEYGEN_EMBED_BIN (scripts/test.d/20-luajit.sh
+-- points at the LuaJIT one), else the one beside a heygen-lua under test (the ASan build's), else build/
+local function host_binary()
+  local named = os.getenv("HEYGEN_EMBED_BIN")
+  if named then return named end
+  local dir = (os.getenv("HEYGEN_TEST_LUA") or ""):match("^(.*)/heygen%-lua$")
+  local beside = dir and (dir .. "/examples/embed/heygen-embed")
+  if beside and io.open(beside) then return beside end
+  return ROOT .. "/build/examples/embed/heygen-embed"
+end
+local HOST = host_binary()
 local GAME = ROOT .. "/examples/embed/game.lua"
 
 -- a workflow takes about a second here, and the client polls every 2 s as by default
