@@ -1,5 +1,5 @@
 # Sourced by scripts/test: hygiene checks, one passed/failed each.
-#   luacheck      every Lua file and the rockspec, with .luacheckrc
+#   luacheck      every Lua file, the rockspec and scripts/api-doc, with .luacheckrc
 #   clang-format  every C file formatted as .clang-format says (--dry-run -Werror)
 lint_check() { # name, command...
   local name=$1; shift
@@ -12,7 +12,7 @@ lint_check() { # name, command...
   fi
 }
 lint_luacheck() {
-  luacheck --no-color . rockspec/*.rockspec
+  luacheck --no-color . rockspec/*.rockspec scripts/api-doc
 }
 lint_clang_format() {
   git ls-files -co --exclude-standard -- '*.c' '*.h' | xargs clang-format --dry-run -Werror
