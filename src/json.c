@@ -7,15 +7,22 @@
  * configuration never leaks into the user's own cjson instance.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core_private.h"
 
 #define ARRAY_MT "heygen.json.array"
 #define MAX_DEPTH 1000
-/* cjson escapes control characters, so this encodes as "\u0001heygen:[]\u0001". */
-static const char EMPTY_ARRAY_MARK[] = "\001heygen:[]\001";
-static const char EMPTY_ARRAY_ENCODED[] = "\"\\u0001heygen:[]\\u0001\"";
+
+/* While cjson encodes, a marked empty array stands as a string ("\001heygen:[]N\001",
+ * which cjson writes as "\u0001heygen:[]N\u0001") swapped for [] afterwards. N is
+ * chosen so that no string of the value (key or value) holds the mark: then the
+ * swap can only ever hit our own marks, never user data. */
+typedef struct {
+  char raw[32], encoded[48];
+  size_t rawlen, enclen;
+} array_mark;
 
 enum { UV_DECODE = 1, UV_ENCODE = 2 };
 
@@ -111,37 +118,75 @@ static int needs_rewrite(lua_State *L, int idx, int depth) {
   return found;
 }
 
+static int holds(const char *s, size_t n, const char *m, size_t mn) {
+  size_t i;
+  for (i = 0; i + mn <= n; i++)
+    if (s[i] == m[0] && memcmp(s + i, m, mn) == 0) return 1;
+  return 0;
+}
+
+/* Does any string (key or value) in the value at idx hold the mark? */
+static int mentions(lua_State *L, int idx, const array_mark *mk, int depth) {
+  int found = 0;
+  if (lua_type(L, idx) == LUA_TSTRING) {
+    size_t n;
+    const char *s = lua_tolstring(L, idx, &n);
+    return holds(s, n, mk->raw, mk->rawlen);
+  }
+  if (lua_type(L, idx) != LUA_TTABLE) return 0;
+  if (depth > MAX_DEPTH) luaL_error(L, "cannot encode: nesting deeper than %d", MAX_DEPTH);
+  luaL_checkstack(L, 4, "JSON nesting");
+  lua_pushnil(L);
+  while (!found && lua_next(L, idx)) {
+    int top = lua_gettop(L);
+    found = mentions(L, top - 1, mk, depth + 1) || mentions(L, top, mk, depth + 1);
+    lua_pop(L, 1);
+  }
+  if (found) lua_pop(L, 1);
+  return found;
+}
+
+static void choose_mark(lua_State *L, int idx, array_mark *mk) {
+  int n = 0;
+  do {
+    mk->rawlen = (size_t)snprintf(mk->raw, sizeof mk->raw, "\001heygen:[]%d\001", n);
+    mk->enclen =
+        (size_t)snprintf(mk->encoded, sizeof mk->encoded, "\"\\u0001heygen:[]%d\\u0001\"", n);
+    n++;
+  } while (mentions(L, idx, mk, 0));
+}
+
 /* Push a copy of the value at idx with marked empty arrays replaced by the mark. */
-static void copy_with_marks(lua_State *L, int idx, int depth) {
+static void copy_with_marks(lua_State *L, int idx, int depth, const array_mark *mk) {
   if (lua_type(L, idx) != LUA_TTABLE) {
     lua_pushvalue(L, idx);
     return;
   }
   if (depth > MAX_DEPTH) luaL_error(L, "cannot encode: nesting deeper than %d", MAX_DEPTH);
   if (is_marked_array(L, idx) && is_empty(L, idx)) {
-    lua_pushstring(L, EMPTY_ARRAY_MARK);
+    lua_pushlstring(L, mk->raw, mk->rawlen);
     return;
   }
   luaL_checkstack(L, 8, "JSON nesting");
   lua_newtable(L);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
-    lua_pushvalue(L, -2);                             /* key */
-    copy_with_marks(L, lua_gettop(L) - 1, depth + 1); /* copied value */
+    lua_pushvalue(L, -2);                                 /* key */
+    copy_with_marks(L, lua_gettop(L) - 1, depth + 1, mk); /* copied value */
     lua_rawset(L, -5);
     lua_pop(L, 1);
   }
 }
 
-static void replace_marks(lua_State *L, const char *s, size_t len) {
+static void replace_marks(lua_State *L, const char *s, size_t len, const array_mark *mk) {
   luaL_Buffer b;
-  size_t marklen = sizeof(EMPTY_ARRAY_ENCODED) - 1;
+  size_t marklen = mk->enclen;
   luaL_buffinit(L, &b);
   while (len > 0) {
     const char *hit = NULL;
     size_t i;
     for (i = 0; i + marklen <= len; i++) {
-      if (s[i] == '"' && memcmp(s + i, EMPTY_ARRAY_ENCODED, marklen) == 0) {
+      if (s[i] == '"' && memcmp(s + i, mk->encoded, marklen) == 0) {
         hit = s + i;
         break;
       }
@@ -160,12 +205,14 @@ static void replace_marks(lua_State *L, const char *s, size_t len) {
 
 static int json_encode(lua_State *L) {
   int rewrite;
+  array_mark mk;
   luaL_checkany(L, 1);
   lua_settop(L, 1);
   rewrite = needs_rewrite(L, 1, 0);
+  if (rewrite) choose_mark(L, 1, &mk);
   lua_pushvalue(L, lua_upvalueindex(UV_ENCODE));
   if (rewrite)
-    copy_with_marks(L, 1, 0);
+    copy_with_marks(L, 1, 0, &mk);
   else
     lua_pushvalue(L, 1);
   if (lua_pcall(L, 1, 1, 0) != 0) {
@@ -176,7 +223,7 @@ static int json_encode(lua_State *L) {
   if (rewrite) {
     size_t len;
     const char *s = lua_tolstring(L, -1, &len);
-    replace_marks(L, s, len);
+    replace_marks(L, s, len, &mk);
   }
   return 1;
 }
