@@ -27,7 +27,7 @@ if opts.variants < 1 or opts.variants > 8 or opts.variants % 1 ~= 0 then
   cli.usage(spec, "--variants must be a whole number from 1 to 8")
 end
 
-local hg, emu = cli.connect { api = os.getenv("HEYGEN_API") or "v2" }
+local hg, emu = cli.connect()
 local jobs = {}
 for i = 1, opts.variants do
   local job, err = hg:generate_video { prompt = opts.prompt, provider = opts.provider, aspect_ratio = opts.aspect,

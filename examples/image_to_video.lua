@@ -22,7 +22,7 @@ local opts = cli.parse(arg, {
   },
 })
 
-local hg, emu = cli.connect { api = os.getenv("HEYGEN_API") or "v2" }
+local hg, emu = cli.connect()
 
 -- A URL as it is; a local file uploaded as an asset, whose URL the workflow reads.
 local function image_url(source)

@@ -17,7 +17,7 @@ local opts = cli.parse(arg, {
   },
 })
 
-local hg, emu = cli.connect { api = os.getenv("HEYGEN_API") or "v2" }
+local hg, emu = cli.connect()
 local out = {}
 
 if not opts["voices-only"] then

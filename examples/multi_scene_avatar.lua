@@ -49,7 +49,7 @@ local function paragraphs(path)
 end
 
 local scripts = opts["script-file"] and paragraphs(opts["script-file"]) or DEMO
-local hg, emu = cli.connect { api = os.getenv("HEYGEN_API") or "v2" }
+local hg, emu = cli.connect()
 
 -- The given avatar and voice, else the first available avatar that has a default voice.
 local avatar_id, voice_id = opts.avatar, opts.voice

@@ -23,7 +23,7 @@ local opts = cli.parse(arg, {
   },
 })
 
-local hg, emu = cli.connect { api = os.getenv("HEYGEN_API") or "v2" }
+local hg, emu = cli.connect()
 local job, err = hg:avatar_video {
   script = opts.script, avatar_id = opts.avatar, voice_id = opts.voice, background = opts.background,
   dimension = { width = 1080, height = 1920 }, caption = not opts["no-caption"], test = opts.test or nil,

@@ -24,7 +24,7 @@ local opts = cli.parse(arg, {
   },
 })
 
-local hg, emu = cli.connect { api = os.getenv("HEYGEN_API") or "v2" }
+local hg, emu = cli.connect()
 local templates, err = hg:templates()
 if not templates then cli.finish(opts, nil, err, emu) end
 

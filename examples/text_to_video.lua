@@ -21,7 +21,7 @@ local opts = cli.parse(arg, {
   },
 })
 
-local hg, emu = cli.connect { api = os.getenv("HEYGEN_API") or "v2" }
+local hg, emu = cli.connect()
 local job, err = hg:generate_video {
   prompt = opts.prompt, provider = opts.provider, aspect_ratio = opts.aspect, config = opts.config,
 }

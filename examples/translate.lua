@@ -27,7 +27,7 @@ if not opts.languages and not (opts["video-url"] and opts.language) then
   cli.usage(spec, "give --video-url and --language, or --languages")
 end
 
-local hg, emu = cli.connect { api = os.getenv("HEYGEN_API") or "v2" }
+local hg, emu = cli.connect()
 if opts.languages then
   local list, err = hg:translate_languages()
   if not list then cli.finish(opts, nil, err, emu) end

@@ -23,7 +23,7 @@ local opts = cli.parse(arg, {
   },
 })
 
-local hg, emu = cli.connect { api = os.getenv("HEYGEN_API") or "v2" }
+local hg, emu = cli.connect()
 -- input_text + voice_id, or input_audio: the call refuses both or neither before sending
 local job, err = hg:create_webm {
   avatar_pose_id = opts.avatar, avatar_style = opts.style,

@@ -20,8 +20,8 @@ teardown(function() os.execute("rm -rf " .. quote(work)) end)
 
 --- Runs examples/<name>.lua with args in the work directory; returns {out=, err=, code=}.
 local function run(name, args)
-  local parts = { "cd", quote(work), "&&", "env -u HEYGEN_API_KEY -u HEYGEN_TOKEN -u HEYGEN_API",
-    "-u LUA_INIT -u LUA_INIT_5_4 HEYGEN_EMULATOR_SPEED=600 timeout 120", quote(BIN),
+  local parts = { "cd", quote(work), "&&", "env -u HEYGEN_API_KEY -u HEYGEN_TOKEN",
+    "-u LUA_INIT -u LUA_INIT_5_4 HEYGEN_API=v2 HEYGEN_EMULATOR_SPEED=600 timeout 120", quote(BIN),
     quote(ROOT .. "/examples/" .. name .. ".lua") }
   for _, a in ipairs(args or {}) do parts[#parts + 1] = quote(a) end
   local errfile = work .. "/stderr.txt"
