@@ -334,7 +334,7 @@ describe("the example scripts under HEYGEN_API=v2 and HEYGEN_API=v3", function()
       assert.are.equal(0, v3.legacy_requests)
       if name ~= "video_agent" then
         assert.is_true(v2.legacy_requests > 0)
-        assert.matches("warning: HeyGen marks the legacy v1/v2 endpoints deprecated; sunset "
+        assert.matches("warning: HeyGen marks its legacy v1/v2 endpoints deprecated; sunset "
           .. "Sat, 31 Oct 2026 00:00:00 GMT", v2.err, 1, true)
       end
       assert.is_nil(v3.err:find("warning:", 1, true))

@@ -83,6 +83,8 @@ function M.new(opts)
   self.api = opts.api or env("HEYGEN_API") or "v3"
   local api_key = opts.api_key or env("HEYGEN_API_KEY", "HEYGEN_TOKEN")
   local fal_key = opts.fal_key or env("FAL_KEY", "FAL_AI_API_KEY")
+  if api_key == "" then api_key = nil end -- an empty key is no key: fail before sending
+  if fal_key == "" then fal_key = nil end
   self.api_key, self.fal_key = nil, nil
   SECRETS[self] = { api_key = api_key, fal_key = fal_key }
   errors.add_secret(self, api_key)
@@ -116,9 +118,16 @@ end
 
 ------------------------------------------------------------------ requests
 
+-- The host a URL really names: userinfo ("user@") dropped, IPv6 brackets removed.
+local function url_host(url)
+  local authority = url:match("^%a[%w+.-]*://([^/?#]*)") or ""
+  authority = authority:match("^.*@(.*)$") or authority
+  return authority:match("^%[([^%]]*)%]") or authority:match("^[^:]*")
+end
+
 local function is_loopback(url)
-  local host = url:match("^%a+://%[?([^/%]:]+)")
-  return host == "localhost" or host == "::1" or (host and host:match("^127%.%d+%.%d+%.%d+$") ~= nil)
+  local host = url_host(url):lower()
+  return host == "localhost" or host == "::1" or host:match("^127%.%d+%.%d+%.%d+$") ~= nil
 end
 
 -- Parse Retry-After: seconds, or an HTTP date.
@@ -432,8 +441,10 @@ function Client:_notice_deprecation(headers)
   local key = tostring(dep) .. "|" .. tostring(sunset)
   if self._warned[key] then return end
   self._warned[key] = true
-  local msg = "HeyGen marks the legacy v1/v2 endpoints deprecated"
-    .. (sunset and ("; sunset " .. sunset) or "") .. "; use api = \"v3\""
+  local msg = "HeyGen marks its legacy v1/v2 endpoints deprecated"
+    .. (sunset and ("; sunset " .. sunset) or "")
+    .. (self.api == "v3" and "; this call has no v3 equivalent yet, so it still uses its legacy endpoint"
+      or "; calls with a v3 equivalent use it with api = \"v3\"")
   self.last_warning = msg
   if self.on_warning then self.on_warning(msg) end
 end

@@ -12,13 +12,7 @@ local api = require "heygen.api"
 local jobs = require "heygen.job"
 local errors = require "heygen.errors"
 
-require "heygen.api.legacy"
-for _, group in ipairs { "heygen.api.v3", "heygen.api.fal", "heygen.api.extra", "heygen.generate" } do
-  -- optional groups: present in a full install, absent while being developed
-  local ok, err = pcall(require, group)
-  if not ok and not tostring(err):find("module '" .. group .. "' not found", 1, true) then error(err, 0) end
-end
-api.install(client.Client)
+api.install_lazy(client.Client) -- endpoint groups load on first use
 
 local M = {}
 
@@ -61,6 +55,7 @@ function M.client(opts) return client.new(opts) end
 --- Re-attach to a job by id (after a crash, or from another process).
 ---@return heygen.Job
 function client.Client:job(kind, id)
+  api.load_all() -- the job kinds live with their endpoint groups
   return jobs.new(self, kind, id)
 end
 
@@ -70,6 +65,7 @@ end
 ---@param hg? heygen.Client
 ---@return heygen.Job[]
 function M.resume(path, hg)
+  api.load_all()
   hg = hg or M.client { journal = path }
   local f = io.open(path, "r")
   if not f then return {} end

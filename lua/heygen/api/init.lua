@@ -18,6 +18,9 @@ local M = {}
 
 M.groups = {}
 
+local loaded = false    -- have the group modules been loaded (see load_all)?
+local installed_on = {} -- client classes whose methods follow the groups
+
 local ARG_CHECKS = {
   table = function(a) return type(a) == "table", "a table of fields" end,
   id = function(a) return type(a) == "string" and a ~= "", "an id string" end,
@@ -30,6 +33,7 @@ local ARG_CHECKS = {
 
 --- Call endpoint `name` for `client` with the user's arguments.
 function M.call(client, name, a, b)
+  if not loaded then M.load_all() end
   local def = (M.groups[client.api] or {})[name] or M.groups.legacy[name]
   if not def then error("heygen: no endpoint " .. name, 3) end
   local ok, what = (type(def.args) == "function" and def.args or ARG_CHECKS[def.args or "table"])(a, b)
@@ -65,6 +69,31 @@ function M.define(group, defs)
   for name, def in pairs(defs) do M.groups[group][name] = def end
 end
 
+-- The modules that define endpoint groups and job kinds. They are loaded on
+-- first use (the first call, hg:job, heygen.resume), so `require "heygen"`
+-- compiles only what every program needs. Optional ones may be absent.
+M.GROUP_MODULES = { "heygen.api.legacy", "heygen.api.v3", "heygen.api.fal", "heygen.api.extra", "heygen.generate" }
+M.REQUIRED = { ["heygen.api.legacy"] = true }
+
+
+--- Load every endpoint group (once) and install its calls on the client class.
+function M.load_all()
+  if loaded then return end
+  loaded = true
+  for _, name in ipairs(M.GROUP_MODULES) do
+    if M.REQUIRED[name] then
+      require(name)
+    else
+      local ok, err = pcall(require, name)
+      if not ok and not tostring(err):find("module '" .. name .. "' not found", 1, true) then
+        loaded = false
+        error(err, 0)
+      end
+    end
+  end
+  for Client in pairs(installed_on) do M.install(Client) end
+end
+
 --- Install client methods for every endpoint name known to any group.
 function M.install(Client)
   for _, group in pairs(M.groups) do
@@ -74,6 +103,18 @@ function M.install(Client)
       end
     end
   end
+end
+
+--- Install calls on Client lazily: the first lookup of a method the class
+-- does not have yet loads the groups, installs them, and answers.
+function M.install_lazy(Client)
+  installed_on[Client] = true
+  if loaded then return M.install(Client) end
+  setmetatable(Client, { __index = function(_, key)
+    if type(key) ~= "string" or key:sub(1, 2) == "__" or loaded then return nil end
+    M.load_all()
+    return rawget(Client, key)
+  end })
 end
 
 return M
