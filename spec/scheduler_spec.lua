@@ -117,6 +117,17 @@ describe("heygen scheduler", function()
     assert.matches("nope", errs[2])
   end)
 
+  it("heygen.all reports a task that returns nil, err as failed", function()
+    local results, errs = heygen.all {
+      heygen.spawn(function() return nil, "not found" end),
+      heygen.spawn(function() return "fine" end),
+    }
+    assert.is_nil(results[1])
+    assert.are.equal("not found", errs[1])
+    assert.are.equal("fine", results[2])
+    assert.is_nil(errs[2])
+  end)
+
   it("refuses a bare coroutine.yield inside a task with a clear error", function()
     local t = heygen.spawn(function() coroutine.yield() end)
     local ok, err = pcall(t.wait, t)

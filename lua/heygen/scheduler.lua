@@ -427,11 +427,12 @@ function M.all(list)
   local group_tasks = {}
   for group_wait, g in pairs(groups) do group_tasks[g] = M.spawn(group_wait, g.items) end
   for i, t in pairs(tasks) do
-    local ok, a, b = pcall(t.wait, t)
+    local ok, a, b, c = pcall(t.wait, t)
     if not ok then
       errors[i], nerr = a, nerr + 1
     elseif getmetatable(list[i]) == Task then
-      results[i] = b
+      -- a task that returns nil, err failed the Lua way: report it like a job
+      if b == nil and c ~= nil then errors[i], nerr = c, nerr + 1 else results[i] = b end
     elseif a == nil then
       errors[i], nerr = b, nerr + 1
     else
