@@ -51,17 +51,7 @@ end
 
 local hg, emu = cli.connect()
 
-local job, err
-if opts.resume then
-  job, err = cli.attach(hg, opts.resume)
-  if not job then
-    if emu then emu:stop() end
-    cli.usage(spec, "--resume: " .. err)
-  end
-else
-  job, err = hg:fal_submit(request())
-  if not job then cli.finish(opts, nil, err, emu) end
-end
+local job = cli.start_job(spec, opts, hg, emu, function() return hg:fal_submit(request()) end)
 
 -- The progress line, with fal's log lines printed as they arrive.
 local on_job, on_download, done = cli.progress(opts.quiet)
@@ -75,8 +65,7 @@ local function on_progress(j)
   on_job(j)
 end
 
-local result
-result, err = job:wait { timeout = opts.timeout, on_progress = on_progress }
+local result, err = job:wait { timeout = opts.timeout, on_progress = on_progress }
 local path
 if result then path, err = job:download(opts.out, { on_progress = on_download }) end
 done()

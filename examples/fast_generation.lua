@@ -2,6 +2,8 @@
 --- Fast generation: several variants of one prompt on a fast provider, rendered at the
 -- same time, downloaded side by side to pick the best:
 --   heygen-lua examples/fast_generation.lua --prompt "A paper boat on a rainy street" --variants 3 --dir drafts
+-- On --timeout (exit 4) the renders keep running remotely: finish one with
+--   heygen-lua examples/generate.lua --resume workflow:ID --out variant.mp4
 -- Without HEYGEN_API_KEY it runs against the offline emulator (and says so).
 local heygen = require "heygen"
 local cli = require "heygen.cli"
@@ -27,6 +29,13 @@ if opts.variants < 1 or opts.variants > 8 or opts.variants % 1 ~= 0 then
   cli.usage(spec, "--variants must be a whole number from 1 to 8")
 end
 
+-- a directory we cannot write to is found before any render is paid for
+local probe = string.format("%s/.fast_generation-%d", opts.dir, os.time())
+local f = io.open(probe, "w")
+if not f then cli.usage(spec, "--dir: cannot write to " .. opts.dir .. " (does it exist?)") end
+f:close()
+os.remove(probe)
+
 local hg, emu = cli.connect()
 local jobs = {}
 for i = 1, opts.variants do
@@ -38,7 +47,11 @@ for i = 1, opts.variants do
 end
 
 -- every job is polled on the same loop: the wall time is the slowest render, not the sum
-local results, errs = heygen.all(jobs)
+local waits = {}
+for i, job in ipairs(jobs) do
+  waits[i] = heygen.spawn(function() return job:wait { timeout = opts.timeout } end)
+end
+local results, errs = heygen.all(waits)
 if errs then
   for i in pairs(errs) do cli.finish(opts, nil, errs[i], emu) end
 end

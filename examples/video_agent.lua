@@ -31,24 +31,16 @@ if not opts.prompt and not opts.resume then cli.usage(spec, "--prompt is require
 
 local hg, emu = cli.connect()
 
-local job, err
-if opts.resume then
-  job, err = cli.attach(hg, opts.resume)
-  if not job then
-    if emu then emu:stop() end
-    cli.usage(spec, "--resume: " .. tostring(err))
-  end
-else
-  -- checked before anything is sent: an empty or too long prompt, an unknown orientation
-  job, err = hg:video_agent { prompt = opts.prompt, orientation = opts.orientation,
+-- checked before anything is sent: an empty or too long prompt, an unknown orientation
+local job = cli.start_job(spec, opts, hg, emu, function()
+  local created, err = hg:video_agent { prompt = opts.prompt, orientation = opts.orientation,
     avatar_id = opts.avatar, voice_id = opts.voice, style_id = opts.style }
-  if not job then cli.finish(opts, nil, err, emu) end
-  if not opts.quiet then
-    io.stderr:write("video agent session ", job.id, " (resume with --resume ", cli.job_ref(job), ")\n")
+  if created and not opts.quiet then
+    io.stderr:write("video agent session ", created.id, " (resume with --resume ", cli.job_ref(created), ")\n")
   end
-end
+  return created, err
+end)
 
-local value
-value, err = cli.deliver(job, opts.out, opts)
+local value, err = cli.deliver(job, opts.out, opts)
 if value then value.session_id = job.id end
 cli.finish(opts, value, err, emu)
