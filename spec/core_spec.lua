@@ -62,6 +62,19 @@ describe("heygen.core HTTP", function()
     end)
   end
 
+  it("puts timings and byte counts in the record unless details = false", function()
+    local url = emu.url .. "/_emulator/test/echo?x=1"
+    local full = one(m, { url = url })
+    assert.is_true(full.time.total > 0 and full.time.ttfb > 0)
+    assert.is_true(full.bytes_received > 0 and full.connects >= 0)
+    local lean = one(m, { url = url, details = false })
+    assert.are.equal(200, lean.status)
+    assert.are.equal("1", assert(core.json_decode(lean.body)).query.x)
+    assert.is_nil(lean.time)
+    assert.is_nil(lean.bytes_received)
+    assert.is_nil(lean.connects)
+  end)
+
   it("runs 100 requests in flight at once over fewer connections than requests", function()
     emu:reset()
     local ids = {}

@@ -43,6 +43,7 @@ typedef struct {
   sink_mode sink;
   curl_off_t resume_from, file_bytes;
   int resumed, io_errno;
+  int details; /* the record carries time, connects and byte counts */
   char errbuf[CURL_ERROR_SIZE];
 } request;
 
@@ -422,6 +423,7 @@ static int multi_add(lua_State *L) {
   r->easy = e;
   r->owner = mu;
   r->id = ++mu->next_id;
+  r->details = opt_bool_field(L, 2, "details", 1);
 
   curl_easy_setopt(e, CURLOPT_URL, url);
   curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)r);
@@ -507,12 +509,30 @@ static double info_secs(CURL *e, CURLINFO what) {
   return (double)us / 1e6;
 }
 
+/* The rarely read part of a record: timings, connections, byte counts. */
+static void push_details(lua_State *L, CURL *e) {
+  long connects = 0;
+  curl_off_t up = 0, down = 0;
+  curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &connects);
+  set_int(L, "connects", (lua_Integer)connects);
+  lua_createtable(L, 0, 5);
+  set_num(L, "total", info_secs(e, CURLINFO_TOTAL_TIME_T));
+  set_num(L, "dns", info_secs(e, CURLINFO_NAMELOOKUP_TIME_T));
+  set_num(L, "connect", info_secs(e, CURLINFO_CONNECT_TIME_T));
+  set_num(L, "tls", info_secs(e, CURLINFO_APPCONNECT_TIME_T));
+  set_num(L, "ttfb", info_secs(e, CURLINFO_STARTTRANSFER_TIME_T));
+  lua_setfield(L, -2, "time");
+  curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &up);
+  curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &down);
+  set_int(L, "bytes_sent", (lua_Integer)up);
+  set_int(L, "bytes_received", (lua_Integer)down);
+}
+
 /* Build the completion record for r, then free its transfer. */
 static void push_record(lua_State *L, request *r, CURLcode code) {
-  long status = 0, connects = 0, reqsize = 0;
+  long status = 0, reqsize = 0;
   CURL *e = r->easy;
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &connects);
   curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &reqsize);
   if (code == CURLE_OK && r->path && r->sink == SINK_UNDECIDED && status >= 200 && status < 300) {
     /* an empty 2xx body still produces the (empty) file */
@@ -524,11 +544,10 @@ static void push_record(lua_State *L, request *r, CURLcode code) {
     if (r->io_errno && code == CURLE_OK) code = CURLE_WRITE_ERROR;
   }
 
-  lua_createtable(L, 0, 14);
+  lua_createtable(L, 0, r->details ? 14 : 8);
   set_int(L, "id", r->id);
   set_int(L, "status", (lua_Integer)status);
   set_int(L, "code", (lua_Integer)code);
-  set_int(L, "connects", (lua_Integer)connects);
   lua_pushboolean(L, reqsize > 0);
   lua_setfield(L, -2, "sent");
   if (code != CURLE_OK) {
@@ -551,20 +570,7 @@ static void push_record(lua_State *L, request *r, CURLcode code) {
     lua_pushboolean(L, r->sink == SINK_FILE);
     lua_setfield(L, -2, "to_file");
   }
-  lua_createtable(L, 0, 5);
-  set_num(L, "total", info_secs(e, CURLINFO_TOTAL_TIME_T));
-  set_num(L, "dns", info_secs(e, CURLINFO_NAMELOOKUP_TIME_T));
-  set_num(L, "connect", info_secs(e, CURLINFO_CONNECT_TIME_T));
-  set_num(L, "tls", info_secs(e, CURLINFO_APPCONNECT_TIME_T));
-  set_num(L, "ttfb", info_secs(e, CURLINFO_STARTTRANSFER_TIME_T));
-  lua_setfield(L, -2, "time");
-  {
-    curl_off_t up = 0, down = 0;
-    curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &up);
-    curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &down);
-    set_int(L, "bytes_sent", (lua_Integer)up);
-    set_int(L, "bytes_received", (lua_Integer)down);
-  }
+  if (r->details) push_details(L, e);
 }
 
 /* Move every finished transfer into the list at the top of the stack. */

@@ -397,6 +397,7 @@ function Client:request(spec)
     method = method, url = url, headers = headers, body = body, body_file = spec.body_file,
     mime = spec.mime, timeout = spec.timeout or self.timeout, connect_timeout = self.connect_timeout,
     cainfo = self.cainfo, capath = self.capath, follow = false,
+    details = false, -- no timings or byte counts in the record: nothing here reads them
   }
   local idempotent = spec.idempotency_key ~= nil or (method ~= "POST" and method ~= "PATCH" and not spec.creates)
   local attempt = 0

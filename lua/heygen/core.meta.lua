@@ -79,6 +79,7 @@ function core.multi(opts) end
 ---@field cainfo? string CA bundle file
 ---@field capath? string CA directory
 ---@field accept_encoding? boolean ask for gzip/br (off when streaming to a file)
+---@field details? boolean false: the record has no time, connects, bytes_sent or bytes_received (default true)
 
 ---@class heygen.core.Timings
 ---@field total number seconds
@@ -99,10 +100,10 @@ function core.multi(opts) end
 ---@field file_bytes integer|nil bytes written to it
 ---@field resumed boolean|nil whether the server honoured resume_from
 ---@field to_file boolean|nil whether the body went to the file
----@field time heygen.core.Timings
----@field connects integer new connections this transfer opened
----@field bytes_sent integer
----@field bytes_received integer
+---@field time heygen.core.Timings|nil absent with details = false
+---@field connects integer|nil new connections this transfer opened (absent with details = false)
+---@field bytes_sent integer|nil absent with details = false
+---@field bytes_received integer|nil absent with details = false
 
 ---@class heygen.Multi
 local Multi = {}

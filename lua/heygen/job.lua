@@ -140,8 +140,11 @@ local function refresh(self, deadline)
   self.status = status
   if result then
     -- the new fields over the old ones, in the fresh table parse made
-    for k, v in pairs(self.result or {}) do
-      if result[k] == nil then result[k] = v end
+    local old = self.result
+    if old then
+      for k, v in pairs(old) do
+        if result[k] == nil then result[k] = v end
+      end
     end
     self.result = result
   end

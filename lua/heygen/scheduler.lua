@@ -320,10 +320,35 @@ end
 --- Perform one HTTP transfer and wait for its completion record. With
 -- `tick` (seconds) and `on_tick(id)`, calls on_tick at that interval while
 -- in flight, from the waiting task itself (so its errors stay in that task).
+-- A transfer without tick (every API call): one closure, and no waiter table or
+-- packed wake values, which the general path below makes per request.
+local function request_untimed(opts, origin)
+  local task = M.current()
+  local rec
+  local id, err, code = M.start(opts, function(_, r)
+    rec = r
+    release(origin)
+    if task then schedule(task, NO_VALUES) end
+  end)
+  if not id then
+    release(origin)
+    return nil, err, code
+  end
+  while not rec do
+    if task then
+      coroutine.yield(YIELD)
+    elseif M.step(3600) == 0 and not rec then
+      error("heygen: nothing is in flight that could end this wait (deadlock)", 3)
+    end
+  end
+  return rec
+end
+
 function M.request(opts, tick, on_tick)
   local rec
   local origin = origin_of(opts.url or "")
   acquire(origin)
+  if not tick then return request_untimed(opts, origin) end
   local w = M.waiter()
   local id, err, code = M.start(opts, function(_, r)
     rec = r

@@ -154,13 +154,12 @@ jobs.register_kind("workflow", {
 local VIDEO_STATUS = { waiting = "pending", pending = "pending", processing = "processing",
   completed = "completed", failed = "failed" }
 
--- Fields of video_status.get passed through to job.result as they are.
-local VIDEO_FIELDS = { "video_url", "thumbnail_url", "duration", "gif_url", "caption_url",
-  "video_url_caption", "created_at", "callback_id" }
-
+-- The fields of video_status.get passed through to job.result as they are, all in
+-- the constructor: the table is sized once, never rehashed as it fills (a poll each).
 local function video_result(d)
-  local r = { video_id = d.id or d.video_id }
-  for _, k in ipairs(VIDEO_FIELDS) do r[k] = d[k] end
+  local r = { video_id = d.id or d.video_id, video_url = d.video_url, thumbnail_url = d.thumbnail_url,
+    duration = d.duration, gif_url = d.gif_url, caption_url = d.caption_url,
+    video_url_caption = d.video_url_caption, created_at = d.created_at, callback_id = d.callback_id }
   return r
 end
 
