@@ -118,12 +118,14 @@ describe("examples (v1/v2 use cases)", function()
     assert.matches("--dir: cannot write to no/such/dir (does it exist?)", r.err, 1, true)
     -- refused before the emulator (and so any request) was even started
     assert.is_nil(r.err:find("using the offline emulator", 1, true))
-    local t = run("fast_generation", { "--prompt", "x", "--variants", "2", "--timeout", "0.2", "--json" })
+    assert(os.execute("mkdir -p " .. quote(work .. "/late")))
+    local t = run("fast_generation", { "--prompt", "x", "--variants", "2", "--timeout", "0.2", "--dir", "late",
+      "--json" })
     assert.are.equal(4, t.code, t.err)
     local v = json_of(t)
     assert.are.equal("timeout", v.error.kind)
     assert.matches("^node%-gw%-", v.error.job_id)
-    assert.is_nil(support.read(work .. "/variant-1.mp4"))
+    assert.is_nil(support.read(work .. "/late/variant-1.mp4"))
   end)
 
   it("multi_scene_avatar.lua turns each paragraph of a script file into a scene", function()
