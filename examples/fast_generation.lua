@@ -18,8 +18,8 @@ local spec = {
     { "provider", "string", "veo_3_1_fast, veo3_fast, seedance_lite or ltx_distilled", default = "veo_3_1_fast" },
     { "variants", "number", "how many variants (1-8)", default = 3 },
     { "aspect", "string", "16:9, 9:16 or 1:1", default = "16:9" },
-    { "dir", "string", "directory for variant-1.mp4, variant-2.mp4, ...", default = "." },
-    { "timeout", "number", "seconds to wait for all renders", default = 600 },
+    { "dir", "string", "directory for variant-1.mp4, variant-2.mp4, ...", default = ".", metavar = "DIR" },
+    { "timeout", "number", "seconds to wait for all renders (then exit 4)", default = 600, metavar = "SECONDS" },
     { "quiet", "flag", "no progress output" },
   },
 }

@@ -28,8 +28,8 @@ local spec = {
     { "title", "string", "video title in your HeyGen library", default = "Multi-scene video" },
     { "caption", "flag", "add captions" },
     { "test", "flag", "test mode: watermarked, no credits used" },
-    { "out", "string", "where to write the MP4", default = "scenes.mp4" },
-    { "timeout", "number", "seconds to wait for the render", default = 1800 },
+    { "out", "string", "where to write the MP4", default = "scenes.mp4", metavar = "PATH" },
+    { "timeout", "number", "seconds to wait for the render (then exit 4)", default = 1800, metavar = "SECONDS" },
     { "quiet", "flag", "no progress output" },
   },
 }

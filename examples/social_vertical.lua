@@ -17,8 +17,8 @@ local opts = cli.parse(arg, {
     { "background", "string", "background colour", default = "#101820" },
     { "no-caption", "flag", "no captions" },
     { "test", "flag", "test mode: watermarked, no credits used" },
-    { "out", "string", "where to write the MP4", default = "vertical.mp4" },
-    { "timeout", "number", "seconds to wait for the render", default = 1800 },
+    { "out", "string", "where to write the MP4", default = "vertical.mp4", metavar = "PATH" },
+    { "timeout", "number", "seconds to wait for the render (then exit 4)", default = 1800, metavar = "SECONDS" },
     { "quiet", "flag", "no progress output" },
   },
 })

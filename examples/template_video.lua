@@ -18,8 +18,8 @@ local opts = cli.parse(arg, {
     { "variables", "object", "JSON object: variable name -> text, or {type=, properties=}" },
     { "title", "string", "video title" },
     { "test", "flag", "test mode: watermarked, no credits used" },
-    { "out", "string", "where to write the MP4", default = "template.mp4" },
-    { "timeout", "number", "seconds to wait for the render", default = 1800 },
+    { "out", "string", "where to write the MP4", default = "template.mp4", metavar = "PATH" },
+    { "timeout", "number", "seconds to wait for the render (then exit 4)", default = 1800, metavar = "SECONDS" },
     { "quiet", "flag", "no progress output" },
   },
 })

@@ -21,8 +21,8 @@ local spec = {
     { "voice", "string", "voice id" },
     { "style", "string", "a Video Agent style id" },
     { "resume", "string", "follow a session started earlier: video_agent:SESSION_ID", metavar = "REF" },
-    { "out", "string", "where to write the MP4", default = "agent.mp4" },
-    { "timeout", "number", "seconds to wait for the video", default = 3600 },
+    { "out", "string", "where to write the MP4", default = "agent.mp4", metavar = "PATH" },
+    { "timeout", "number", "seconds to wait for the video (then exit 4)", default = 3600, metavar = "SECONDS" },
     { "quiet", "flag", "no progress output" },
   },
 }

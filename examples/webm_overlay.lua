@@ -17,8 +17,8 @@ local opts = cli.parse(arg, {
     { "style", "string", "normal or closeUp", default = "normal" },
     { "width", "number", "video width", default = 1280 },
     { "height", "number", "video height", default = 720 },
-    { "out", "string", "where to write the WebM", default = "overlay.webm" },
-    { "timeout", "number", "seconds to wait for the render", default = 1800 },
+    { "out", "string", "where to write the WebM", default = "overlay.webm", metavar = "PATH" },
+    { "timeout", "number", "seconds to wait for the render (then exit 4)", default = 1800, metavar = "SECONDS" },
     { "quiet", "flag", "no progress output" },
   },
 })
