@@ -75,6 +75,41 @@ describe("heygen.core HTTP", function()
     assert.is_nil(lean.connects)
   end)
 
+  it("reuses easy handles across plain GETs and other requests without carrying options over", function()
+    local echo = emu.url .. "/_emulator/test/echo"
+    local function echoed(opts)
+      local r = one(m, opts)
+      assert.are.equal(200, r.status)
+      return assert(core.json_decode(r.body)), r
+    end
+    local path = os.tmpname()
+    assert.are.equal("GET", echoed({ url = echo .. "?n=1", headers = { "X-Step: one" } }).method)
+    local post = echoed({ method = "POST", url = echo, body = '{"a":1}', headers = { "X-Step: two" } })
+    assert.are.equal("POST", post.method)
+    assert.are.equal('{"a":1}', post.body)
+    for i = 3, 5 do -- plain GETs again, on the handles the POST and the first GET used
+      local get = echoed({ url = echo .. "?n=" .. i, headers = { "X-Step: " .. i } })
+      assert.are.equal("GET", get.method)
+      assert.are.equal(tostring(i), get.query.n)
+      assert.are.equal(tostring(i), get.headers["x-step"])
+      assert.is_nil(get.headers["content-type"])
+      assert.are.equal("", get.body or "")
+    end
+    local to_file = one(m, { url = echo .. "?n=6", file = path })
+    assert.is_true(to_file.to_file)
+    local f = assert(io.open(path, "rb"))
+    assert.are.equal("6", assert(core.json_decode(f:read("*a"))).query.n)
+    f:close()
+    local get, rec = echoed({ url = echo .. "?n=7" })
+    assert.are.equal("7", get.query.n)
+    assert.is_nil(rec.file)
+    assert.is_true(#rec.body > 0)
+    assert.are.equal("DELETE", echoed({ method = "DELETE", url = echo }).method)
+    assert.are.equal("GET", echoed({ url = echo .. "?n=8", cainfo = "/nonexistent/ca.pem" }).method)
+    assert.are.equal("GET", echoed({ url = echo .. "?n=9" }).method)
+    os.remove(path)
+  end)
+
   it("runs 100 requests in flight at once over fewer connections than requests", function()
     emu:reset()
     local ids = {}

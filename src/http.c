@@ -43,7 +43,8 @@ typedef struct {
   sink_mode sink;
   curl_off_t resume_from, file_bytes;
   int resumed, io_errno;
-  int details; /* the record carries time, connects and byte counts */
+  int details;    /* the record carries time, connects and byte counts */
+  unsigned plain; /* a plain GET (see is_plain): the set-up generation, else 0 */
   char errbuf[CURL_ERROR_SIZE];
 } request;
 
@@ -53,8 +54,11 @@ struct multi {
   int inflight_ref; /* registry ref: id -> Request userdata (anchors them) */
   int running;
   CURL *pool[POOL_MAX];
+  unsigned pool_plain[POOL_MAX]; /* still set up for a plain GET of this generation, or 0 */
   int npool;
-  char origin[256]; /* scheme://authority of the last URL curl_url accepted */
+  char *plain_ca[2];  /* cainfo and capath of the plain GETs' generation (NULL: none) */
+  unsigned plain_gen; /* changes with them, so older plain handles are reset */
+  char origin[256];   /* scheme://authority of the last URL curl_url accepted */
   size_t origin_len;
 };
 
@@ -167,11 +171,21 @@ static void request_release_transfer(request *r) {
   multi *mu = r->owner;
   if (r->easy) {
     if (mu && mu->m) curl_multi_remove_handle(mu->m, r->easy);
-    curl_easy_reset(r->easy);
-    if (mu && mu->npool < POOL_MAX)
+    if (r->plain) { /* nothing may point into this request once it is gone */
+      curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, NULL);
+      curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, NULL);
+      curl_easy_setopt(r->easy, CURLOPT_PRIVATE, NULL);
+      curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, NULL);
+      curl_easy_setopt(r->easy, CURLOPT_HEADERDATA, NULL);
+    } else {
+      curl_easy_reset(r->easy);
+    }
+    if (mu && mu->npool < POOL_MAX) {
+      mu->pool_plain[mu->npool] = r->plain;
       mu->pool[mu->npool++] = r->easy;
-    else
+    } else {
       curl_easy_cleanup(r->easy);
+    }
     r->easy = NULL;
   }
   if (r->headers) curl_slist_free_all(r->headers);
@@ -392,64 +406,88 @@ static int multi_new(lua_State *L) {
   return 1;
 }
 
-static int multi_add(lua_State *L) {
-  multi *mu = check_multi(L, 1);
-  request *r;
-  CURL *e;
-  const char *url, *method, *path, *s, *err;
-  double timeout, connect_timeout;
-  long stall;
-  int follow;
-
-  luaL_checktype(L, 2, LUA_TTABLE);
-  lua_settop(L, 2);
-  url = opt_string_field(L, 2, "url", NULL);
-  luaL_argcheck(L, url != NULL, 2, "url is required");
-  lua_getfield(L, 2, "method");
-  method = luaL_optstring(L, -1, "GET");
+static int is_nil_field(lua_State *L, int t, const char *k) {
+  int nil = lua_getfield(L, t, k) == LUA_TNIL;
   lua_pop(L, 1);
-  if (!valid_url(mu, url)) {
-    luaL_pushfail(L);
-    lua_pushfstring(L, "malformed URL: %s", url);
-    lua_pushinteger(L, CURLE_URL_MALFORMAT);
-    return 3;
+  return nil;
+}
+
+/* A plain request is a GET with no body, no file, no redirects, no stall limit
+ * and compressed answers accepted: every status poll. Its easy handle goes back
+ * to the pool without curl_easy_reset, and the next plain request with the same
+ * cainfo and capath (see plain_generation) sets only the options that differ. */
+static int is_plain(lua_State *L, int t, const char *method) {
+  static const char *const absent[] = {"body", "body_file", "mime", "file"};
+  size_t i;
+  if (strcmp(method, "GET") != 0) return 0;
+  for (i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+    if (!is_nil_field(L, t, absent[i])) return 0;
+  return !opt_bool_field(L, t, "follow", 0) && opt_number_field(L, t, "stall_timeout", 0) <= 0 &&
+         opt_bool_field(L, t, "accept_encoding", 1);
+}
+
+static int same_string(const char *a, const char *b) {
+  return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The set-up generation of a plain request: a new one when its CA options
+ * differ from those of the plain requests before it. */
+static unsigned plain_generation(lua_State *L, multi *mu) {
+  static const char *const ca[2] = {"cainfo", "capath"};
+  int i, changed = 0;
+  for (i = 0; i < 2; i++) {
+    const char *s = opt_string_field(L, 2, ca[i], NULL);
+    if (!same_string(s, mu->plain_ca[i])) {
+      char *copy = s ? strdup(s) : NULL;
+      if (s && !copy) return 0; /* no memory: not plain, a full set-up */
+      free(mu->plain_ca[i]);
+      mu->plain_ca[i] = copy;
+      changed = 1;
+    }
   }
+  if (changed || mu->plain_gen == 0) mu->plain_gen++;
+  if (mu->plain_gen == 0) mu->plain_gen = 1;
+  return mu->plain_gen;
+}
 
-  r = lua_newuserdatauv(L, sizeof(*r), 0);
-  memset(r, 0, sizeof(*r));
-  luaL_setmetatable(L, REQUEST_T);
-  e = mu->npool > 0 ? mu->pool[--mu->npool] : curl_easy_init();
-  if (!e) return luaL_error(L, "curl_easy_init failed");
-  r->easy = e;
-  r->owner = mu;
-  r->id = ++mu->next_id;
-  r->details = opt_bool_field(L, 2, "details", 1);
+/* An easy handle from the pool (or a new one). *ready: it is still set up for
+ * a plain request of generation gen (non-zero). */
+static CURL *take_handle(multi *mu, unsigned gen, int *ready) {
+  CURL *e;
+  unsigned was;
+  *ready = 0;
+  if (mu->npool == 0) return curl_easy_init();
+  e = mu->pool[--mu->npool];
+  was = mu->pool_plain[mu->npool];
+  if (was && was == gen)
+    *ready = 1;
+  else if (was)
+    curl_easy_reset(e);
+  return e;
+}
 
-  curl_easy_setopt(e, CURLOPT_URL, url);
-  curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)r);
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+/* The options every transfer has, whatever its request. */
+static void set_base_options(CURL *e) {
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, (void *)r);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, (void *)r);
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+}
 
-  timeout = opt_number_field(L, 2, "timeout", 0);
-  connect_timeout = opt_number_field(L, 2, "connect_timeout", 0);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, to_ms(timeout));
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, to_ms(connect_timeout));
+/* The options a plain request does not have (set on a handle fresh from a reset). */
+static void set_extra_options(lua_State *L, request *r) {
+  CURL *e = r->easy;
+  const char *s, *path;
   /* stall detection: less than a byte a second for this many seconds ends the transfer */
-  stall = (long)opt_number_field(L, 2, "stall_timeout", 0);
+  long stall = (long)opt_number_field(L, 2, "stall_timeout", 0);
+  int follow = opt_bool_field(L, 2, "follow", 0);
   if (stall > 0) {
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, stall);
   }
-
-  follow = opt_bool_field(L, 2, "follow", 0);
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);
   if (follow) curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
 
@@ -466,6 +504,51 @@ static int multi_add(lua_State *L) {
   } else if (opt_bool_field(L, 2, "accept_encoding", 1)) {
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding libcurl has */
   }
+}
+
+static int multi_add(lua_State *L) {
+  multi *mu = check_multi(L, 1);
+  request *r;
+  CURL *e;
+  const char *url, *method, *err;
+  unsigned plain;
+  int ready;
+
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lua_settop(L, 2);
+  url = opt_string_field(L, 2, "url", NULL);
+  luaL_argcheck(L, url != NULL, 2, "url is required");
+  lua_getfield(L, 2, "method");
+  method = luaL_optstring(L, -1, "GET");
+  lua_pop(L, 1);
+  if (!valid_url(mu, url)) {
+    luaL_pushfail(L);
+    lua_pushfstring(L, "malformed URL: %s", url);
+    lua_pushinteger(L, CURLE_URL_MALFORMAT);
+    return 3;
+  }
+  plain = is_plain(L, 2, method) ? plain_generation(L, mu) : 0;
+
+  r = lua_newuserdatauv(L, sizeof(*r), 0);
+  memset(r, 0, sizeof(*r));
+  luaL_setmetatable(L, REQUEST_T);
+  e = take_handle(mu, plain, &ready);
+  if (!e) return luaL_error(L, "curl_easy_init failed");
+  r->easy = e;
+  r->owner = mu;
+  r->id = ++mu->next_id;
+  r->details = opt_bool_field(L, 2, "details", 1);
+
+  if (!ready) set_base_options(e);
+  curl_easy_setopt(e, CURLOPT_URL, url);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)r);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, (void *)r);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, (void *)r);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, to_ms(opt_number_field(L, 2, "timeout", 0)));
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                   to_ms(opt_number_field(L, 2, "connect_timeout", 0)));
+  if (!ready) set_extra_options(L, r);
 
   if (!build_headers(L, 2, r)) {
     request_free_all(r);
@@ -486,6 +569,7 @@ static int multi_add(lua_State *L) {
     request_free_all(r);
     return luaL_error(L, "curl_multi_add_handle failed");
   }
+  r->plain = plain; /* set up completely: its handle may skip the reset */
   mu->running++;
   inflight_set(L, mu, r->id, 3);
   lua_pushinteger(L, r->id);
@@ -670,6 +754,10 @@ static int multi_close(lua_State *L) {
   }
   for (i = 0; i < mu->npool; i++) curl_easy_cleanup(mu->pool[i]);
   mu->npool = 0;
+  for (i = 0; i < 2; i++) {
+    free(mu->plain_ca[i]);
+    mu->plain_ca[i] = NULL;
+  }
   curl_multi_cleanup(mu->m);
   mu->m = NULL;
   mu->running = 0;
