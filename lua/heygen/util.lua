@@ -61,8 +61,18 @@ end
 local ESCAPES = {}
 for byte = 0, 255 do ESCAPES[string.char(byte)] = string.format("%%%02X", byte) end
 
+-- Encoded strings, kept for the next request (a status poll repeats its parameter
+-- name and job id); emptied when full, so it stays small.
+local ENCODED, ENCODED_MAX, encoded_n = {}, 2048, 0
+
 local function encode_component(s)
-  return (tostring(s):gsub("[^%w%-%._~]", ESCAPES))
+  if type(s) ~= "string" then return (tostring(s):gsub("[^%w%-%._~]", ESCAPES)) end
+  local e = ENCODED[s]
+  if e then return e end
+  e = s:gsub("[^%w%-%._~]", ESCAPES)
+  if encoded_n >= ENCODED_MAX then ENCODED, encoded_n = {}, 0 end
+  ENCODED[s], encoded_n = e, encoded_n + 1
+  return e
 end
 M.encode_component = encode_component
 
