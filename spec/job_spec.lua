@@ -84,6 +84,18 @@ describe("an avatar video job", function()
   end)
 end)
 
+describe("a poll-time credit failure", function()
+  it("is insufficient_credit with the API's code and its message once", function()
+    emu:next_job { fail = { code = "MOVIO_PAYMENT_INSUFFICIENT_CREDIT", message = "no credit" } }
+    local job = assert(hg:create_video { video_inputs = { scene() } })
+    local result, err = job:wait { timeout = 30 }
+    assert.is_nil(result)
+    assert.are.equal("insufficient_credit", err.kind)
+    assert.are.equal("MOVIO_PAYMENT_INSUFFICIENT_CREDIT", err.code)
+    assert.are.equal("no credit", err.message)
+  end)
+end)
+
 describe("waiting", function()
   it("runs 100 jobs concurrently with heygen.all, their polls interleaved", function()
     local list = {}

@@ -33,6 +33,7 @@ M.EXIT = { ok = 0, api = 1, usage = 2, auth = 3, timeout = 4 }
 M.EXIT_FOR_KIND = { auth = M.EXIT.auth, permission = M.EXIT.auth, invalid_argument = M.EXIT.usage }
 
 local program = "heygen" -- the script's name, for messages
+local has_resume = false -- does the running script take --resume?
 
 ------------------------------------------------------------------ options
 
@@ -124,8 +125,10 @@ end
 ---@return table opts option name -> value (names keep their dashes), opts.json
 function M.parse(argv, spec)
   program = spec.name
+  has_resume = false
   local by_name, opts = {}, {}
   for _, o in ipairs(spec.options) do
+    if o[1] == "resume" then has_resume = true end
     assert(CONVERT[o[2]] or o[2] == "flag", "cli.parse: unknown option type " .. tostring(o[2]))
     by_name[o[1]] = o
     opts[o[1]] = o.default
@@ -363,7 +366,9 @@ function M.finish(opts, value, err, emu)
     if opts.json then io.stdout:write(core.json_encode(error_json(err, code)), "\n") end
     io.stderr:write(program, ": ", tostring(err), "\n")
     if err.resume then
-      io.stderr:write(program, ": the job keeps running remotely: resume with --resume ", err.resume,
+      -- scripts without --resume hand over to generate.lua, which resumes any job kind
+      local how = has_resume and "--resume " or "heygen-lua examples/generate.lua --resume "
+      io.stderr:write(program, ": the job keeps running remotely: resume with ", how, err.resume,
         " (do not submit it again)\n")
     elseif HINTS[code] then
       io.stderr:write(program, ": ", HINTS[code], "\n")

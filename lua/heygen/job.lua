@@ -118,7 +118,8 @@ local function failure_error(job, failure)
   end
   return errors.new {
     kind = kind, code = failure.code, job_id = job.id, retryable = false,
-    message = (failure.message or "the job failed") .. (failure.detail and (": " .. failure.detail) or ""),
+    message = (failure.message or "the job failed")
+      .. ((failure.detail and failure.detail ~= failure.message) and (": " .. failure.detail) or ""),
     detail = failure.detail,
   }
 end
