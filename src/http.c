@@ -407,7 +407,9 @@ static int multi_new(lua_State *L) {
 }
 
 static int is_nil_field(lua_State *L, int t, const char *k) {
-  int nil = lua_getfield(L, t, k) == LUA_TNIL;
+  int nil;
+  lua_getfield(L, t, k);
+  nil = lua_isnil(L, -1);
   lua_pop(L, 1);
   return nil;
 }
@@ -657,17 +659,22 @@ static void push_record(lua_State *L, request *r, CURLcode code) {
   if (r->details) push_details(L, e);
 }
 
-/* Move every finished transfer into the list at the top of the stack. */
-static void collect(lua_State *L, multi *mu) {
+/* Move every finished transfer into the list at stack index *list, which is
+ * made on the first one (sized for the messages waiting) when *list is 0. */
+static void collect(lua_State *L, multi *mu, int *list) {
   CURLMsg *msg;
-  int left, n = (int)lua_rawlen(L, -1);
+  int left, n = *list ? (int)lua_rawlen(L, *list) : 0;
   while ((msg = curl_multi_info_read(mu->m, &left))) {
     request *r = NULL;
     if (msg->msg != CURLMSG_DONE) continue;
     curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r);
     if (!r) continue;
+    if (!*list) {
+      lua_createtable(L, left + 1, 0);
+      *list = lua_gettop(L);
+    }
     push_record(L, r, msg->data.result);
-    lua_rawseti(L, -2, ++n);
+    lua_rawseti(L, *list, ++n);
     mu->running--;
     inflight_set(L, mu, r->id, 0);
     request_free_all(r);
@@ -677,16 +684,16 @@ static void collect(lua_State *L, multi *mu) {
 static int multi_perform(lua_State *L) {
   multi *mu = check_multi(L, 1);
   double ms = luaL_optnumber(L, 2, 0);
-  int still;
+  int still, list = 0;
   lua_settop(L, 2);
-  lua_newtable(L);
   curl_multi_perform(mu->m, &still);
-  collect(L, mu);
-  if (lua_rawlen(L, -1) == 0 && ms > 0) {
+  collect(L, mu, &list);
+  if (!list && ms > 0) {
     curl_multi_poll(mu->m, NULL, 0, (int)ms, NULL);
     curl_multi_perform(mu->m, &still);
-    collect(L, mu);
+    collect(L, mu, &list);
   }
+  if (!list) lua_createtable(L, 0, 0);
   return 1;
 }
 

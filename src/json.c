@@ -8,6 +8,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core_private.h"
@@ -68,9 +69,345 @@ static void normalise(lua_State *L, int idx, int depth) {
   }
 }
 
+/* ------------------------------------------------------------ fast decode
+ *
+ * Strict JSON straight into Lua values: each table is made once its entries
+ * are parsed (so it is sized once, never rehashed), integers come out as
+ * integers and null as nil, with no second pass. Anything it does not take
+ * exactly as cjson plus normalise would (other escapes, control bytes, lone
+ * surrogates, \u0000, numbers outside the JSON grammar or the C locale's
+ * strtod, deep nesting, a full Lua stack, invalid input) makes it give up, and
+ * cjson decodes the text instead: its results and error messages stay the
+ * reference. */
+
+#define CHUNK 32 /* entries held on the stack before they go into their table */
+
+typedef struct {
+  const char *p, *end;
+} jreader;
+
+static int jp_value(lua_State *L, jreader *j, int depth);
+
+static void jp_space(jreader *j) {
+  while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\r' || *j->p == '\t')) j->p++;
+}
+
+static int hex4(const char *p, unsigned *out) {
+  unsigned v = 0;
+  int i;
+  for (i = 0; i < 4; i++) {
+    char c = p[i];
+    v <<= 4;
+    if (c >= '0' && c <= '9')
+      v |= (unsigned)(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      v |= (unsigned)(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F')
+      v |= (unsigned)(c - 'A' + 10);
+    else
+      return 0;
+  }
+  *out = v;
+  return 1;
+}
+
+/* A \u escape at j->p (after the backslash and u) as UTF-8 into b. */
+static int jp_unicode(jreader *j, luaL_Buffer *b) {
+  unsigned u, lo;
+  char out[4];
+  size_t n;
+  if (j->end - j->p < 4 || !hex4(j->p, &u)) return 0;
+  j->p += 4;
+  if (u == 0 || (u >= 0xDC00 && u <= 0xDFFF)) return 0;
+  if (u >= 0xD800 && u <= 0xDBFF) {
+    if (j->end - j->p < 6 || j->p[0] != '\\' || j->p[1] != 'u' || !hex4(j->p + 2, &lo)) return 0;
+    if (lo < 0xDC00 || lo > 0xDFFF) return 0;
+    j->p += 6;
+    u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+  }
+  if (u < 0x80) {
+    out[0] = (char)u;
+    n = 1;
+  } else if (u < 0x800) {
+    out[0] = (char)(0xC0 | (u >> 6));
+    out[1] = (char)(0x80 | (u & 0x3F));
+    n = 2;
+  } else if (u < 0x10000) {
+    out[0] = (char)(0xE0 | (u >> 12));
+    out[1] = (char)(0x80 | ((u >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (u & 0x3F));
+    n = 3;
+  } else {
+    out[0] = (char)(0xF0 | (u >> 18));
+    out[1] = (char)(0x80 | ((u >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((u >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (u & 0x3F));
+    n = 4;
+  }
+  luaL_addlstring(b, out, n);
+  return 1;
+}
+
+/* The rest of a string with escapes, from s (its start) with j->p at the first backslash. */
+static int jp_escaped(lua_State *L, jreader *j, const char *s) {
+  luaL_Buffer b;
+  if (!lua_checkstack(L, LUA_MINSTACK)) return 0;
+  luaL_buffinit(L, &b);
+  luaL_addlstring(&b, s, (size_t)(j->p - s));
+  while (j->p < j->end) {
+    unsigned char c = (unsigned char)*j->p++;
+    if (c == '"') {
+      luaL_pushresult(&b);
+      return 1;
+    }
+    if (c < 0x20) return 0;
+    if (c != '\\') {
+      luaL_addchar(&b, (char)c);
+      continue;
+    }
+    if (j->p >= j->end) return 0;
+    c = (unsigned char)*j->p++;
+    switch (c) {
+      case '"':
+      case '\\':
+      case '/':
+        luaL_addchar(&b, (char)c);
+        break;
+      case 'b':
+        luaL_addchar(&b, '\b');
+        break;
+      case 'f':
+        luaL_addchar(&b, '\f');
+        break;
+      case 'n':
+        luaL_addchar(&b, '\n');
+        break;
+      case 'r':
+        luaL_addchar(&b, '\r');
+        break;
+      case 't':
+        luaL_addchar(&b, '\t');
+        break;
+      case 'u':
+        if (!jp_unicode(j, &b)) return 0;
+        break;
+      default:
+        return 0;
+    }
+  }
+  return 0;
+}
+
+/* A string at j->p (its opening quote). */
+static int jp_string(lua_State *L, jreader *j) {
+  const char *s = ++j->p;
+  while (j->p < j->end) {
+    unsigned char c = (unsigned char)*j->p;
+    if (c == '"') {
+      lua_pushlstring(L, s, (size_t)(j->p - s));
+      j->p++;
+      return 1;
+    }
+    if (c == '\\') return jp_escaped(L, j, s);
+    if (c < 0x20) return 0;
+    j->p++;
+  }
+  return 0;
+}
+
+static void push_double(lua_State *L, double d) {
+#if HEYGEN_HAS_INTEGERS
+  /* what normalise does to cjson's double */
+  if (d == floor(d) && fabs(d) <= 9007199254740992.0) {
+    lua_pushinteger(L, (lua_Integer)d);
+    return;
+  }
+#endif
+  lua_pushnumber(L, d);
+}
+
+static int digits(jreader *j) {
+  const char *s = j->p;
+  while (j->p < j->end && *j->p >= '0' && *j->p <= '9') j->p++;
+  return j->p > s;
+}
+
+/* A number in the JSON grammar, as the double strtod makes of it. */
+static int jp_number(lua_State *L, jreader *j) {
+  const char *s = j->p;
+  int is_int = 1;
+  char tmp[64], *endp;
+  double d;
+  if (*j->p == '-') j->p++;
+  if (j->p < j->end && *j->p == '0')
+    j->p++;
+  else if (!digits(j))
+    return 0;
+  if (j->p < j->end && *j->p == '.') {
+    j->p++;
+    if (!digits(j)) return 0;
+    is_int = 0;
+  }
+  if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
+    j->p++;
+    if (j->p < j->end && (*j->p == '+' || *j->p == '-')) j->p++;
+    if (!digits(j)) return 0;
+    is_int = 0;
+  }
+  if (is_int && j->p - s <= 18) { /* exact in 64 bits; strtod rounds it the same way */
+    const char *q = s;
+    long long v = 0;
+    int neg = *q == '-';
+    if (neg) q++;
+    for (; q < j->p; q++) v = v * 10 + (*q - '0');
+    d = (double)v;
+    push_double(L, neg ? -d : d); /* -0 stays -0.0 where there are no integers */
+    return 1;
+  }
+  if ((size_t)(j->p - s) >= sizeof(tmp)) return 0;
+  memcpy(tmp, s, (size_t)(j->p - s));
+  tmp[j->p - s] = '\0';
+  d = strtod(tmp, &endp);
+  if (*endp != '\0' || isinf(d)) return 0; /* another locale's decimal point, or out of range */
+  push_double(L, d);
+  return 1;
+}
+
+static int jp_literal(lua_State *L, jreader *j, const char *word, size_t n, int kind) {
+  if ((size_t)(j->end - j->p) < n || memcmp(j->p, word, n) != 0) return 0;
+  j->p += n;
+  if (kind < 0)
+    lua_pushnil(L);
+  else
+    lua_pushboolean(L, kind);
+  return 1;
+}
+
+/* The entries on the stack above t (an array's values, from index first)
+ * into the table at t. */
+static void flush_array(lua_State *L, int t, int first) {
+  int i = first + (lua_gettop(L) - t) - 1;
+  for (; i >= first; i--) lua_rawseti(L, t, i);
+}
+
+/* An object's key/value pairs above t into the table at t, in order (the
+ * last of repeated keys wins; a null removes the key). */
+static void flush_object(lua_State *L, int t) {
+  int i, top = lua_gettop(L);
+  for (i = t + 1; i < top; i += 2) {
+    if (lua_isnil(L, i + 1)) {
+      int absent;
+      lua_pushvalue(L, i);
+      lua_rawget(L, t);
+      absent = lua_isnil(L, -1);
+      lua_pop(L, 1);
+      if (absent) continue;
+    }
+    lua_pushvalue(L, i);
+    lua_pushvalue(L, i + 1);
+    lua_rawset(L, t);
+  }
+  lua_settop(L, t);
+}
+
+/* An array or object at j->p: its entries go on the stack, then into a table
+ * made for them (every CHUNK entries, into a table made then). */
+static int jp_container(lua_State *L, jreader *j, int depth) {
+  int object = *j->p == '{', base = lua_gettop(L), t = 0, n = 0, done = 0;
+  char close = object ? '}' : ']';
+  if (depth > MAX_DEPTH || !lua_checkstack(L, CHUNK * 2 + 4)) return 0;
+  j->p++;
+  jp_space(j);
+  if (j->p < j->end && *j->p == close) {
+    j->p++;
+    lua_createtable(L, 0, 0);
+    return 1;
+  }
+  for (;;) {
+    jp_space(j);
+    if (object) {
+      if (j->p >= j->end || *j->p != '"' || !jp_string(L, j)) return 0;
+      jp_space(j);
+      if (j->p >= j->end || *j->p != ':') return 0;
+      j->p++;
+      jp_space(j);
+    }
+    if (!jp_value(L, j, depth + 1)) return 0;
+    n++;
+    if (n == CHUNK) { /* a long one: into its table now, the rest as it comes */
+      if (!t) {
+        lua_createtable(L, object ? 0 : CHUNK * 2, object ? CHUNK * 2 : 0);
+        lua_insert(L, base + 1);
+        t = base + 1;
+      }
+      if (object)
+        flush_object(L, t);
+      else
+        flush_array(L, t, done + 1);
+      done += n;
+      n = 0;
+      if (!lua_checkstack(L, CHUNK * 2 + 4)) return 0;
+    }
+    jp_space(j);
+    if (j->p >= j->end) return 0;
+    if (*j->p == ',') {
+      j->p++;
+      continue;
+    }
+    if (*j->p != close) return 0;
+    j->p++;
+    break;
+  }
+  if (!t) {
+    lua_createtable(L, object ? 0 : n, object ? n : 0);
+    lua_insert(L, base + 1);
+    t = base + 1;
+  }
+  if (object)
+    flush_object(L, t);
+  else
+    flush_array(L, t, done + 1);
+  return 1;
+}
+
+static int jp_value(lua_State *L, jreader *j, int depth) {
+  if (j->p >= j->end) return 0;
+  switch (*j->p) {
+    case '{':
+    case '[':
+      return jp_container(L, j, depth);
+    case '"':
+      return jp_string(L, j);
+    case 't':
+      return jp_literal(L, j, "true", 4, 1);
+    case 'f':
+      return jp_literal(L, j, "false", 5, 0);
+    case 'n':
+      return jp_literal(L, j, "null", 4, -1);
+    default:
+      return (*j->p == '-' || (*j->p >= '0' && *j->p <= '9')) && jp_number(L, j);
+  }
+}
+
+/* Decode the string at index 1 onto the stack; 0 (stack as it was) when cjson must. */
+static int fast_decode(lua_State *L) {
+  size_t len;
+  jreader j;
+  j.p = lua_tolstring(L, 1, &len);
+  j.end = j.p + len;
+  jp_space(&j);
+  if (jp_value(L, &j, 0)) {
+    jp_space(&j);
+    if (j.p == j.end) return 1;
+  }
+  lua_settop(L, 1);
+  return 0;
+}
+
 static int json_decode(lua_State *L) {
   luaL_checkstring(L, 1);
   lua_settop(L, 1);
+  if (fast_decode(L)) return 1;
   lua_pushvalue(L, lua_upvalueindex(UV_DECODE));
   lua_pushvalue(L, 1);
   if (lua_pcall(L, 1, 1, 0) != 0) {
