@@ -100,22 +100,22 @@ local function check(s)
   assert(ok, "differs at " .. tostring(where) .. " for " .. s)
 end
 
+-- A reproducible generator of integers in [a, b] (the same documents on every run and runtime).
+local function random(seed)
+  return function(a, b)
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    return a + seed % (b - a + 1)
+  end
+end
+
 describe("heygen.core.json_decode", function()
   it("decodes random documents exactly as cjson plus normalisation", function()
-    local seed = 0
-    local function r(a, b)
-      seed = (seed * 1103515245 + 12345) % 2147483648
-      return a + seed % (b - a + 1)
-    end
+    local r = random(0)
     for _ = 1, 5000 do check(ws(r) .. rnd_value(r, 0) .. ws(r)) end
   end)
 
   it("fails on corrupted documents with cjson's message, or decodes them as cjson does", function()
-    local seed = 7
-    local function r(a, b)
-      seed = (seed * 1103515245 + 12345) % 2147483648
-      return a + seed % (b - a + 1)
-    end
+    local r = random(7)
     for _ = 1, 5000 do
       local s = rnd_value(r, 1)
       for _ = 1, r(1, 3) do s = corrupt(r, s) end

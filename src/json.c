@@ -148,6 +148,10 @@ static int jp_unicode(jreader *j, luaL_Buffer *b) {
   return 1;
 }
 
+/* The one-letter escapes and what they stand for. */
+static const char ESCAPE_FROM[] = "\"\\/bfnrt";
+static const char ESCAPE_TO[] = "\"\\/\b\f\n\r\t";
+
 /* The rest of a string with escapes, from s (its start) with j->p at the first backslash. */
 static int jp_escaped(lua_State *L, jreader *j, const char *s) {
   luaL_Buffer b;
@@ -167,32 +171,12 @@ static int jp_escaped(lua_State *L, jreader *j, const char *s) {
     }
     if (j->p >= j->end) return 0;
     c = (unsigned char)*j->p++;
-    switch (c) {
-      case '"':
-      case '\\':
-      case '/':
-        luaL_addchar(&b, (char)c);
-        break;
-      case 'b':
-        luaL_addchar(&b, '\b');
-        break;
-      case 'f':
-        luaL_addchar(&b, '\f');
-        break;
-      case 'n':
-        luaL_addchar(&b, '\n');
-        break;
-      case 'r':
-        luaL_addchar(&b, '\r');
-        break;
-      case 't':
-        luaL_addchar(&b, '\t');
-        break;
-      case 'u':
-        if (!jp_unicode(j, &b)) return 0;
-        break;
-      default:
-        return 0;
+    if (c == 'u') {
+      if (!jp_unicode(j, &b)) return 0;
+    } else {
+      const char *hit = c ? strchr(ESCAPE_FROM, c) : NULL;
+      if (!hit) return 0;
+      luaL_addchar(&b, ESCAPE_TO[hit - ESCAPE_FROM]);
     }
   }
   return 0;
