@@ -152,25 +152,31 @@ static int jp_unicode(jreader *j, luaL_Buffer *b) {
 static const char ESCAPE_FROM[] = "\"\\/bfnrt";
 static const char ESCAPE_TO[] = "\"\\/\b\f\n\r\t";
 
+/* Past the bytes a string holds as they are (up to a quote, backslash or control byte). */
+static void jp_plain(jreader *j) {
+  while (j->p < j->end) {
+    unsigned char c = (unsigned char)*j->p;
+    if (c == '"' || c == '\\' || c < 0x20) return;
+    j->p++;
+  }
+}
+
 /* The rest of a string with escapes, from s (its start) with j->p at the first backslash. */
 static int jp_escaped(lua_State *L, jreader *j, const char *s) {
   luaL_Buffer b;
   if (!lua_checkstack(L, LUA_MINSTACK)) return 0;
   luaL_buffinit(L, &b);
-  luaL_addlstring(&b, s, (size_t)(j->p - s));
-  while (j->p < j->end) {
-    unsigned char c = (unsigned char)*j->p++;
+  for (;;) {
+    unsigned char c;
+    luaL_addlstring(&b, s, (size_t)(j->p - s));
+    if (j->p >= j->end) return 0;
+    c = (unsigned char)*j->p++;
     if (c == '"') {
       luaL_pushresult(&b);
       return 1;
     }
-    if (c < 0x20) return 0;
-    if (c != '\\') {
-      luaL_addchar(&b, (char)c);
-      continue;
-    }
-    if (j->p >= j->end) return 0;
-    c = (unsigned char)*j->p++;
+    if (c < 0x20 || j->p >= j->end) return 0;
+    c = (unsigned char)*j->p++; /* after a backslash */
     if (c == 'u') {
       if (!jp_unicode(j, &b)) return 0;
     } else {
@@ -178,25 +184,21 @@ static int jp_escaped(lua_State *L, jreader *j, const char *s) {
       if (!hit) return 0;
       luaL_addchar(&b, ESCAPE_TO[hit - ESCAPE_FROM]);
     }
+    s = j->p;
+    jp_plain(j);
   }
-  return 0;
 }
 
 /* A string at j->p (its opening quote). */
 static int jp_string(lua_State *L, jreader *j) {
   const char *s = ++j->p;
-  while (j->p < j->end) {
-    unsigned char c = (unsigned char)*j->p;
-    if (c == '"') {
-      lua_pushlstring(L, s, (size_t)(j->p - s));
-      j->p++;
-      return 1;
-    }
-    if (c == '\\') return jp_escaped(L, j, s);
-    if (c < 0x20) return 0;
+  jp_plain(j);
+  if (j->p < j->end && *j->p == '"') {
+    lua_pushlstring(L, s, (size_t)(j->p - s));
     j->p++;
+    return 1;
   }
-  return 0;
+  return j->p < j->end && *j->p == '\\' ? jp_escaped(L, j, s) : 0;
 }
 
 static void push_double(lua_State *L, double d) {
