@@ -79,6 +79,7 @@ local function scenario(seconds, poll, n, poll_budget)
         heygen.spawn(function() -- the render finishes when we say so
           heygen.sleep(durations[i] / scale)
           local t0 = lib.now()
+          done_at = t0 -- the job may be seen completed before this control call returns
           control(job.id, { complete = true })
           done_at = (t0 + lib.now()) / 2
         end)
