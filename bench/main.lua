@@ -436,6 +436,21 @@ if wanted("polling") then
         fmt(f.mean_rate, 1), fmt(f.peak_rate, 1), fmt(f.logged_per_job, 1), f.polls_min, f.polls_max,
         fmt(f.latency_mean, 1), fmt(f.latency_p95, 1))
     end
+    local failed = {}
+    for _, s in ipairs(r.schedules) do
+      if (s.figures.failures or 0) > 0 then
+        failed[#failed + 1] = string.format("%d s %s: %d (%s)", s.class, s.schedule, s.figures.failures,
+          tostring(s.figures.first_error))
+      end
+    end
+    for _, name in ipairs { "naive", "budgeted" } do
+      if (m[name].failures or 0) > 0 then
+        failed[#failed + 1] = string.format("%s: %d (%s)", name, m[name].failures, tostring(m[name].first_error))
+      end
+    end
+    lines[#lines + 1] = ""
+    lines[#lines + 1] = #failed == 0 and "Every job completed and was seen completed: 0 failures."
+      or ("Jobs that failed or were not seen completed (left out of the latencies): " .. table.concat(failed, "; "))
     section(table.concat(lines, "\n"))
   end
 end

@@ -68,7 +68,7 @@ local function scenario(seconds, poll, n, poll_budget)
   math.randomseed(7)
   local durations = {}
   for i = 1, n do durations[i] = seconds * (0.5 + math.random()) end
-  local polls, latency, failures = {}, {}, 0
+  local polls, latency, failures, first_error = {}, {}, 0, nil
   heygen.run(function()
     local tasks = {}
     for i = 1, n do
@@ -83,16 +83,20 @@ local function scenario(seconds, poll, n, poll_budget)
           control(job.id, { complete = true })
           done_at = (t0 + lib.now()) / 2
         end)
-        local result = job:wait { timeout = 4 * seconds / scale + 60 }
-        if not result then failures = failures + 1 end
-        polls[i] = job._state.polls
-        latency[i] = (lib.now() - done_at) * scale
+        local result, err = job:wait { timeout = 4 * seconds / scale + 60 }
+        polls[#polls + 1] = job._state.polls
+        if result and done_at then
+          latency[#latency + 1] = (lib.now() - done_at) * scale
+        else -- counted and shown, never a crash of the whole benchmark
+          failures = failures + 1
+          first_error = first_error or tostring(err or ("seen " .. tostring(job.status) .. " before it completed"))
+        end
       end)
     end
     for _, t in ipairs(tasks) do t:wait() end
   end)
   return {
-    polls = polls, latency = latency, failures = failures,
+    polls = polls, latency = latency, failures = failures, first_error = first_error,
     logged = emu:requests { method = "GET", path = "/v1/video_status.get" },
   }
 end
@@ -119,7 +123,7 @@ local function summary(r, n)
     polls_min = quantile(r.polls, 0), polls_max = quantile(r.polls, 1),
     latency_mean = mean(r.latency), latency_p50 = quantile(r.latency, 0.5),
     latency_p95 = quantile(r.latency, 0.95), latency_max = quantile(r.latency, 1),
-    failures = r.failures,
+    failures = r.failures, first_error = r.first_error,
   }
 end
 
