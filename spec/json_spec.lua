@@ -1,5 +1,6 @@
--- heygen.core.json_decode's own decoder against the reference: cjson, then null
--- as nil and integral numbers as integers. On random documents (with escapes,
+-- heygen.core.json_decode (cjson plus our normalisation, in C) against a
+-- reference written in Lua: cjson, then null as nil and integral numbers as
+-- integers. On random documents (with escapes,
 -- repeated keys, nulls, numbers of every form, whitespace) and on random
 -- corruptions of them, both must give the same value, or the same error.
 local core = require "heygen.core"
