@@ -96,6 +96,18 @@ describe("heygen.client requests", function()
     assert.is_string(err.message)
   end)
 
+  it("names the v3 error's param even when it comes in an HTTP 200 answer", function()
+    local hg = support.client(emu, { api = "v3" })
+    emu:fault { path = "^/v3/videos/", status = 200,
+      body = { error = { code = "invalid_parameter", message = "Script is too long", param = "script" } } }
+    local data, err = hg:video_status("0123456789abcdef0123456789abcdef")
+    assert.is_nil(data)
+    assert.are.equal("invalid_argument", err.kind)
+    assert.are.equal(200, err.status)
+    assert.are.equal("script", err.param)
+    assert.are.equal("Script is too long (param: script)", err.message)
+  end)
+
   it("keeps the X-Request-Id of a failed request", function()
     local hg = support.client(emu, { api_key = "wrong-key" })
     local _, err = hg:video_status("0123456789abcdef0123456789abcdef")

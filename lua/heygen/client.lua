@@ -248,9 +248,11 @@ local function interpret(rec, spec)
     if spec.raw_body then return doc, rec end
     local ok, payload, whole = read_envelope(doc, spec.envelope)
     if ok then return payload, rec, whole end
+    local message = payload.message or "the API answered with an error"
+    if payload.param then message = message .. " (param: " .. tostring(payload.param) .. ")" end
     return nil, errors.new {
       kind = errors.kind_for(status, payload.code), status = status, code = payload.code,
-      message = payload.message or "the API answered with an error", param = payload.param,
+      message = message, param = payload.param,
       request_id = request_id, detail = payload.detail,
     }
   end
