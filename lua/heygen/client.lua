@@ -52,30 +52,12 @@ local function env(...)
   end
 end
 
-local function check_options(opts)
-  for name, value in pairs(opts) do
-    local spec = OPTIONS[name]
-    if not spec then
-      local hint = util.closest(name, OPTIONS)
-      error(string.format("heygen.client: unknown option '%s'%s", tostring(name),
-        hint and (" (did you mean '" .. hint .. "'?)") or ""), 3)
-    end
-    if type(value) ~= spec.type then
-      error(string.format("heygen.client: option '%s' must be a %s, got %s", name, spec.type, type(value)), 3)
-    end
-    if spec.enum and not spec.enum[value] then
-      error(string.format("heygen.client: option '%s' must be one of %s, got %q", name,
-        util.keys_text(spec.enum), value), 3)
-    end
-  end
-end
-
 --- Create a client. Every field is optional; see design.md section 4.
 ---@return heygen.Client
 function M.new(opts)
   opts = opts or {}
   if type(opts) ~= "table" then error("heygen.client: options table expected", 2) end
-  check_options(opts)
+  util.check_options("heygen.client", opts, OPTIONS)
   local self = setmetatable({}, Client)
   for name, spec in pairs(OPTIONS) do
     if opts[name] == nil then self[name] = spec.default else self[name] = opts[name] end

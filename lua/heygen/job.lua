@@ -161,20 +161,7 @@ end
 
 local WAIT_OPTIONS = { timeout = "number", on_progress = "function", poll = "table" }
 
-local function check_opts(where, opts, known)
-  opts = opts or {}
-  for k, v in pairs(opts) do
-    if not known[k] then
-      local hint = util.closest(k, known)
-      error(string.format("%s: unknown option '%s'%s", where, tostring(k),
-        hint and (" (did you mean '" .. hint .. "'?)") or ""), 3)
-    end
-    if type(v) ~= known[k] then
-      error(string.format("%s: option '%s' must be a %s, got %s", where, k, known[k], type(v)), 3)
-    end
-  end
-  return opts
-end
+local check_opts = util.check_options
 M.check_opts = check_opts -- for job-like objects (heygen.generate)
 
 local function outcome(job)

@@ -111,6 +111,30 @@ function M.parse_http_date(s)
   return days * 86400 + tonumber(h) * 3600 + tonumber(mi) * 60 + tonumber(sec)
 end
 
+--- Check an options table against `known` (name -> type name, or a spec
+-- {type =, enum = set}). Unknown names and wrong types raise at the caller's
+-- caller, naming the option meant: typos are the commonest bug.
+function M.check_options(where, opts, known)
+  opts = opts or {}
+  for name, value in pairs(opts) do
+    local spec = known[name]
+    if not spec then
+      local hint = M.closest(name, known)
+      error(string.format("%s: unknown option '%s'%s", where, tostring(name),
+        hint and (" (did you mean '" .. hint .. "'?)") or ""), 3)
+    end
+    local want = type(spec) == "table" and spec.type or spec
+    if type(value) ~= want then
+      error(string.format("%s: option '%s' must be a %s, got %s", where, name, want, type(value)), 3)
+    end
+    if type(spec) == "table" and spec.enum and not spec.enum[value] then
+      error(string.format("%s: option '%s' must be one of %s, got %q", where, name,
+        M.keys_text(spec.enum), value), 3)
+    end
+  end
+  return opts
+end
+
 function M.file_size(path)
   local f = io.open(path, "rb")
   if not f then return nil end
