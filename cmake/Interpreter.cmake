@@ -2,6 +2,15 @@
 #
 # Links Debian's static Lua and lua-cjson, and exports the Lua API (-Wl,-E) so
 # third-party C modules (socket.core, lfs, ...) load into it as into lua5.4.
+# libcurl is not linked: the core is compiled with HEYGEN_CURL_DLOPEN and loads
+# it on the first transfer (src/curl_api.h), so start-up does not pay for the
+# thirty libraries Debian's libcurl brings.
+
+set(HEYGEN_CURL_SONAME "libcurl.so.4" CACHE STRING "the libcurl heygen-lua loads on first use")
+add_library(heygen_core_dl_obj OBJECT ${HEYGEN_CORE_SOURCES})
+target_include_directories(heygen_core_dl_obj PUBLIC ${LUA_INCLUDE_DIRS} ${CURL_INCLUDE_DIRS} src)
+target_compile_definitions(heygen_core_dl_obj PRIVATE HEYGEN_VERSION="${PROJECT_VERSION}"
+  HEYGEN_CURL_DLOPEN HEYGEN_CURL_SONAME="${HEYGEN_CURL_SONAME}")
 
 include(${CMAKE_CURRENT_LIST_DIR}/EmbedLua.cmake)
 
@@ -22,7 +31,7 @@ add_library(heygen_preload_obj OBJECT src/preload.c ${HEYGEN_EMBED_C})
 target_include_directories(heygen_preload_obj PUBLIC ${LUA_INCLUDE_DIRS} src)
 
 add_executable(heygen-lua src/heygen_lua.c
-  $<TARGET_OBJECTS:heygen_core_obj> $<TARGET_OBJECTS:heygen_preload_obj>)
+  $<TARGET_OBJECTS:heygen_core_dl_obj> $<TARGET_OBJECTS:heygen_preload_obj>)
 target_include_directories(heygen-lua PRIVATE ${LUA_INCLUDE_DIRS} src)
 target_compile_definitions(heygen-lua PRIVATE HEYGEN_VERSION="${PROJECT_VERSION}")
 set_target_properties(heygen-lua PROPERTIES ENABLE_EXPORTS ON)
@@ -30,6 +39,6 @@ set_target_properties(heygen-lua PROPERTIES ENABLE_EXPORTS ON)
 target_link_libraries(heygen-lua PRIVATE
   ${HEYGEN_LIBCJSON_STATIC}
   -Wl,--whole-archive ${HEYGEN_LIBLUA_STATIC} -Wl,--no-whole-archive
-  CURL::libcurl m ${CMAKE_DL_LIBS})
+  m ${CMAKE_DL_LIBS} Threads::Threads)
 
 install(TARGETS heygen-lua RUNTIME DESTINATION bin)

@@ -250,6 +250,39 @@ describe("heygen.core HTTP", function()
     assert.has_error(function() m:perform(0) end)
     m = core.multi()
   end)
+
+  -- its curl handle (and, in heygen-lua, libcurl itself) comes with the first add
+  it("works before its first transfer: no timeout, perform sleeps, close", function()
+    local fresh = core.multi()
+    assert.are.equal(-1, fresh:timeout())
+    assert.are.equal(0, fresh:running())
+    local t0 = core.now()
+    assert.are.same({}, fresh:perform(60))
+    local slept = core.now() - t0
+    assert.is_true(slept >= 0.055 and slept < 1, "slept " .. slept)
+    assert.is_false(fresh:cancel(1))
+    assert.is_nil(fresh:progress(1))
+    fresh:close()
+    assert.are.equal("heygen.Multi (closed)", tostring(fresh))
+    assert.has_error(function() fresh:add { url = emu.url .. "/_emulator/test/echo" } end,
+      "calling 'add' on bad self (heygen.Multi is closed)")
+  end)
+
+  it("takes its connection options at creation and applies them at the first add", function()
+    local one_conn = core.multi { max_host_connections = 1 }
+    local ids = {}
+    for i = 1, 3 do
+      ids[i] = assert(one_conn:add { url = emu.url .. "/_emulator/test/delay?ms=50" })
+    end
+    local records = collect(one_conn, ids)
+    local connects = 0
+    for i = 1, 3 do
+      assert.are.equal(200, records[ids[i]].status)
+      connects = connects + records[ids[i]].connects
+    end
+    assert.are.equal(1, connects) -- one after the other, on one kept-alive connection
+    one_conn:close()
+  end)
 end)
 
 describe("heygen.core JSON", function()

@@ -534,6 +534,66 @@ describe("heygen-lua", function()
     end)
   end)
 
+  describe("libcurl, loaded on first use", function()
+    -- prints whether libcurl is mapped into the process right now
+    local MAPPED = [[
+      local function mapped()
+        for line in io.lines("/proc/self/maps") do
+          if line:find("libcurl", 1, true) then return "libcurl" end
+        end
+        return "no libcurl"
+      end
+    ]]
+
+    it("is not loaded by require 'heygen', a client or a job object", function()
+      local r = run{args = {"-e", MAPPED .. [[
+        local heygen = require "heygen"
+        local hg = heygen.client{api_key = "k", base_url = "http://127.0.0.1:9"}
+        local job = hg:job("video", "abc")
+        heygen.step(0)
+        print(mapped(), job.id)]]}}
+      assert.are.same({out = "no libcurl\tabc\n", err = "", code = 0}, r)
+    end)
+
+    it("is loaded by the first transfer, which then runs as usual", function()
+      -- port 9 on loopback: nothing listens, so the answer is a typed network error
+      local r = run{args = {"-e", MAPPED .. [[
+        local heygen = require "heygen"
+        local hg = heygen.client{api_key = "k", base_url = "http://127.0.0.1:9", max_retries = 0}
+        local before = mapped()
+        local ok, err = hg:job("video", "abc"):refresh()
+        print(before, mapped(), ok, err.kind)]]}}
+      assert.are.same({out = "no libcurl\tlibcurl\tnil\tnetwork\n", err = "", code = 0}, r)
+    end)
+
+    it("names the library and the loader's reason when HEYGEN_LIBCURL cannot be loaded", function()
+      local r = run{env = {HEYGEN_LIBCURL = "/nonexistent/libcurl.so.4"}, args = {"-e", [[
+        local heygen = require "heygen"
+        local hg = heygen.client{api_key = "k", base_url = "http://127.0.0.1:9"}
+        print(pcall(function() return hg:job("video", "abc"):refresh() end))
+        print(pcall(heygen.core.versions))]]}}
+      local first, second = r.out:match("^([^\n]*)\n([^\n]*)\n$")
+      assert.are.equal(0, r.code)
+      for _, line in ipairs{first, second} do
+        assert.matches("^false\t.*heygen%.core: cannot load libcurl %(/nonexistent/libcurl%.so%.4%): "
+          .. "/nonexistent/libcurl%.so%.4: cannot open shared object file", line)
+      end
+    end)
+
+    it("refuses a library that is not libcurl, naming the missing function", function()
+      local r = run{env = {HEYGEN_LIBCURL = "libm.so.6"}, args = {"-e", [[
+        print(pcall(require("heygen.core").versions))]]}}
+      assert.are.same({out = "false\theygen.core: libm.so.6 is not a usable libcurl: "
+        .. "it has no curl_global_init\n", err = "", code = 0}, r)
+    end)
+
+    it("loads the library HEYGEN_LIBCURL names", function()
+      local r = run{env = {HEYGEN_LIBCURL = "libcurl.so.4"}, args = {"-e", MAPPED .. [[
+        print(type(require("heygen.core").versions().curl), mapped())]]}}
+      assert.are.same({out = "string\tlibcurl\n", err = "", code = 0}, r)
+    end)
+  end)
+
   describe("compared with lua5.4 on the same input", function()
     local cases = {
       {"-e with arg", args = {"-e", "print(arg[0], arg[1], #arg, ...)"}},

@@ -7,9 +7,8 @@
 #include <math.h>
 #include <time.h>
 
-#include <curl/curl.h>
-
 #include "core_private.h"
+#include "curl_api.h"
 
 double heygen_now(void) {
   struct timespec ts;
@@ -33,7 +32,9 @@ static int core_sleep(lua_State *L) {
 }
 
 static int core_versions(lua_State *L) {
-  const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+  const curl_version_info_data *v;
+  heygen_curl_ready(L);
+  v = curl_version_info(CURLVERSION_NOW);
   lua_newtable(L);
   lua_pushstring(L, HEYGEN_VERSION);
   lua_setfield(L, -2, "heygen");
@@ -61,13 +62,8 @@ static const luaL_Reg core_funcs[] = {
     {NULL, NULL},
 };
 
+/* libcurl is made ready by the first call that needs it (see curl_api.h). */
 int luaopen_heygen_core(lua_State *L) {
-  static int curl_ready = 0;
-  if (!curl_ready) {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-      return luaL_error(L, "heygen.core: curl_global_init failed");
-    curl_ready = 1;
-  }
   heygen_newlib(L, core_funcs);
   lua_pushstring(L, HEYGEN_VERSION);
   lua_setfield(L, -2, "VERSION");

@@ -12,7 +12,6 @@
  * (-i), or stdin when nothing else was asked for.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <curl/curl.h>
 #include <dlfcn.h>
 #include <lauxlib.h>
 #include <lua.h>
@@ -90,9 +89,9 @@ static const char *push_version(lua_State *L, int t, const char *key, const char
   return s != NULL ? s : lua_pushstring(L, fallback);
 }
 
-/* Protected: "heygen X (libcurl Y TLS, cjson Z)" from heygen.core.versions(). */
+/* Protected: "heygen X (libcurl Y TLS, cjson Z)" from heygen.core.versions() (which
+ * loads libcurl); "?" for what it cannot say. */
 static int push_heygen_versions(lua_State *L) {
-  const curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
   const char *heygen, *libcurl, *tls, *cjson;
   int t;
   lua_getglobal(L, "require");
@@ -105,8 +104,8 @@ static int push_heygen_versions(lua_State *L) {
   }
   t = lua_gettop(L);
   heygen = push_version(L, t, "heygen", HEYGEN_VERSION);
-  libcurl = push_version(L, t, "curl", curl->version);
-  tls = push_version(L, t, "ssl", curl->ssl_version ? curl->ssl_version : "no TLS");
+  libcurl = push_version(L, t, "curl", "?");
+  tls = push_version(L, t, "ssl", "?");
   cjson = push_version(L, t, "cjson", "?");
   lua_pushfstring(L, "heygen %s (libcurl %s %s, cjson %s)", heygen, libcurl, tls, cjson);
   return 1;

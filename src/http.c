@@ -6,16 +6,20 @@
  * only fill C buffers or write files: Lua is never called from inside
  * libcurl. perform() returns completion records and the Lua layer resumes
  * whoever waits for them.
+ *
+ * The curl multi handle is made by the first add (which also makes libcurl
+ * ready, see curl_api.h): creating a heygen.Multi, as the scheduler does when
+ * it is loaded, costs no libcurl.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <curl/curl.h>
+#include <time.h>
 
 #include "core_private.h"
+#include "curl_api.h"
 
 #define MULTI_T "heygen.Multi"
 #define REQUEST_T "heygen.Request"
@@ -49,7 +53,9 @@ typedef struct {
 } request;
 
 struct multi {
-  CURLM *m;
+  CURLM *m; /* made by the first add; NULL before it and once closed */
+  int closed;
+  long host_max, total_max;
   lua_Integer next_id;
   int inflight_ref; /* registry ref: id -> Request userdata (anchors them) */
   int running;
@@ -137,7 +143,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud) {
 
 static multi *check_multi(lua_State *L, int idx) {
   multi *mu = luaL_checkudata(L, idx, MULTI_T);
-  luaL_argcheck(L, mu->m != NULL, idx, "heygen.Multi is closed");
+  luaL_argcheck(L, !mu->closed, idx, "heygen.Multi is closed");
   return mu;
 }
 
@@ -396,14 +402,31 @@ static int multi_new(lua_State *L) {
   memset(mu, 0, sizeof(*mu));
   mu->inflight_ref = LUA_NOREF;
   luaL_setmetatable(L, MULTI_T);
-  mu->m = curl_multi_init();
-  if (!mu->m) return luaL_error(L, "curl_multi_init failed");
-  curl_multi_setopt(mu->m, CURLMOPT_MAX_HOST_CONNECTIONS, host_max);
-  curl_multi_setopt(mu->m, CURLMOPT_MAX_TOTAL_CONNECTIONS, total_max);
-  curl_multi_setopt(mu->m, CURLMOPT_MAXCONNECTS, host_max > 0 ? host_max * 2 : 128L);
+  mu->host_max = host_max;
+  mu->total_max = total_max;
   lua_newtable(L);
   mu->inflight_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   return 1;
+}
+
+/* The curl multi handle, made (with libcurl ready) on first use. */
+static CURLM *curl_multi_of(lua_State *L, multi *mu) {
+  if (mu->m) return mu->m;
+  heygen_curl_ready(L);
+  mu->m = curl_multi_init();
+  if (!mu->m) luaL_error(L, "curl_multi_init failed");
+  curl_multi_setopt(mu->m, CURLMOPT_MAX_HOST_CONNECTIONS, mu->host_max);
+  curl_multi_setopt(mu->m, CURLMOPT_MAX_TOTAL_CONNECTIONS, mu->total_max);
+  curl_multi_setopt(mu->m, CURLMOPT_MAXCONNECTS, mu->host_max > 0 ? mu->host_max * 2 : 128L);
+  return mu->m;
+}
+
+/* What curl_multi_poll would do with nothing to wait for: sleep ms. */
+static void sleep_ms(double ms) {
+  struct timespec ts;
+  ts.tv_sec = (time_t)(ms / 1000.0);
+  ts.tv_nsec = (long)((ms - (double)ts.tv_sec * 1000.0) * 1e6);
+  nanosleep(&ts, NULL);
 }
 
 static int is_nil_field(lua_State *L, int t, const char *k) {
@@ -518,6 +541,7 @@ static int multi_add(lua_State *L) {
 
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 2);
+  curl_multi_of(L, mu);
   url = opt_string_field(L, 2, "url", NULL);
   luaL_argcheck(L, url != NULL, 2, "url is required");
   lua_getfield(L, 2, "method");
@@ -686,6 +710,11 @@ static int multi_perform(lua_State *L) {
   double ms = luaL_optnumber(L, 2, 0);
   int still, list = 0;
   lua_settop(L, 2);
+  if (!mu->m) { /* nothing was ever added */
+    if (ms > 0) sleep_ms(ms);
+    lua_createtable(L, 0, 0);
+    return 1;
+  }
   curl_multi_perform(mu->m, &still);
   collect(L, mu, &list);
   if (!list && ms > 0) {
@@ -700,7 +729,7 @@ static int multi_perform(lua_State *L) {
 static int multi_timeout(lua_State *L) {
   multi *mu = check_multi(L, 1);
   long ms = -1;
-  curl_multi_timeout(mu->m, &ms);
+  if (mu->m) curl_multi_timeout(mu->m, &ms);
   lua_pushinteger(L, (lua_Integer)ms);
   return 1;
 }
@@ -743,7 +772,8 @@ static int multi_cancel(lua_State *L) {
 static int multi_close(lua_State *L) {
   multi *mu = luaL_checkudata(L, 1, MULTI_T);
   int i;
-  if (!mu->m) return 0;
+  if (mu->closed) return 0;
+  mu->closed = 1;
   if (mu->inflight_ref != LUA_NOREF) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, mu->inflight_ref);
     lua_pushnil(L);
@@ -765,7 +795,7 @@ static int multi_close(lua_State *L) {
     free(mu->plain_ca[i]);
     mu->plain_ca[i] = NULL;
   }
-  curl_multi_cleanup(mu->m);
+  if (mu->m) curl_multi_cleanup(mu->m);
   mu->m = NULL;
   mu->running = 0;
   return 0;
@@ -773,7 +803,7 @@ static int multi_close(lua_State *L) {
 
 static int multi_tostring(lua_State *L) {
   multi *mu = luaL_checkudata(L, 1, MULTI_T);
-  if (mu->m)
+  if (!mu->closed)
     lua_pushfstring(L, MULTI_T " (%p)", (void *)mu);
   else
     lua_pushliteral(L, MULTI_T " (closed)");
