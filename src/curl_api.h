@@ -32,14 +32,19 @@ void heygen_curl_ready(lua_State *L);
 
 #ifdef HEYGEN_CURL_DLOPEN
 /* The libcurl functions the core calls (curl_<name>). */
-#define HEYGEN_CURL_FUNCTIONS(X)                                                                  \
-  X(global_init)                                                                                  \
-  X(version_info) X(free) X(easy_init) X(easy_setopt) X(easy_getinfo) X(easy_reset)               \
-      X(easy_cleanup) X(easy_strerror) X(mime_init) X(mime_addpart) X(mime_data) X(mime_filedata) \
-          X(mime_filename) X(mime_name) X(mime_type) X(mime_free) X(multi_init) X(multi_setopt)   \
-              X(multi_add_handle) X(multi_remove_handle) X(multi_perform) X(multi_poll)           \
-                  X(multi_timeout) X(multi_info_read) X(multi_cleanup) X(slist_append)            \
-                      X(slist_free_all) X(url) X(url_get) X(url_set) X(url_cleanup)
+/* clang-format off */
+#define HEYGEN_CURL_FUNCTIONS(X)                                                \
+  X(global_init) X(version_info) X(free)                                        \
+  X(easy_init) X(easy_setopt) X(easy_getinfo) X(easy_reset) X(easy_cleanup)     \
+  X(easy_strerror)                                                              \
+  X(mime_init) X(mime_addpart) X(mime_data) X(mime_filedata) X(mime_filename)   \
+  X(mime_name) X(mime_type) X(mime_free)                                        \
+  X(multi_init) X(multi_setopt) X(multi_add_handle) X(multi_remove_handle)      \
+  X(multi_perform) X(multi_poll) X(multi_timeout) X(multi_info_read)            \
+  X(multi_cleanup)                                                              \
+  X(slist_append) X(slist_free_all)                                             \
+  X(url) X(url_get) X(url_set) X(url_cleanup)
+/* clang-format on */
 
 struct heygen_curl_api {
 #define HEYGEN_CURL_POINTER(name) __typeof__(curl_##name) *name;
