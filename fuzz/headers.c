@@ -2,7 +2,9 @@
  * libFuzzer target: the response-header parser (src/headers.c) on arbitrary
  * bytes, as a hostile server could send them. Besides memory errors (ASan,
  * UBSan) it checks what the Lua layer relies on: every name is non-empty,
- * lower-case and free of ':' and line breaks; no value holds a line break.
+ * lower-case and free of ':' and line breaks; no value holds a line break;
+ * looking one name up in the raw block (heygen_push_header, core.header) gives
+ * the table's value, whatever the case of the name asked for.
  */
 #include <lualib.h>
 #include <stdint.h>
@@ -45,6 +47,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     check_name(s, n);
     s = lua_tolstring(L, -1, &n);
     check_value(s, n);
+    s = lua_tolstring(L, -2, &n);
+    heygen_push_header(L, (const char *)data, size, s, n);
+    if (!lua_rawequal(L, -1, -2)) fail("the lookup differs from the table for", s, n);
+    lua_pop(L, 1);
+    if (n > 0 && s[0] >= 'a' && s[0] <= 'z') { /* and with the first letter upper-cased */
+      char up[256];
+      if (n <= sizeof(up)) {
+        memcpy(up, s, n);
+        up[0] = (char)(up[0] - 32);
+        heygen_push_header(L, (const char *)data, size, up, n);
+        if (!lua_rawequal(L, -1, -2)) fail("an upper-case lookup differs for", s, n);
+        lua_pop(L, 1);
+      }
+    }
     lua_pop(L, 1);
   }
   lua_settop(L, 0);

@@ -251,6 +251,69 @@ describe("heygen.core HTTP", function()
     m = core.multi()
   end)
 
+  describe("response headers", function()
+    local function fetch()
+      return one(m, { url = emu.url .. "/_emulator/test/status?code=503&retry_after=7" })
+    end
+
+    it("come as the raw block, and as a table made when rec.headers is first read", function()
+      local r = fetch()
+      assert.matches("^HTTP/1%.1 503", r.raw_headers)
+      assert.truthy(r.raw_headers:find("\r\nRetry-After: 7\r\n", 1, true))
+      assert.is_nil(rawget(r, "headers"))
+      local h = r.headers
+      assert.are.equal("7", h["retry-after"])
+      assert.are.equal(h, rawget(r, "headers")) -- kept: parsed once
+      local names = {}
+      for name in pairs(r.headers) do names[#names + 1] = name end
+      assert.is_true(#names >= 3)
+      for _, name in ipairs(names) do assert.are.equal(name:lower(), name) end
+    end)
+
+    it("are looked up by core.header without making the table, in any case", function()
+      local r = fetch()
+      local retry, missing, ctype = core.header(r, "RETRY-After", "x-nope", "content-type")
+      assert.are.same({ "7", nil, "application/json" },
+        { retry, missing, ctype and ctype:match("^[^;]+") })
+      assert.is_nil(rawget(r, "headers"))
+      assert.are.equal(r.headers["retry-after"], (core.header(r, "Retry-After")))
+      -- records made in Lua (tests, hosts) with a plain headers table
+      assert.are.equal("3", core.header({ headers = { ["retry-after"] = "3" } }, "Retry-After"))
+      assert.is_nil(core.header({}, "retry-after"))
+      assert.has_error(function() core.header("not a record", "x") end)
+    end)
+
+    it("agree between core.header and the table on repeated, odd and hostile lines", function()
+      local mt = getmetatable(fetch())
+      local function parsed(block)
+        return setmetatable({ raw_headers = block }, mt).headers
+      end
+      local fixed = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\n"
+        .. "X-Spaced: \t padded \t\r\nset-cookie: b=2\r\nno colon here\r\n: empty name\r\n"
+        .. "X-Last:no-crlf"
+      assert.are.equal("a=1, b=2", core.header({ raw_headers = fixed }, "Set-Cookie"))
+      assert.are.equal("padded", core.header({ raw_headers = fixed }, "x-spaced"))
+      assert.are.equal("no-crlf", core.header({ raw_headers = fixed }, "X-LAST"))
+      assert.is_nil(core.header({ raw_headers = fixed }, "http/1.1 200 ok\r\nset-cookie"))
+      -- random blocks: every name of the table reads the same through core.header
+      math.randomseed(7)
+      local pieces = { "HTTP/1.1 200 OK", "A: 1", "a: 2", "B:3", "C : 4", "\0D: 5", "E:", ":", "",
+        "x-request-id: r1", "X-Request-ID: r2", "Long-" .. ("n"):rep(80) .. ": v", "F: a:b", "\tG: 6" }
+      for _ = 1, 300 do
+        local lines = {}
+        for i = 1, math.random(0, 12) do
+          lines[i] = pieces[math.random(#pieces)] .. (math.random() < 0.8 and "\r" or "")
+        end
+        local block = table.concat(lines, "\n")
+        local t = parsed(block)
+        for name, value in pairs(t) do
+          assert.are.equal(value, core.header({ raw_headers = block }, name), block)
+          assert.are.equal(value, core.header({ raw_headers = block }, name:upper()), block)
+        end
+      end
+    end)
+  end)
+
   -- its curl handle (and, in heygen-lua, libcurl itself) comes with the first add
   it("works before its first transfer: no timeout, perform sleeps, close", function()
     local fresh = core.multi()

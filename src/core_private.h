@@ -19,6 +19,13 @@ int luaopen_heygen_core(lua_State *L);
  * lines skipped, names lower-cased, repeated names joined with ", "). */
 void heygen_push_headers(lua_State *L, const char *p, size_t n);
 
+/* Push p[0..end) lower-cased (ASCII). */
+void heygen_push_lower(lua_State *L, const char *p, const char *end);
+
+/* Push the value of the header name (len bytes, any case) in the raw block
+ * p[0..n), as heygen_push_headers would have it in its table, or nil. */
+void heygen_push_header(lua_State *L, const char *p, size_t n, const char *name, size_t len);
+
 /* Monotonic clock in seconds. */
 double heygen_now(void);
 

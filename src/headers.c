@@ -1,6 +1,7 @@
 /*
  * Response header parsing: the raw header block libcurl handed us (status
- * line, "Name: value" lines) into a Lua table with lower-case names.
+ * line, "Name: value" lines) into a Lua table with lower-case names, or the
+ * value of one header looked up in the block without building the table.
  * The bytes come from the network, so nothing here trusts them: lines may be
  * of any length, lack a colon, a CR or a final newline, or hold NUL bytes.
  * Kept apart from http.c so fuzz/headers.c can drive it directly.
@@ -17,7 +18,7 @@ static char lower(char c) { return (char)((c >= 'A' && c <= 'Z') ? c + 32 : c); 
 
 /* Header names are short: lower-case them on the C stack, one Lua string at
  * the end (a luaL_Buffer costs more than the name); long ones take the buffer. */
-static void push_lower(lua_State *L, const char *p, const char *end) {
+void heygen_push_lower(lua_State *L, const char *p, const char *end) {
   char small[64];
   size_t n = (size_t)(end - p), i;
   if (n <= sizeof(small)) {
@@ -64,10 +65,39 @@ void heygen_push_headers(lua_State *L, const char *p, size_t n) {
     if (!eol) eol = end;
     colon = memchr(p, ':', (size_t)(eol - p));
     if (colon && colon > p && !is_status_line(p, eol)) {
-      push_lower(L, p, colon);
+      heygen_push_lower(L, p, colon);
       push_value(L, colon + 1, eol);
       add_header(L);
     }
     p = eol + 1;
   }
+}
+
+/* Does the header name p[0..n) equal name, ignoring ASCII case? */
+static int same_name(const char *p, size_t n, const char *name, size_t len) {
+  size_t i;
+  if (n != len) return 0;
+  for (i = 0; i < n; i++)
+    if (lower(p[i]) != lower(name[i])) return 0;
+  return 1;
+}
+
+void heygen_push_header(lua_State *L, const char *p, size_t n, const char *name, size_t len) {
+  const char *end = p + n;
+  int found = 0;
+  while (p && p < end) {
+    const char *eol = memchr(p, '\n', (size_t)(end - p));
+    const char *colon;
+    if (!eol) eol = end;
+    colon = memchr(p, ':', (size_t)(eol - p));
+    if (colon && colon > p && same_name(p, (size_t)(colon - p), name, len) &&
+        !is_status_line(p, eol)) {
+      if (found) lua_pushliteral(L, ", ");
+      push_value(L, colon + 1, eol);
+      if (found) lua_concat(L, 3);
+      found = 1;
+    }
+    p = eol + 1;
+  }
+  if (!found) lua_pushnil(L);
 }

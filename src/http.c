@@ -23,6 +23,7 @@
 
 #define MULTI_T "heygen.Multi"
 #define REQUEST_T "heygen.Request"
+#define RECORD_T "heygen.Record"
 #define POOL_MAX 64
 
 typedef struct {
@@ -667,8 +668,9 @@ static void push_record(lua_State *L, request *r, CURLcode code) {
       lua_pushstring(L, r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));
     lua_setfield(L, -2, "error");
   }
-  heygen_push_headers(L, r->head.p, r->head.n);
-  lua_setfield(L, -2, "headers");
+  /* the raw block; `headers` is made from it when first read (see record_index) */
+  lua_pushlstring(L, r->head.p ? r->head.p : "", r->head.n);
+  lua_setfield(L, -2, "raw_headers");
   lua_pushlstring(L, r->body.p ? r->body.p : "", r->body.n);
   lua_setfield(L, -2, "body");
   if (r->path) {
@@ -681,6 +683,50 @@ static void push_record(lua_State *L, request *r, CURLcode code) {
     lua_setfield(L, -2, "to_file");
   }
   if (r->details) push_details(L, e);
+  luaL_setmetatable(L, RECORD_T);
+}
+
+/* A record's `headers`, parsed from its raw_headers when first read, then kept
+ * in the record as a plain table (so pairs works on it, on LuaJIT too). */
+static int record_index(lua_State *L) {
+  const char *p;
+  size_t n;
+  if (lua_type(L, 2) != LUA_TSTRING || strcmp(lua_tostring(L, 2), "headers") != 0) return 0;
+  lua_getfield(L, 1, "raw_headers");
+  p = lua_tolstring(L, -1, &n);
+  heygen_push_headers(L, p, p ? n : 0);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, 1, "headers"); /* a raw set: the metatable has no __newindex */
+  return 1;
+}
+
+/* core.header(record, name, ...): the value of each named header (any case),
+ * or nil, without building the headers table when the record has none yet. */
+static int core_header(lua_State *L) {
+  int i, n = lua_gettop(L);
+  const char *p;
+  size_t len;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  for (i = 2; i <= n; i++) luaL_checkstring(L, i);
+  lua_pushliteral(L, "headers");
+  lua_rawget(L, 1);
+  if (lua_istable(L, -1)) { /* already made (or a record built in Lua) */
+    for (i = 2; i <= n; i++) {
+      p = lua_tolstring(L, i, &len);
+      heygen_push_lower(L, p, p + len);
+      lua_rawget(L, n + 1);
+    }
+    return n - 1;
+  }
+  lua_pushliteral(L, "raw_headers");
+  lua_rawget(L, 1);
+  p = lua_tolstring(L, -1, &len);
+  for (i = 2; i <= n; i++) {
+    size_t nlen;
+    const char *name = lua_tolstring(L, i, &nlen);
+    heygen_push_header(L, p, p ? len : 0, name, nlen);
+  }
+  return n - 1;
 }
 
 /* Move every finished transfer into the list at stack index *list, which is
@@ -872,6 +918,12 @@ static void create_meta(lua_State *L, const char *name, const luaL_Reg *meta,
 void heygen_http_open(lua_State *L) {
   create_meta(L, MULTI_T, multi_meta, multi_methods);
   create_meta(L, REQUEST_T, request_meta, request_methods);
+  luaL_newmetatable(L, RECORD_T);
+  lua_pushcfunction(L, record_index);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
+  lua_pushcfunction(L, core_header);
+  lua_setfield(L, -2, "header");
   lua_pushcfunction(L, multi_new);
   lua_setfield(L, -2, "multi");
 }

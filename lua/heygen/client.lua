@@ -201,10 +201,14 @@ local function redirect_error(rec, request_id)
   }
 end
 
+local header = core.header
+
 --- Turn one completion record into data or a typed error.
 local function interpret(rec, spec)
-  local headers = rec.headers or {}
-  local request_id = headers["x-request-id"] or headers["x-fal-request-id"]
+  -- looked up in the raw header block: the headers table is made only when an
+  -- error below (or the caller) reads it
+  local request_id, fal_request_id = header(rec, "x-request-id", "x-fal-request-id")
+  request_id = request_id or fal_request_id
   if rec.code ~= 0 then return nil, transport_error(rec, request_id) end
   local status = rec.status
   if status >= 300 and status < 400 then return nil, redirect_error(rec, request_id) end
@@ -220,7 +224,7 @@ local function interpret(rec, spec)
     if status < 300 or status >= 500 then
       return nil, errors.new {
         kind = "protocol", status = status, request_id = request_id, retryable = true,
-        retry_after = retry_after(headers),
+        retry_after = retry_after(rec.headers),
         message = string.format("%s response body (HTTP %d): %s",
           rec.body == "" and "empty" or "malformed", status, excerpt(rec.body)),
       }
@@ -250,6 +254,7 @@ local function interpret(rec, spec)
   end
   if payload.param then message = message .. " (param: " .. tostring(payload.param) .. ")" end
   local kind = errors.kind_for(status, payload.code)
+  local headers = rec.headers or {}
   return nil, errors.new {
     kind = kind, status = status, code = payload.code, message = message, param = payload.param,
     request_id = request_id, detail = payload.detail,
@@ -402,7 +407,7 @@ function Client:request(spec)
       }
     end
     if data ~= nil or (info and not errors.is(info)) then
-      if rec then self:_notice_deprecation(rec.headers) end
+      if rec then self:_notice_deprecation(rec) end
       return data, info, doc
     end
     local err = info
@@ -418,10 +423,10 @@ function Client:request(spec)
   end
 end
 
---- Surface Deprecation/Sunset headers once per client through on_warning.
-function Client:_notice_deprecation(headers)
-  if not headers then return end
-  local dep, sunset = headers["deprecation"], headers["sunset"]
+--- Surface Deprecation/Sunset headers (of a completion record) once per client
+-- through on_warning.
+function Client:_notice_deprecation(rec)
+  local dep, sunset = header(rec, "deprecation", "sunset")
   if not dep and not sunset then return end
   local key = tostring(dep) .. "|" .. tostring(sunset)
   if self._warned[key] then return end

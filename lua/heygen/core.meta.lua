@@ -48,11 +48,19 @@ function core.json_encode(value) end
 ---@return T
 function core.json_array(t) end
 
+--- The value of each named header of a completion record (names in any case;
+--- nil for one it lacks), read from its raw block without making `headers`.
+---@param record heygen.core.Record|{headers: table<string, string>}
+---@param ... string header names
+---@return string|nil ...
+function core.header(record, ...) end
+
 ---@class heygen.core.MultiOptions
 ---@field max_host_connections? integer connections per host (default 64)
 ---@field max_total_connections? integer all hosts together (0: no limit)
 
---- A curl multi handle: many HTTP transfers driven from one loop.
+--- A curl multi handle: many HTTP transfers driven from one loop. libcurl's own
+--- multi handle is made by the first add (in heygen-lua, libcurl is loaded then).
 ---@param opts? heygen.core.MultiOptions
 ---@return heygen.Multi
 function core.multi(opts) end
@@ -94,7 +102,8 @@ function core.multi(opts) end
 ---@field code integer CURLcode, 0 on success
 ---@field error string|nil curl's message when code ~= 0
 ---@field sent boolean whether request bytes left this host
----@field headers table<string, string> lower-cased names
+---@field headers table<string, string> lower-cased names, repeated ones joined with ", " (made from raw_headers when first read; pairs(record) lists it only after that)
+---@field raw_headers string the response's header block as received (status line included)
 ---@field body string the body (empty when streamed to a file)
 ---@field file string|nil the file given to add
 ---@field file_bytes integer|nil bytes written to it

@@ -76,6 +76,14 @@ M.GROUP_MODULES = { "heygen.api.legacy", "heygen.api.v3", "heygen.api.fal", "hey
 M.REQUIRED = { ["heygen.api.legacy"] = true }
 
 
+-- The class metatable until the groups are loaded: the first lookup of a
+-- method the class does not have loads them, installs them, and answers.
+local LAZY_MT = { __index = function(Client, key)
+  if loaded or type(key) ~= "string" or key:sub(1, 2) == "__" then return nil end
+  M.load_all()
+  return rawget(Client, key)
+end }
+
 --- Load every endpoint group (once) and install its calls on the client class.
 function M.load_all()
   if loaded then return end
@@ -91,7 +99,12 @@ function M.load_all()
       end
     end
   end
-  for Client in pairs(installed_on) do M.install(Client) end
+  for Client in pairs(installed_on) do
+    M.install(Client)
+    -- every call is a plain method now: a missing key (an unset option such as
+    -- `trace`, read on every request) no longer goes through a function
+    if getmetatable(Client) == LAZY_MT then setmetatable(Client, nil) end
+  end
 end
 
 --- Install client methods for every endpoint name known to any group.
@@ -110,11 +123,7 @@ end
 function M.install_lazy(Client)
   installed_on[Client] = true
   if loaded then return M.install(Client) end
-  setmetatable(Client, { __index = function(_, key)
-    if type(key) ~= "string" or key:sub(1, 2) == "__" or loaded then return nil end
-    M.load_all()
-    return rawget(Client, key)
-  end })
+  setmetatable(Client, LAZY_MT)
 end
 
 return M
