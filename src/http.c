@@ -583,7 +583,8 @@ static int multi_add(lua_State *L) {
   }
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
 
-  err = set_method_body(L, 2, r, method);
+  /* a plain GET has no body, file or mime to set: nothing for set_method_body to do */
+  err = plain ? NULL : set_method_body(L, 2, r, method);
   if (err) {
     request_free_all(r);
     luaL_pushfail(L);
