@@ -2,15 +2,16 @@
 -- (Client:request, scheduler, heygen.core, JSON decode, v1 envelope, the
 -- video kind's parse, job update). P tasks poll at once, N polls in all.
 --
---   lua5.4 bench/client_polls.lua BASE_URL N P
+--   lua5.4 bench/client_polls.lua BASE_URL N P [CAINFO]
+-- (CAINFO: the CA file for an https BASE_URL)
 local lib = require "lib"
 local heygen = require "heygen"
 
-local base, total, parallel = lib.arg(1), lib.arg(2, 10000), lib.arg(3, 1)
+local base, total, parallel, cainfo = lib.arg(1), lib.arg(2, 10000), lib.arg(3, 1), arg[4]
 
 local hg = heygen.client {
   api_key = lib.API_KEY, base_url = base, api = "v2", user_agent = "heygen-lua/bench",
-  poll_budget = 0, max_retries = 0,
+  poll_budget = 0, max_retries = 0, cainfo = cainfo,
 }
 
 local issued, done, errors, first_error = 0, 0, 0, nil

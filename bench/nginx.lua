@@ -26,7 +26,8 @@ end
 local Server = {}
 Server.__index = Server
 
---- Start nginx serving `prefix`/www (the caller fills it). opts.template is
+--- Start nginx serving `prefix`/www (the caller fills it) over http, and over
+-- https with a fresh self-signed certificate (server.tls_url, server.cafile). opts.template is
 -- the path of nginx.conf.in, opts.nginx the binary (default: nginx on PATH or
 -- /usr/sbin/nginx). Returns the server {url, port, prefix} or nil, message.
 function M.start(prefix, opts)
@@ -35,9 +36,17 @@ function M.start(prefix, opts)
   if not io.open(bin, "r") then return nil, "nginx not found at " .. bin end
   assert(os.execute("mkdir -p " .. sh_quote(prefix .. "/www") .. " " .. sh_quote(prefix .. "/tmp")
     .. " && chmod 755 " .. sh_quote(prefix)))
-  local port = free_port()
+  local port, tls_port = free_port(), free_port()
+  while tls_port == port do tls_port = free_port() end
+  -- a self-signed certificate for 127.0.0.1, which is also the clients' CA file
+  local tls = prefix .. "/tls"
+  if not os.execute(string.format("mkdir -p %s && openssl req -x509 -newkey rsa:2048 -nodes -days 2 "
+      .. "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout %s -out %s >/dev/null 2>&1",
+      sh_quote(tls), sh_quote(tls .. "/key.pem"), sh_quote(tls .. "/cert.pem"))) then
+    return nil, "openssl could not make the benchmark's TLS certificate"
+  end
   local conf = assert(read(opts.template), "cannot read " .. tostring(opts.template))
-  conf = conf:gsub("@(%u+)@", { PREFIX = prefix, PORT = tostring(port) })
+  conf = conf:gsub("@(%u+)@", { PREFIX = prefix, PORT = tostring(port), TLSPORT = tostring(tls_port) })
   write(prefix .. "/nginx.conf", conf)
   local cmd = string.format("%s -p %s -c %s -e %s >%s 2>&1 &", sh_quote(bin), sh_quote(prefix),
     sh_quote(prefix .. "/nginx.conf"), sh_quote(prefix .. "/error.log"), sh_quote(prefix .. "/stdout.log"))
@@ -45,8 +54,9 @@ function M.start(prefix, opts)
   local socket = require "socket"
   local deadline = socket.gettime() + 10
   while socket.gettime() < deadline do
-    if read(prefix .. "/nginx.pid") and can_connect(port) then
-      return setmetatable({ url = "http://127.0.0.1:" .. port, port = port, prefix = prefix }, Server)
+    if read(prefix .. "/nginx.pid") and can_connect(port) and can_connect(tls_port) then
+      return setmetatable({ url = "http://127.0.0.1:" .. port, port = port, prefix = prefix,
+        tls_url = "https://127.0.0.1:" .. tls_port, cafile = tls .. "/cert.pem" }, Server)
     end
     socket.sleep(0.05)
   end

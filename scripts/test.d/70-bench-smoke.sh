@@ -7,6 +7,7 @@ bench_smoke() {
   echo "== bench smoke (bench/run --quick)"
   rm -f "$out"
   if bench/run --quick --out "$out" >"$log" 2>&1 && grep -q "^### Status polls" "$out" \
+    && grep -q "^### Status polls over HTTPS" "$out" \
     && grep -q "^### Polling that respects the API" "$out"; then
     passed=$((passed + 1))
   else
