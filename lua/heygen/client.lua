@@ -357,10 +357,16 @@ function Client:request(spec)
     end
   end
   local body = spec.body
-  local headers
+  local headers, opts
   if key and method == "GET" and body == nil and spec.json == nil and not spec.content_type
-    and not spec.idempotency_key and not spec.headers then
+    and not spec.idempotency_key and not spec.headers and not spec.body_file and not spec.mime then
     headers = plain_headers(self, gateway, key) -- status polls: the same lines every time
+    -- only the fields a plain GET has (heygen.core's defaults: GET, no redirects), so the
+    -- table is small; no timings or byte counts in the record: nothing here reads them
+    opts = { url = url, headers = headers, timeout = spec.timeout or self.timeout,
+      connect_timeout = self.connect_timeout, details = false }
+    if self.cainfo then opts.cainfo = self.cainfo end
+    if self.capath then opts.capath = self.capath end
   else
     headers = { ["Accept"] = "application/json", ["User-Agent"] = self.user_agent }
     if key and gateway == "fal" then headers["Authorization"] = "Key " .. key
@@ -380,14 +386,13 @@ function Client:request(spec)
     if spec.content_type then headers["Content-Type"] = spec.content_type end
     if spec.idempotency_key then headers["Idempotency-Key"] = spec.idempotency_key end
     for k, v in pairs(spec.headers or {}) do headers[k] = v end
+    opts = {
+      method = method, url = url, headers = headers, body = body, body_file = spec.body_file,
+      mime = spec.mime, timeout = spec.timeout or self.timeout, connect_timeout = self.connect_timeout,
+      cainfo = self.cainfo, capath = self.capath, follow = false,
+      details = false, -- no timings or byte counts in the record: nothing here reads them
+    }
   end
-
-  local opts = {
-    method = method, url = url, headers = headers, body = body, body_file = spec.body_file,
-    mime = spec.mime, timeout = spec.timeout or self.timeout, connect_timeout = self.connect_timeout,
-    cainfo = self.cainfo, capath = self.capath, follow = false,
-    details = false, -- no timings or byte counts in the record: nothing here reads them
-  }
   local idempotent = spec.idempotency_key ~= nil or (method ~= "POST" and method ~= "PATCH" and not spec.creates)
   local attempt = 0
   while true do
