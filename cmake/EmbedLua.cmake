@@ -50,6 +50,10 @@ function(heygen_embed_lua output)
   set(manifest "${PROJECT_BINARY_DIR}/gen/heygen_embed.manifest")
   file(CONFIGURE OUTPUT "${manifest}" CONTENT "${manifest_text}" @ONLY)
 
+  # for other generators of the same files (src/embed_bytecode.c, cmake/Interpreter.cmake)
+  set(HEYGEN_EMBED_MANIFEST "${manifest}" PARENT_SCOPE)
+  set(HEYGEN_EMBED_FILES ${files} PARENT_SCOPE)
+
   add_custom_command(
     OUTPUT "${output}"
     COMMAND "${CMAKE_COMMAND}" "-DMANIFEST=${manifest}" "-DLUA_ROOT=${root}"

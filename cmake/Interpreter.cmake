@@ -24,14 +24,32 @@ foreach(lib HEYGEN_LIBLUA_STATIC HEYGEN_LIBCJSON_STATIC)
   endif()
 endforeach()
 
-# The Lua sources and media, as bytes, plus the preload table that serves them.
+# The Lua sources and media, as bytes, plus the preload table that serves them
+# (for C hosts: examples/embed).
 set(HEYGEN_EMBED_C ${PROJECT_BINARY_DIR}/gen/heygen_embed.c)
 heygen_embed_lua(${HEYGEN_EMBED_C})
 add_library(heygen_preload_obj OBJECT src/preload.c ${HEYGEN_EMBED_C})
 target_include_directories(heygen_preload_obj PUBLIC ${LUA_INCLUDE_DIRS} src)
 
+# The same for heygen-lua, with the Lua files compiled to bytecode at build time by
+# a tool linked with the interpreter's own static liblua (so they always match):
+# `require` then loads instead of parsing (src/embed_bytecode.c).
+add_executable(heygen_embed_bytecode src/embed_bytecode.c)
+target_include_directories(heygen_embed_bytecode PRIVATE ${LUA_INCLUDE_DIRS})
+target_link_libraries(heygen_embed_bytecode PRIVATE ${HEYGEN_LIBLUA_STATIC} m ${CMAKE_DL_LIBS})
+set(HEYGEN_EMBED_BYTECODE_C ${PROJECT_BINARY_DIR}/gen/heygen_embed_bytecode.c)
+add_custom_command(
+  OUTPUT "${HEYGEN_EMBED_BYTECODE_C}"
+  COMMAND heygen_embed_bytecode "${HEYGEN_EMBED_MANIFEST}" "${PROJECT_SOURCE_DIR}/lua"
+          "${HEYGEN_EMBED_BYTECODE_C}"
+  DEPENDS heygen_embed_bytecode ${HEYGEN_EMBED_FILES} "${HEYGEN_EMBED_MANIFEST}"
+  COMMENT "Compiling lua/heygen to bytecode into ${HEYGEN_EMBED_BYTECODE_C}"
+  VERBATIM)
+add_library(heygen_preload_bytecode_obj OBJECT src/preload.c ${HEYGEN_EMBED_BYTECODE_C})
+target_include_directories(heygen_preload_bytecode_obj PUBLIC ${LUA_INCLUDE_DIRS} src)
+
 add_executable(heygen-lua src/heygen_lua.c
-  $<TARGET_OBJECTS:heygen_core_dl_obj> $<TARGET_OBJECTS:heygen_preload_obj>)
+  $<TARGET_OBJECTS:heygen_core_dl_obj> $<TARGET_OBJECTS:heygen_preload_bytecode_obj>)
 target_include_directories(heygen-lua PRIVATE ${LUA_INCLUDE_DIRS} src)
 target_compile_definitions(heygen-lua PRIVATE HEYGEN_VERSION="${PROJECT_VERSION}")
 set_target_properties(heygen-lua PROPERTIES ENABLE_EXPORTS ON)

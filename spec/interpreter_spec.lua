@@ -484,7 +484,28 @@ describe("heygen-lua", function()
       assert.are.same({out = table.concat(expected, "\n") .. "\n", err = "", code = 0}, r)
     end)
 
-    it("loads embedded modules from text chunks named after the source file", function()
+    it("embeds the Lua files compiled (no source text in the binary), with their lines", function()
+      local f = assert(io.open(BIN, "rb"))
+      local image = f:read("a")
+      f:close()
+      -- a comment from scheduler.lua: gone once compiled, whereas a source blob would carry it
+      local comment = assert(io.open("lua/heygen/scheduler.lua")):read("l")
+      assert.matches("^%-%-", comment)
+      assert.is_nil(image:find(comment, 1, true))
+      -- errors and tracebacks still name the file and the line
+      local line
+      local n = 0
+      for text in io.lines("lua/heygen/util.lua") do
+        n = n + 1
+        if text:find("unknown option", 1, true) then line = n break end
+      end
+      local r = run{args = {"-e", "require('heygen').client{bogus = 1}"}}
+      assert.are.equal(1, r.code)
+      assert.truthy(r.err:find("heygen.client: unknown option 'bogus'", 1, true))
+      assert.truthy(r.err:find("\n\tlua/heygen/util.lua:" .. line .. ": in ", 1, true), r.err)
+    end)
+
+    it("loads embedded modules from chunks named after the source file", function()
       local r = run{env = empty_paths, args = {"-e", [[
         local embedded, sources = {}, {}
         for name in pairs(package.preload) do

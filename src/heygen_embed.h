@@ -1,6 +1,8 @@
 /*
- * The Lua layer embedded as bytes: the table cmake/EmbedLua.cmake generates
- * (build/gen/heygen_embed.c) and src/preload.c registers. Private to the build.
+ * The Lua layer embedded as bytes: the table cmake/EmbedLua.cmake generates as
+ * source (build/gen/heygen_embed.c, for C hosts) and src/embed_bytecode.c as
+ * bytecode (build/gen/heygen_embed_bytecode.c, for heygen-lua), and
+ * src/preload.c registers. Private to the build.
  */
 #ifndef HEYGEN_EMBED_H
 #define HEYGEN_EMBED_H
@@ -8,8 +10,9 @@
 #include <stddef.h>
 
 enum heygen_embed_kind {
-  HEYGEN_EMBED_LUA,  /* Lua source: loaded as a text chunk and run */
-  HEYGEN_EMBED_BYTES /* any other file: the module's value is its bytes */
+  HEYGEN_EMBED_LUA,     /* Lua source: loaded as a text chunk and run */
+  HEYGEN_EMBED_BYTES,   /* any other file: the module's value is its bytes */
+  HEYGEN_EMBED_BYTECODE /* Lua compiled at build time by the liblua it runs on */
 };
 
 struct heygen_embedded {

@@ -1,7 +1,10 @@
 /*
  * heygen_preload: puts the embedded Lua layer, heygen.core and cjson into
- * package.preload. Embedded sources are loaded as text only ("t"): the blob
- * never carries bytecode, which would tie it to one Lua build.
+ * package.preload. The blob C hosts link (heygen_preload_obj) carries source,
+ * loaded as text only ("t"): bytecode would tie it to one Lua build. heygen-lua
+ * links a blob of bytecode (heygen_preload_bytecode_obj), made at build time by
+ * src/embed_bytecode.c linked with the same static liblua, loaded as binary
+ * only ("b"); each entry says which it is.
  */
 #include <lauxlib.h>
 #include <lua-cjson.h>
@@ -37,7 +40,8 @@ static int load_embedded(lua_State *L) {
     return 1;
   }
 #if LUA_VERSION_NUM >= 502
-  status = luaL_loadbufferx(L, source, e->size, e->chunkname, "t");
+  status = luaL_loadbufferx(L, source, e->size, e->chunkname,
+                            e->kind == HEYGEN_EMBED_BYTECODE ? "b" : "t");
 #else
   status = luaL_loadbuffer(L, source, e->size, e->chunkname);
 #endif
