@@ -21,13 +21,16 @@ static int core_now(lua_State *L) {
   return 1;
 }
 
-static int core_sleep(lua_State *L) {
-  double secs = luaL_checknumber(L, 1);
+void heygen_sleep(double secs) {
   struct timespec req, rem;
-  if (secs <= 0 || secs != secs) return 0;
+  if (secs <= 0 || secs != secs) return;
   req.tv_sec = (time_t)secs;
   req.tv_nsec = (long)((secs - (double)req.tv_sec) * 1e9);
   while (nanosleep(&req, &rem) == -1 && errno == EINTR) req = rem;
+}
+
+static int core_sleep(lua_State *L) {
+  heygen_sleep(luaL_checknumber(L, 1));
   return 0;
 }
 

@@ -29,4 +29,7 @@ void heygen_push_header(lua_State *L, const char *p, size_t n, const char *name,
 /* Monotonic clock in seconds. */
 double heygen_now(void);
 
+/* Sleep the whole thread for secs (signals do not cut it short). */
+void heygen_sleep(double secs);
+
 #endif

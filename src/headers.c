@@ -55,21 +55,32 @@ static void add_header(lua_State *L) {
   lua_rawset(L, -3);
 }
 
-void heygen_push_headers(lua_State *L, const char *p, size_t n) {
-  const char *end = p + n;
-  lua_createtable(L, 0, 16); /* room for a usual answer's headers: no rehash while filling */
-  if (!p) return;
-  while (p < end) {
-    const char *eol = memchr(p, '\n', (size_t)(end - p));
-    const char *colon;
-    if (!eol) eol = end;
-    colon = memchr(p, ':', (size_t)(eol - p));
-    if (colon && colon > p && !is_status_line(p, eol)) {
-      heygen_push_lower(L, p, colon);
-      push_value(L, colon + 1, eol);
-      add_header(L);
+/* The next "Name: value" line of the block at *p (before end), skipping status
+ * lines and lines without a name; *p moves past it. 0 when none is left. */
+static int next_header(const char **p, const char *end, const char **name, const char **colon,
+                       const char **eol) {
+  while (*p && *p < end) {
+    const char *line = *p, *e = memchr(line, '\n', (size_t)(end - line)), *c;
+    if (!e) e = end;
+    *p = e + 1;
+    c = memchr(line, ':', (size_t)(e - line));
+    if (c && c > line && !is_status_line(line, e)) {
+      *name = line;
+      *colon = c;
+      *eol = e;
+      return 1;
     }
-    p = eol + 1;
+  }
+  return 0;
+}
+
+void heygen_push_headers(lua_State *L, const char *p, size_t n) {
+  const char *end = p ? p + n : NULL, *name, *colon, *eol;
+  lua_createtable(L, 0, 16); /* room for a usual answer's headers: no rehash while filling */
+  while (next_header(&p, end, &name, &colon, &eol)) {
+    heygen_push_lower(L, name, colon);
+    push_value(L, colon + 1, eol);
+    add_header(L);
   }
 }
 
@@ -83,21 +94,14 @@ static int same_name(const char *p, size_t n, const char *name, size_t len) {
 }
 
 void heygen_push_header(lua_State *L, const char *p, size_t n, const char *name, size_t len) {
-  const char *end = p + n;
+  const char *end = p ? p + n : NULL, *line, *colon, *eol;
   int found = 0;
-  while (p && p < end) {
-    const char *eol = memchr(p, '\n', (size_t)(end - p));
-    const char *colon;
-    if (!eol) eol = end;
-    colon = memchr(p, ':', (size_t)(eol - p));
-    if (colon && colon > p && same_name(p, (size_t)(colon - p), name, len) &&
-        !is_status_line(p, eol)) {
-      if (found) lua_pushliteral(L, ", ");
-      push_value(L, colon + 1, eol);
-      if (found) lua_concat(L, 3);
-      found = 1;
-    }
-    p = eol + 1;
+  while (next_header(&p, end, &line, &colon, &eol)) {
+    if (!same_name(line, (size_t)(colon - line), name, len)) continue;
+    if (found) lua_pushliteral(L, ", ");
+    push_value(L, colon + 1, eol);
+    if (found) lua_concat(L, 3);
+    found = 1;
   }
   if (!found) lua_pushnil(L);
 }

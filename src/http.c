@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core_private.h"
 #include "curl_api.h"
@@ -422,14 +421,6 @@ static CURLM *curl_multi_of(lua_State *L, multi *mu) {
   return mu->m;
 }
 
-/* What curl_multi_poll would do with nothing to wait for: sleep ms. */
-static void sleep_ms(double ms) {
-  struct timespec ts;
-  ts.tv_sec = (time_t)(ms / 1000.0);
-  ts.tv_nsec = (long)((ms - (double)ts.tv_sec * 1000.0) * 1e6);
-  nanosleep(&ts, NULL);
-}
-
 static int is_nil_field(lua_State *L, int t, const char *k) {
   int nil;
   lua_getfield(L, t, k);
@@ -757,8 +748,8 @@ static int multi_perform(lua_State *L) {
   double ms = luaL_optnumber(L, 2, 0);
   int still, list = 0;
   lua_settop(L, 2);
-  if (!mu->m) { /* nothing was ever added */
-    if (ms > 0) sleep_ms(ms);
+  if (!mu->m) {                /* nothing was ever added */
+    heygen_sleep(ms / 1000.0); /* what curl_multi_poll would do with nothing to wait for */
     lua_createtable(L, 0, 0);
     return 1;
   }
