@@ -6,10 +6,8 @@
  *
  *   embed_bytecode MANIFEST ROOT OUTPUT
  *
- * MANIFEST lists paths relative to ROOT (lua/), one per line, as
- * cmake/EmbedLua.cmake writes it; module names follow the same rule there
- * (heygen/api/v3.lua -> heygen.api.v3, heygen/x/init.lua -> heygen.x, a media
- * file heygen/emulator/sample.mp4 -> heygen.emulator.sample_mp4).
+ * MANIFEST has a line "MODULE PATH" per file, PATH relative to ROOT (lua/), as
+ * cmake/EmbedLua.cmake writes it (the module names are made there, once).
  *
  * The tool is linked with the same static liblua as heygen-lua, so the
  * bytecode always matches the interpreter that loads it. Debug information is
@@ -62,23 +60,6 @@ static bytes read_file(const char *path) {
   return b;
 }
 
-/* heygen/api/v3.lua -> heygen.api.v3; heygen/emulator/sample.mp4 -> heygen.emulator.sample_mp4 */
-static void module_name(const char *rel, char *out, size_t size) {
-  size_t n = strlen(rel), i;
-  const char *dot;
-  if (n + 1 > size) die("path too long", rel);
-  memcpy(out, rel, n + 1);
-  if (n > 4 && strcmp(out + n - 4, ".lua") == 0) {
-    out[n - 4] = '\0';
-    n -= 4;
-    if (n > 5 && strcmp(out + n - 5, "/init") == 0) out[n - 5] = '\0';
-  } else if ((dot = strrchr(out, '.')) != NULL && !strchr(dot, '/')) {
-    out[dot - out] = '_';
-  }
-  for (i = 0; out[i]; i++)
-    if (out[i] == '/') out[i] = '.';
-}
-
 static void write_array(FILE *out, int index, const char *rel, const bytes *b) {
   size_t i;
   fprintf(out, "/* %s */\nstatic const unsigned char file%d[] = {", rel, index);
@@ -87,11 +68,11 @@ static void write_array(FILE *out, int index, const char *rel, const bytes *b) {
 }
 
 int main(int argc, char **argv) {
-  char line[4096], module[4096], chunkname[4200], path[8192], tmp[8192];
+  char line[4096], chunkname[4200], path[8192], tmp[8192];
   FILE *manifest, *out;
   lua_State *L;
   int n = 0, i;
-  char(*rels)[4096] = NULL;
+  char(*lines)[4096] = NULL; /* "MODULE PATH", kept for the index */
   size_t *sizes = NULL;
   int *is_lua = NULL;
 
@@ -109,29 +90,33 @@ int main(int argc, char **argv) {
           "#include \"heygen_embed.h\"\n\n");
   while (fgets(line, sizeof(line), manifest)) {
     size_t len = strcspn(line, "\r\n");
+    const char *rel;
     bytes b;
     line[len] = '\0';
     if (len == 0) continue;
-    snprintf(path, sizeof(path), "%s/%s", argv[2], line);
+    rel = strchr(line, ' ');
+    if (!rel || rel == line || !rel[1]) die("manifest line is not \"MODULE PATH\"", line);
+    rel++;
+    snprintf(path, sizeof(path), "%s/%s", argv[2], rel);
     b = read_file(path);
-    rels = realloc(rels, sizeof(*rels) * (size_t)(n + 1));
+    lines = realloc(lines, sizeof(*lines) * (size_t)(n + 1));
     sizes = realloc(sizes, sizeof(*sizes) * (size_t)(n + 1));
     is_lua = realloc(is_lua, sizeof(*is_lua) * (size_t)(n + 1));
-    if (!rels || !sizes || !is_lua) die("out of memory", NULL);
-    memcpy(rels[n], line, len + 1);
-    is_lua[n] = len > 4 && strcmp(line + len - 4, ".lua") == 0;
+    if (!lines || !sizes || !is_lua) die("out of memory", NULL);
+    memcpy(lines[n], line, len + 1);
+    is_lua[n] = strlen(rel) > 4 && strcmp(rel + strlen(rel) - 4, ".lua") == 0;
     if (is_lua[n]) {
       bytes code = {NULL, 0, 0};
-      snprintf(chunkname, sizeof(chunkname), "@lua/%s", line);
+      snprintf(chunkname, sizeof(chunkname), "@lua/%s", rel);
       if (luaL_loadbufferx(L, (const char *)b.p, b.n, chunkname, "t") != LUA_OK)
         die("cannot compile", lua_tostring(L, -1));
-      if (lua_dump(L, dump_writer, &code, 0) != 0) die("cannot dump", line);
+      if (lua_dump(L, dump_writer, &code, 0) != 0) die("cannot dump", rel);
       lua_pop(L, 1);
       free(b.p);
       b = code;
     }
     sizes[n] = b.n;
-    write_array(out, n, line, &b);
+    write_array(out, n, rel, &b);
     free(b.p);
     n++;
   }
@@ -139,13 +124,14 @@ int main(int argc, char **argv) {
 
   fprintf(out, "const struct heygen_embedded heygen_embedded[] = {\n");
   for (i = 0; i < n; i++) {
-    module_name(rels[i], module, sizeof(module));
-    fprintf(out, "  {\"%s\", \"@lua/%s\", file%d, %lu, %s},\n", module, rels[i], i,
-            (unsigned long)sizes[i], is_lua[i] ? "HEYGEN_EMBED_BYTECODE" : "HEYGEN_EMBED_BYTES");
+    const char *rel = strchr(lines[i], ' ') + 1;
+    fprintf(out, "  {\"%.*s\", \"@lua/%s\", file%d, %lu, %s},\n", (int)(rel - 1 - lines[i]),
+            lines[i], rel, i, (unsigned long)sizes[i],
+            is_lua[i] ? "HEYGEN_EMBED_BYTECODE" : "HEYGEN_EMBED_BYTES");
   }
   fprintf(out, "  {0, 0, 0, 0, HEYGEN_EMBED_LUA},\n};\n");
   lua_close(L);
-  free(rels);
+  free(lines);
   free(sizes);
   free(is_lua);
   if (fclose(out) != 0) die("cannot write", tmp);
