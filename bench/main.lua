@@ -220,6 +220,18 @@ local function polls(parallel, n)
   return interleaved(SIZE.rounds, cmds)
 end
 
+-- The closing line of a polls table: every poll of these result sets was checked.
+local function polls_checked(lines, ...)
+  local errs = 0
+  for _, set in ipairs { ... } do
+    for _, list in pairs(set) do
+      for _, res in ipairs(list) do errs = errs + (res.errors or 0) end
+    end
+  end
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = string.format("Every poll was checked (HTTP 200, v1 envelope, status read): %d errors.", errs)
+end
+
 if wanted("polls") then
   local one, many = polls(1, SIZE.polls1), polls(64, SIZE.polls64)
   local raw1, raw64 = med(one, "raw", "rps"), med(many, "raw", "rps")
@@ -264,14 +276,7 @@ if wanted("polls") then
     row(many, rt.name, "heygen client, " .. rt.name, 64, shown(r) .. " raw", primary and ">= 0.75x raw" or nil,
       primary and verdict(r and r >= 0.75) or nil)
   end
-  local errs = 0
-  for _, set in ipairs { one, many } do
-    for _, list in pairs(set) do
-      for _, res in ipairs(list) do errs = errs + (res.errors or 0) end
-    end
-  end
-  lines[#lines + 1] = ""
-  lines[#lines + 1] = string.format("Every poll was checked (HTTP 200, v1 envelope, status read): %d errors.", errs)
+  polls_checked(lines, one, many)
   section(table.concat(lines, "\n"))
 end
 
@@ -317,12 +322,7 @@ if wanted("tls") then
   r = ratio(ours, med(res, "luasec", "rps"))
   row("luasec", "luasocket `socket.http` over LuaSec `ssl.https` + cjson", "heygen " .. shown(r), ">= 1.5x",
     verdict(r and r >= 1.5))
-  local errs = 0
-  for _, list in pairs(res) do
-    for _, one in ipairs(list) do errs = errs + (one.errors or 0) end
-  end
-  lines[#lines + 1] = ""
-  lines[#lines + 1] = string.format("Every poll was checked (HTTP 200, v1 envelope, status read): %d errors.", errs)
+  polls_checked(lines, res)
   section(table.concat(lines, "\n"))
 end
 

@@ -361,8 +361,8 @@ function Client:request(spec)
   if key and method == "GET" and body == nil and spec.json == nil and not spec.content_type
     and not spec.idempotency_key and not spec.headers and not spec.body_file and not spec.mime then
     headers = plain_headers(self, gateway, key) -- status polls: the same lines every time
-    -- only the fields a plain GET has (heygen.core's defaults: GET, no redirects), so the
-    -- table is small; no timings or byte counts in the record: nothing here reads them
+    -- only the fields a plain GET has (heygen.core's defaults: GET, no redirects); details
+    -- as below
     opts = { url = url, headers = headers, timeout = spec.timeout or self.timeout,
       connect_timeout = self.connect_timeout, details = false }
     if self.cainfo then opts.cainfo = self.cainfo end
