@@ -48,17 +48,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     s = lua_tolstring(L, -1, &n);
     check_value(s, n);
     s = lua_tolstring(L, -2, &n);
-    heygen_push_header(L, (const char *)data, size, s, n);
+    heygen_push_header(L, (const char *)data, size, &s, &n, 1);
     if (!lua_rawequal(L, -1, -2)) fail("the lookup differs from the table for", s, n);
     lua_pop(L, 1);
     if (n > 0 && s[0] >= 'a' && s[0] <= 'z') { /* and with the first letter upper-cased */
       char up[256];
       if (n <= sizeof(up)) {
+        const char *names[3];
+        size_t lens[3];
         memcpy(up, s, n);
         up[0] = (char)(up[0] - 32);
-        heygen_push_header(L, (const char *)data, size, up, n);
-        if (!lua_rawequal(L, -1, -2)) fail("an upper-case lookup differs for", s, n);
-        lua_pop(L, 1);
+        /* with other names in the same pass: a missing one, then this one upper-cased */
+        names[0] = "x-not-sent-by-anyone", lens[0] = 20;
+        names[1] = up, lens[1] = n;
+        names[2] = s, lens[2] = n;
+        heygen_push_header(L, (const char *)data, size, names, lens, 3);
+        if (!lua_rawequal(L, -2, -4)) fail("an upper-case lookup differs for", s, n);
+        if (!lua_rawequal(L, -1, -4)) fail("a lookup among others differs for", s, n);
+        lua_getfield(L, -6, names[0]); /* the table, below key, value and the three */
+        if (!lua_rawequal(L, -1, -4)) fail("the other name's lookup differs", names[0], lens[0]);
+        lua_pop(L, 4);
       }
     }
     lua_pop(L, 1);

@@ -22,9 +22,11 @@ void heygen_push_headers(lua_State *L, const char *p, size_t n);
 /* Push p[0..end) lower-cased (ASCII). */
 void heygen_push_lower(lua_State *L, const char *p, const char *end);
 
-/* Push the value of the header name (len bytes, any case) in the raw block
- * p[0..n), as heygen_push_headers would have it in its table, or nil. */
-void heygen_push_header(lua_State *L, const char *p, size_t n, const char *name, size_t len);
+/* Push, for each of the count header names (lens[i] bytes, any case), its value
+ * in the raw block p[0..n) as heygen_push_headers would have it in its table,
+ * or nil: count values, found in one pass over the block. */
+void heygen_push_header(lua_State *L, const char *p, size_t n, const char *const *names,
+                        const size_t *lens, int count);
 
 /* Monotonic clock in seconds. */
 double heygen_now(void);

@@ -1,7 +1,8 @@
 /*
  * Response header parsing: the raw header block libcurl handed us (status
  * line, "Name: value" lines) into a Lua table with lower-case names, or the
- * value of one header looked up in the block without building the table.
+ * values of a few headers looked up in the block (one pass) without building
+ * the table.
  * The bytes come from the network, so nothing here trusts them: lines may be
  * of any length, lack a colon, a CR or a final newline, or hold NUL bytes.
  * Kept apart from http.c so fuzz/headers.c can drive it directly.
@@ -93,15 +94,24 @@ static int same_name(const char *p, size_t n, const char *name, size_t len) {
   return 1;
 }
 
-void heygen_push_header(lua_State *L, const char *p, size_t n, const char *name, size_t len) {
+void heygen_push_header(lua_State *L, const char *p, size_t n, const char *const *names,
+                        const size_t *lens, int count) {
   const char *end = p ? p + n : NULL, *line, *colon, *eol;
-  int found = 0;
+  int i, base = lua_gettop(L);
+  luaL_checkstack(L, count + 3, "header names");
+  for (i = 0; i < count; i++) lua_pushnil(L);
   while (next_header(&p, end, &line, &colon, &eol)) {
-    if (!same_name(line, (size_t)(colon - line), name, len)) continue;
-    if (found) lua_pushliteral(L, ", ");
-    push_value(L, colon + 1, eol);
-    if (found) lua_concat(L, 3);
-    found = 1;
+    for (i = 0; i < count; i++) {
+      if (!same_name(line, (size_t)(colon - line), names[i], lens[i])) continue;
+      if (lua_isnil(L, base + 1 + i)) {
+        push_value(L, colon + 1, eol);
+      } else { /* a repeated header: "old, value", as the table has it */
+        lua_pushvalue(L, base + 1 + i);
+        lua_pushliteral(L, ", ");
+        push_value(L, colon + 1, eol);
+        lua_concat(L, 3);
+      }
+      lua_replace(L, base + 1 + i);
+    }
   }
-  if (!found) lua_pushnil(L);
 }

@@ -693,7 +693,9 @@ static int record_index(lua_State *L) {
 }
 
 /* core.header(record, name, ...): the value of each named header (any case),
- * or nil, without building the headers table when the record has none yet. */
+ * or nil, without building the headers table when the record has none yet.
+ * The names are looked up together, HEADER_BATCH per pass over the block. */
+#define HEADER_BATCH 8
 static int core_header(lua_State *L) {
   int i, n = lua_gettop(L);
   const char *p;
@@ -713,10 +715,12 @@ static int core_header(lua_State *L) {
   lua_pushliteral(L, "raw_headers");
   lua_rawget(L, 1);
   p = lua_tolstring(L, -1, &len);
-  for (i = 2; i <= n; i++) {
-    size_t nlen;
-    const char *name = lua_tolstring(L, i, &nlen);
-    heygen_push_header(L, p, p ? len : 0, name, nlen);
+  for (i = 2; i <= n; i += HEADER_BATCH) {
+    const char *names[HEADER_BATCH];
+    size_t lens[HEADER_BATCH];
+    int k, count = n - i + 1 < HEADER_BATCH ? n - i + 1 : HEADER_BATCH;
+    for (k = 0; k < count; k++) names[k] = lua_tolstring(L, i + k, &lens[k]);
+    heygen_push_header(L, p, p ? len : 0, names, lens, count);
   }
   return n - 1;
 }

@@ -203,12 +203,9 @@ end
 
 local header = core.header
 
---- Turn one completion record into data or a typed error.
-local function interpret(rec, spec)
-  -- looked up in the raw header block: the headers table is made only when an
-  -- error below (or the caller) reads it
-  local request_id, fal_request_id = header(rec, "x-request-id", "x-fal-request-id")
-  request_id = request_id or fal_request_id
+--- Turn one completion record into data or a typed error (request_id: from
+-- the answer's X-Request-Id or X-Fal-Request-Id).
+local function interpret(rec, spec, request_id)
   if rec.code ~= 0 then return nil, transport_error(rec, request_id) end
   local status = rec.status
   if status >= 300 and status < 400 then return nil, redirect_error(rec, request_id) end
@@ -399,11 +396,16 @@ function Client:request(spec)
     attempt = attempt + 1
     local started = self.trace and core.now()
     local rec, serr, scode = scheduler.request(opts)
-    local data, info, doc
+    local data, info, doc, dep, sunset
     if not rec then
       data, info = nil, errors.new { kind = scode == 3 and "invalid_argument" or "network", message = serr }
     else
-      data, info, doc = interpret(rec, spec)
+      -- one pass over the raw header block: the headers table is made only when an
+      -- error (or the caller) reads it
+      local request_id, fal_request_id
+      request_id, fal_request_id, dep, sunset = header(rec, "x-request-id", "x-fal-request-id",
+        "deprecation", "sunset")
+      data, info, doc = interpret(rec, spec, request_id or fal_request_id)
     end
     if self.trace then
       self.trace {
@@ -412,7 +414,7 @@ function Client:request(spec)
       }
     end
     if data ~= nil or (info and not errors.is(info)) then
-      if rec then self:_notice_deprecation(rec) end
+      if dep or sunset then self:_notice_deprecation(dep, sunset) end
       return data, info, doc
     end
     local err = info
@@ -428,11 +430,9 @@ function Client:request(spec)
   end
 end
 
---- Surface Deprecation/Sunset headers (of a completion record) once per client
--- through on_warning.
-function Client:_notice_deprecation(rec)
-  local dep, sunset = header(rec, "deprecation", "sunset")
-  if not dep and not sunset then return end
+--- Surface an answer's Deprecation/Sunset headers once per client through
+-- on_warning.
+function Client:_notice_deprecation(dep, sunset)
   local key = tostring(dep) .. "|" .. tostring(sunset)
   if self._warned[key] then return end
   self._warned[key] = true
