@@ -221,6 +221,33 @@ describe("heygen.core HTTP", function()
     assert.are.equal(0, m:running())
   end)
 
+  it("refuses unknown options and options of the wrong type, naming them, before any transfer", function()
+    local url = emu.url .. "/_emulator/test/echo"
+    local cases = {
+      { { url = url, timout = 5 }, "Multi:add: unknown option 'timout'" },
+      { { url = url, timeout = "5" }, "Multi:add: option 'timeout' must be a number (got string)" },
+      { { url = url, follow = 1 }, "Multi:add: option 'follow' must be a boolean (got number)" },
+      { { url = url, headers = "Accept: */*" }, "Multi:add: option 'headers' must be a table (got string)" },
+      { { url = 42 }, "Multi:add: option 'url' must be a string (got number)" },
+      { { url = url, "positional" }, "Multi:add: options are named fields (got a number key)" },
+      { { method = "GET" }, "url is required" },
+    }
+    for _, c in ipairs(cases) do
+      local ok, err = pcall(m.add, m, c[1])
+      assert.is_false(ok)
+      assert.truthy(tostring(err):find(c[2], 1, true), tostring(err))
+    end
+    assert.are.equal(0, m:running())
+    -- every documented option is taken (a streamed download with them all)
+    local path = os.tmpname()
+    local r = one(m, { url = url, method = "GET", headers = { ["X-A"] = "1" }, file = path, resume_from = 0,
+      follow = true, stall_timeout = 5, accept_encoding = false, details = true, timeout = 5,
+      connect_timeout = 5 })
+    os.remove(path)
+    assert.are.equal(200, r.status)
+    assert.is_table(r.time)
+  end)
+
   it("does not follow redirects unless asked", function()
     local target = emu.url .. "/_emulator/test/echo"
     local url = emu.url .. "/_emulator/test/redirect?to=" .. target:gsub(":", "%%3A"):gsub("/", "%%2F")

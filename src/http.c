@@ -163,12 +163,140 @@ static const char *opt_string_field(lua_State *L, int t, const char *k, size_t *
   return s;
 }
 
-static int opt_bool_field(lua_State *L, int t, const char *k, int dflt) {
-  int v;
-  lua_getfield(L, t, k);
-  v = lua_isnil(L, -1) ? dflt : lua_toboolean(L, -1);
-  lua_pop(L, 1);
-  return v;
+/* ------------------------------------------------------- Multi:add options */
+
+/* The options of one Multi:add, read in one pass over its table: every name
+ * is checked, so a misspelt or unknown option, or one of the wrong type, is an
+ * error instead of being ignored. The strings stay alive while the table is on
+ * the stack (it holds them). */
+typedef struct {
+  const char *url, *method, *body, *body_file, *file, *cainfo, *capath;
+  size_t body_len;
+  double timeout, connect_timeout, stall_timeout, resume_from;
+  int follow, accept_encoding, details, has_headers, has_mime;
+} add_opts;
+
+typedef enum {
+  K_URL,
+  K_METHOD,
+  K_HEADERS,
+  K_BODY,
+  K_BODY_FILE,
+  K_MIME,
+  K_FILE,
+  K_RESUME_FROM,
+  K_FOLLOW,
+  K_STALL_TIMEOUT,
+  K_ACCEPT_ENCODING,
+  K_CAINFO,
+  K_CAPATH,
+  K_DETAILS,
+  K_TIMEOUT,
+  K_CONNECT_TIMEOUT,
+  K_COUNT
+} add_key;
+
+static const struct {
+  const char *name;
+  int type;
+} ADD_KEYS[K_COUNT] = {
+    {"url", LUA_TSTRING},
+    {"method", LUA_TSTRING},
+    {"headers", LUA_TTABLE},
+    {"body", LUA_TSTRING},
+    {"body_file", LUA_TSTRING},
+    {"mime", LUA_TTABLE},
+    {"file", LUA_TSTRING},
+    {"resume_from", LUA_TNUMBER},
+    {"follow", LUA_TBOOLEAN},
+    {"stall_timeout", LUA_TNUMBER},
+    {"accept_encoding", LUA_TBOOLEAN},
+    {"cainfo", LUA_TSTRING},
+    {"capath", LUA_TSTRING},
+    {"details", LUA_TBOOLEAN},
+    {"timeout", LUA_TNUMBER},
+    {"connect_timeout", LUA_TNUMBER},
+};
+
+static add_key add_key_of(lua_State *L) {
+  size_t n;
+  const char *k;
+  int i;
+  if (lua_type(L, -2) != LUA_TSTRING)
+    luaL_error(L, "Multi:add: options are named fields (got a %s key)", luaL_typename(L, -2));
+  k = lua_tolstring(L, -2, &n);
+  for (i = 0; i < K_COUNT; i++)
+    if (ADD_KEYS[i].name[0] == k[0] && strlen(ADD_KEYS[i].name) == n &&
+        memcmp(ADD_KEYS[i].name, k, n) == 0)
+      break;
+  if (i == K_COUNT) luaL_error(L, "Multi:add: unknown option '%s'", k);
+  if (lua_type(L, -1) != ADD_KEYS[i].type)
+    luaL_error(L, "Multi:add: option '%s' must be a %s (got %s)", k,
+               lua_typename(L, ADD_KEYS[i].type), luaL_typename(L, -1));
+  return (add_key)i;
+}
+
+static void read_add_options(lua_State *L, int t, add_opts *o) {
+  memset(o, 0, sizeof(*o));
+  o->accept_encoding = 1;
+  o->details = 1;
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    switch (add_key_of(L)) {
+      case K_URL:
+        o->url = lua_tostring(L, -1);
+        break;
+      case K_METHOD:
+        o->method = lua_tostring(L, -1);
+        break;
+      case K_HEADERS:
+        o->has_headers = 1;
+        break;
+      case K_BODY:
+        o->body = lua_tolstring(L, -1, &o->body_len);
+        break;
+      case K_BODY_FILE:
+        o->body_file = lua_tostring(L, -1);
+        break;
+      case K_MIME:
+        o->has_mime = 1;
+        break;
+      case K_FILE:
+        o->file = lua_tostring(L, -1);
+        break;
+      case K_RESUME_FROM:
+        o->resume_from = lua_tonumber(L, -1);
+        break;
+      case K_FOLLOW:
+        o->follow = lua_toboolean(L, -1);
+        break;
+      case K_STALL_TIMEOUT:
+        o->stall_timeout = lua_tonumber(L, -1);
+        break;
+      case K_ACCEPT_ENCODING:
+        o->accept_encoding = lua_toboolean(L, -1);
+        break;
+      case K_CAINFO:
+        o->cainfo = lua_tostring(L, -1);
+        break;
+      case K_CAPATH:
+        o->capath = lua_tostring(L, -1);
+        break;
+      case K_DETAILS:
+        o->details = lua_toboolean(L, -1);
+        break;
+      case K_TIMEOUT:
+        o->timeout = lua_tonumber(L, -1);
+        break;
+      case K_CONNECT_TIMEOUT:
+        o->connect_timeout = lua_tonumber(L, -1);
+        break;
+      case K_COUNT:
+        break;
+    }
+    lua_pop(L, 1);
+  }
+  if (!o->method) o->method = "GET";
 }
 
 /* Release everything a finished or abandoned transfer holds, except the
@@ -233,10 +361,11 @@ static request *inflight_get(lua_State *L, multi *mu, lua_Integer id) {
 }
 
 /* Request headers come as a map {name = value} or a list {"Name: value"}. */
-static int build_headers(lua_State *L, int t, request *r) {
-  lua_getfield(L, t, "headers");
-  if (lua_istable(L, -1)) {
-    int h = lua_gettop(L);
+static int build_headers(lua_State *L, int t, const add_opts *o, request *r) {
+  if (o->has_headers) {
+    int h;
+    lua_getfield(L, t, "headers");
+    h = lua_gettop(L);
     lua_pushnil(L);
     while (lua_next(L, h)) {
       const char *line;
@@ -257,8 +386,8 @@ static int build_headers(lua_State *L, int t, request *r) {
       if (!n) return 0;
       r->headers = n;
     }
+    lua_pop(L, 1);
   }
-  lua_pop(L, 1);
   /* We decide on 100-continue ourselves: never wait a second for it. */
   r->headers = curl_slist_append(r->headers, "Expect:");
   return r->headers != NULL;
@@ -267,11 +396,6 @@ static int build_headers(lua_State *L, int t, request *r) {
 static const char *build_mime(lua_State *L, int t, request *r) {
   int n, i, parts;
   lua_getfield(L, t, "mime");
-  if (lua_isnil(L, -1)) {
-    lua_pop(L, 1);
-    return NULL;
-  }
-  luaL_checktype(L, -1, LUA_TTABLE);
   parts = lua_gettop(L);
   r->mime = curl_mime_init(r->easy);
   n = (int)lua_rawlen(L, parts);
@@ -299,10 +423,9 @@ static const char *build_mime(lua_State *L, int t, request *r) {
 }
 
 /* Method and body. Returns an error message or NULL. */
-static const char *set_method_body(lua_State *L, int t, request *r, const char *method) {
-  size_t blen = 0;
-  const char *body = opt_string_field(L, t, "body", &blen);
-  const char *body_file = opt_string_field(L, t, "body_file", NULL);
+static const char *set_method_body(lua_State *L, int t, const add_opts *o, request *r) {
+  const char *method = o->method, *body = o->body, *body_file = o->body_file;
+  size_t blen = o->body_len;
   CURL *e = r->easy;
   int is_get = strcmp(method, "GET") == 0, is_head = strcmp(method, "HEAD") == 0;
   int is_post = strcmp(method, "POST") == 0, is_put = strcmp(method, "PUT") == 0;
@@ -326,13 +449,11 @@ static const char *set_method_body(lua_State *L, int t, request *r, const char *
     }
     return NULL;
   }
-  {
+  if (o->has_mime) {
     const char *err = build_mime(L, t, r);
     if (err) return err;
-    if (r->mime) {
-      if (!is_post) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-      return NULL;
-    }
+    if (!is_post) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+    return NULL;
   }
   if (body || is_post) {
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
@@ -421,26 +542,13 @@ static CURLM *curl_multi_of(lua_State *L, multi *mu) {
   return mu->m;
 }
 
-static int is_nil_field(lua_State *L, int t, const char *k) {
-  int nil;
-  lua_getfield(L, t, k);
-  nil = lua_isnil(L, -1);
-  lua_pop(L, 1);
-  return nil;
-}
-
 /* A plain request is a GET with no body, no file, no redirects, no stall limit
  * and compressed answers accepted: every status poll. Its easy handle goes back
  * to the pool without curl_easy_reset, and the next plain request with the same
  * cainfo and capath (see plain_generation) sets only the options that differ. */
-static int is_plain(lua_State *L, int t, const char *method) {
-  static const char *const absent[] = {"body", "body_file", "mime", "file"};
-  size_t i;
-  if (strcmp(method, "GET") != 0) return 0;
-  for (i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
-    if (!is_nil_field(L, t, absent[i])) return 0;
-  return !opt_bool_field(L, t, "follow", 0) && opt_number_field(L, t, "stall_timeout", 0) <= 0 &&
-         opt_bool_field(L, t, "accept_encoding", 1);
+static int is_plain(const add_opts *o) {
+  return strcmp(o->method, "GET") == 0 && !o->body && !o->body_file && !o->has_mime && !o->file &&
+         !o->follow && o->stall_timeout <= 0 && o->accept_encoding;
 }
 
 static int same_string(const char *a, const char *b) {
@@ -449,11 +557,13 @@ static int same_string(const char *a, const char *b) {
 
 /* The set-up generation of a plain request: a new one when its CA options
  * differ from those of the plain requests before it. */
-static unsigned plain_generation(lua_State *L, multi *mu) {
-  static const char *const ca[2] = {"cainfo", "capath"};
+static unsigned plain_generation(const add_opts *o, multi *mu) {
+  const char *ca[2];
   int i, changed = 0;
+  ca[0] = o->cainfo;
+  ca[1] = o->capath;
   for (i = 0; i < 2; i++) {
-    const char *s = opt_string_field(L, 2, ca[i], NULL);
+    const char *s = ca[i];
     if (!same_string(s, mu->plain_ca[i])) {
       char *copy = s ? strdup(s) : NULL;
       if (s && !copy) return 0; /* no memory: not plain, a full set-up */
@@ -495,12 +605,11 @@ static void set_base_options(CURL *e) {
 }
 
 /* The options a plain request does not have (set on a handle fresh from a reset). */
-static void set_extra_options(lua_State *L, request *r) {
+static void set_extra_options(const add_opts *o, request *r) {
   CURL *e = r->easy;
-  const char *s, *path;
   /* stall detection: less than a byte a second for this many seconds ends the transfer */
-  long stall = (long)opt_number_field(L, 2, "stall_timeout", 0);
-  int follow = opt_bool_field(L, 2, "follow", 0);
+  long stall = (long)o->stall_timeout;
+  int follow = o->follow;
   if (stall > 0) {
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, stall);
@@ -508,17 +617,16 @@ static void set_extra_options(lua_State *L, request *r) {
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);
   if (follow) curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
 
-  if ((s = opt_string_field(L, 2, "cainfo", NULL))) curl_easy_setopt(e, CURLOPT_CAINFO, s);
-  if ((s = opt_string_field(L, 2, "capath", NULL))) curl_easy_setopt(e, CURLOPT_CAPATH, s);
+  if (o->cainfo) curl_easy_setopt(e, CURLOPT_CAINFO, o->cainfo);
+  if (o->capath) curl_easy_setopt(e, CURLOPT_CAPATH, o->capath);
 
-  path = opt_string_field(L, 2, "file", NULL);
-  if (path) {
-    r->path = strdup(path);
-    r->resume_from = (curl_off_t)opt_number_field(L, 2, "resume_from", 0);
+  if (o->file) {
+    r->path = strdup(o->file);
+    r->resume_from = (curl_off_t)o->resume_from;
     if (r->resume_from > 0) curl_easy_setopt(e, CURLOPT_RESUME_FROM_LARGE, r->resume_from);
     /* Media to disk: fewer, larger reads and writes than the 16 KB default. */
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024L);
-  } else if (opt_bool_field(L, 2, "accept_encoding", 1)) {
+  } else if (o->accept_encoding) {
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding libcurl has */
   }
 }
@@ -527,25 +635,24 @@ static int multi_add(lua_State *L) {
   multi *mu = check_multi(L, 1);
   request *r;
   CURL *e;
-  const char *url, *method, *err;
+  const char *url, *err;
   unsigned plain;
   int ready;
+  add_opts o;
 
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 2);
   curl_multi_of(L, mu);
-  url = opt_string_field(L, 2, "url", NULL);
+  read_add_options(L, 2, &o);
+  url = o.url;
   luaL_argcheck(L, url != NULL, 2, "url is required");
-  lua_getfield(L, 2, "method");
-  method = luaL_optstring(L, -1, "GET");
-  lua_pop(L, 1);
   if (!valid_url(mu, url)) {
     luaL_pushfail(L);
     lua_pushfstring(L, "malformed URL: %s", url);
     lua_pushinteger(L, CURLE_URL_MALFORMAT);
     return 3;
   }
-  plain = is_plain(L, 2, method) ? plain_generation(L, mu) : 0;
+  plain = is_plain(&o) ? plain_generation(&o, mu) : 0;
 
   r = lua_newuserdatauv(L, sizeof(*r), 0);
   memset(r, 0, sizeof(*r));
@@ -555,7 +662,7 @@ static int multi_add(lua_State *L) {
   r->easy = e;
   r->owner = mu;
   r->id = ++mu->next_id;
-  r->details = opt_bool_field(L, 2, "details", 1);
+  r->details = o.details;
 
   if (!ready) set_base_options(e);
   curl_easy_setopt(e, CURLOPT_URL, url);
@@ -563,19 +670,18 @@ static int multi_add(lua_State *L) {
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, (void *)r);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, (void *)r);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, to_ms(opt_number_field(L, 2, "timeout", 0)));
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                   to_ms(opt_number_field(L, 2, "connect_timeout", 0)));
-  if (!ready) set_extra_options(L, r);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, to_ms(o.timeout));
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, to_ms(o.connect_timeout));
+  if (!ready) set_extra_options(&o, r);
 
-  if (!build_headers(L, 2, r)) {
+  if (!build_headers(L, 2, &o, r)) {
     request_free_all(r);
     return luaL_error(L, "out of memory building headers");
   }
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
 
   /* a plain GET has no body, file or mime to set: nothing for set_method_body to do */
-  err = plain ? NULL : set_method_body(L, 2, r, method);
+  err = plain ? NULL : set_method_body(L, 2, &o, r);
   if (err) {
     request_free_all(r);
     luaL_pushfail(L);

@@ -84,6 +84,7 @@ function core.multi(opts) end
 ---@field file? string stream a 2xx body into this file instead of memory
 ---@field resume_from? integer with file: append from this byte (a Range request)
 ---@field follow? boolean follow redirects (never on authenticated requests)
+---@field stall_timeout? number end the transfer after this many seconds under a byte a second (0: never)
 ---@field cainfo? string CA bundle file
 ---@field capath? string CA directory
 ---@field accept_encoding? boolean ask for gzip/br (off when streaming to a file)
@@ -117,7 +118,8 @@ function core.multi(opts) end
 ---@class heygen.Multi
 local Multi = {}
 
---- Start a transfer; it runs while perform is called.
+--- Start a transfer; it runs while perform is called. An option it does not
+--- know, or one of the wrong type, is an error naming it (nothing is sent).
 ---@param request heygen.core.Request
 ---@return integer|nil id
 ---@return string|nil message
