@@ -33,6 +33,15 @@ local function rss_kb()
 end
 
 -- byte i (from 0) of the test stream is i % 251
+-- A temporary file holding `bytes`; returns its path.
+local function file_with(bytes)
+  local path = os.tmpname()
+  local f = assert(io.open(path, "wb"))
+  f:write(bytes)
+  f:close()
+  return path
+end
+
 local function expected_bytes(from, n)
   local t = {}
   for i = from, from + n - 1 do t[#t + 1] = string.char(i % 251) end
@@ -182,17 +191,49 @@ describe("heygen.core HTTP", function()
   end)
 
   it("resumes a download at an offset with Range and appends", function()
-    local path = os.tmpname()
-    local f = assert(io.open(path, "wb"))
-    f:write(expected_bytes(0, 1000))
-    f:close()
+    local path = file_with(expected_bytes(0, 1000))
     local r = one(m, { url = emu.url .. "/_emulator/test/bytes?n=5000", file = path, resume_from = 1000 })
     assert.are.equal(206, r.status)
     assert.is_true(r.resumed)
     assert.are.equal(4000, r.file_bytes)
-    f = assert(io.open(path, "rb"))
+    local f = assert(io.open(path, "rb"))
     assert.are.equal(expected_bytes(0, 5000), f:read("*a"))
     f:close()
+    os.remove(path)
+  end)
+
+  it("takes a 200 to a resumed request as the whole file, written over what was there", function()
+    local path = file_with(("x"):rep(1000))
+    emu:fault { path = "/_emulator/test/bytes", ignore_range = true }
+    local r = one(m, { url = emu.url .. "/_emulator/test/bytes?n=5000", file = path, resume_from = 1000 })
+    assert.are.equal(0, r.code)
+    assert.are.equal(200, r.status)
+    assert.is_false(r.resumed)
+    assert.are.equal(5000, r.file_bytes)
+    assert.are.equal(expected_bytes(0, 5000), support.read(path))
+    local sent = emu:requests { path = "^/_emulator/test/bytes" }
+    assert.are.equal("bytes=1000-", sent[#sent].headers.range)
+    os.remove(path)
+  end)
+
+  it("never writes a 206 that does not start at the byte asked for (range_mismatch)", function()
+    local path = file_with(expected_bytes(0, 1000))
+    emu:fault { path = "/_emulator/test/bytes", lie_206 = true } -- 206 "bytes 0-4999/5000"
+    local r = one(m, { url = emu.url .. "/_emulator/test/bytes?n=5000", file = path, resume_from = 1000 })
+    assert.are.equal(206, r.status)
+    assert.are.equal(23, r.code)
+    assert.is_true(r.range_mismatch)
+    assert.are.equal(expected_bytes(0, 1000), support.read(path)) -- untouched
+    -- nor one we did not ask for: a Range of our own, no resume_from
+    r = one(m, { url = emu.url .. "/_emulator/test/bytes?n=5000", file = path, headers = { Range = "bytes=10-" } })
+    assert.are.equal(206, r.status)
+    assert.is_true(r.range_mismatch)
+    assert.are.equal(expected_bytes(0, 1000), support.read(path))
+    -- a 206 from the byte asked for is appended, and has no range_mismatch
+    r = one(m, { url = emu.url .. "/_emulator/test/bytes?n=5000", file = path, resume_from = 1000 })
+    assert.are.equal(0, r.code)
+    assert.is_nil(r.range_mismatch)
+    assert.are.equal(expected_bytes(0, 5000), support.read(path))
     os.remove(path)
   end)
 

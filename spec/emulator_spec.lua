@@ -851,6 +851,38 @@ describe("downloads", function()
     assert.equal(416, get(path, {headers = {Range = "bytes=" .. #sample .. "-"}}).status)
   end)
 
+  it("gives files a strong ETag and honours If-Range: a match gets the range, else all of it", function()
+    local path = video_url()
+    local sample = sample_mp4()
+    local etag = get(path).headers["etag"]
+    assert.matches('^"%x+"$', etag)
+    assert.equal(etag, get(path).headers["etag"]) -- the same file, the same tag
+    local res = get(path, {headers = {Range = "bytes=1000-", ["If-Range"] = etag}})
+    assert.equal(206, res.status)
+    assert.is_true(sample:sub(1001) == res.body)
+    res = get(path, {headers = {Range = "bytes=1000-", ["If-Range"] = '"another-file"'}})
+    assert.equal(200, res.status)
+    assert.is_nil(res.headers["content-range"])
+    assert.is_true(sample == res.body)
+  end)
+
+  it("ignores Range, or answers it with a lying 206, on demand", function()
+    local path = video_url()
+    local sample = sample_mp4()
+    emu:fault({path = "/files/", ignore_range = true})
+    local res = get(path, {headers = {Range = "bytes=1000-"}})
+    assert.equal(200, res.status)
+    assert.is_true(sample == res.body)
+    emu:fault({path = "/files/", lie_206 = true})
+    res = get(path, {headers = {Range = "bytes=1000-"}})
+    assert.equal(206, res.status)
+    assert.equal("bytes 0-" .. (#sample - 1) .. "/" .. #sample, res.headers["content-range"])
+    assert.is_true(sample == res.body)
+    assert.equal(206, get(path, {headers = {Range = "bytes=1000-"}}).status) -- faults consumed
+    assert.equal("bytes 1000-" .. (#sample - 1) .. "/" .. #sample,
+      get(path, {headers = {Range = "bytes=1000-"}}).headers["content-range"])
+  end)
+
   it("answers HEAD on a download", function()
     local res = http("HEAD", video_url())
     assert.equal(200, res.status)

@@ -391,15 +391,18 @@ describe("fault 9: downloads", function()
     return ref
   end
 
-  it("dropped midway: resumed with Range, the final file byte-identical (checksum)", function()
+  -- A download dropped at 1 MB, with `then_fault` (if any) on the next request for the file.
+  -- Checks the final file against a clean copy; returns the file requests the emulator saw.
+  local function dropped_download(then_fault)
     local job = completed_job(client(), SIZE)
     emu:fault { method = "GET", path = "^/files/", drop_after = 1000000 }
+    if then_fault then
+      then_fault.method, then_fault.path = "GET", "^/files/"
+      emu:fault(then_fault)
+    end
     local out = support.tmpname(".mp4")
     assert.are.equal(out, job:download(out))
     local files = emu:requests { method = "GET", path = "^/files/.*%.mp4$" }
-    assert.are.same({ 200, 206 }, statuses(files))
-    assert.is_nil(files[1].headers.range)
-    assert.are.equal("bytes=1000000-", files[2].headers.range)
     local ref = clean_copy(job, out)
     assert.are.equal(SIZE, #support.read(out))
     assert.are.equal(sha256(ref), sha256(out))
@@ -407,6 +410,16 @@ describe("fault 9: downloads", function()
     assert.is_nil(support.read(out .. ".part"))
     os.remove(out)
     os.remove(ref)
+    return files
+  end
+
+  it("dropped midway: resumed with Range, the final file byte-identical (checksum)", function()
+    local files = dropped_download()
+    assert.are.same({ 200, 206 }, statuses(files))
+    assert.is_nil(files[1].headers.range)
+    assert.are.equal("bytes=1000000-", files[2].headers.range)
+    assert.matches('^"%x+"$', files[2].headers["if-range"]) -- the file's ETag: same file or all of it
+    assert.is_nil(files[1].headers["if-range"])
   end)
 
   it("dropped twice: resumes from each point reached", function()
@@ -421,6 +434,38 @@ describe("fault 9: downloads", function()
     assert.are.equal(sha256(ref), sha256(out))
     os.remove(out)
     os.remove(ref)
+  end)
+
+  it("a server that ignores Range: its 200 taken as the whole file, written over the part", function()
+    local files = dropped_download { ignore_range = true }
+    assert.are.same({ 200, 200 }, statuses(files)) -- no third request: the 200 was the file
+    assert.are.equal("bytes=1000000-", files[2].headers.range)
+  end)
+
+  it("a lying 206 (not from the byte asked for): never appended; the file fetched whole", function()
+    local files = dropped_download { lie_206 = true }
+    assert.are.same({ 200, 206, 200 }, statuses(files))
+    assert.are.equal("bytes=1000000-", files[2].headers.range)
+    assert.is_nil(files[3].headers.range) -- that server's ranges are not trusted again
+  end)
+
+  it("a server that lies on every range: a protocol error naming it, no file under the name", function()
+    local job = completed_job(client(), SIZE)
+    emu:fault { method = "GET", path = "^/files/", drop_after = 1000000, times = -1 }
+    local out = support.tmpname(".mp4")
+    -- a partial file from an earlier run, resumed with a Range the server answers falsely
+    assert(job:download(out .. ".seed", { max_resumes = 0 }) == nil)
+    assert(os.rename(out .. ".seed.part", out .. ".part"))
+    emu:clear_faults()
+    emu:fault { method = "GET", path = "^/files/", lie_206 = true, times = -1 }
+    local path, err = job:download(out, { max_resumes = 0 })
+    assert.is_nil(path)
+    assert.are.equal("protocol", err.kind)
+    assert.are.equal(206, err.status)
+    assert.matches("a range other than the one asked for (Content-Range: bytes 0-" .. (SIZE - 1) .. "/" .. SIZE
+      .. ")", err.message, 1, true)
+    assert.is_nil(support.read(out))
+    assert.is_nil(support.read(out .. ".part"))
   end)
 
   it("stalled: ended after stall_timeout without a byte, then resumed to the whole file", function()

@@ -28,6 +28,10 @@ void heygen_push_lower(lua_State *L, const char *p, const char *end);
 void heygen_push_header(lua_State *L, const char *p, size_t n, const char *const *names,
                         const size_t *lens, int count);
 
+/* The first value of the header name (any case) in the raw block p[0..n),
+ * trimmed: 1 with *v and *vlen set, or 0. No Lua state: libcurl callbacks use it. */
+int heygen_find_header(const char *p, size_t n, const char *name, const char **v, size_t *vlen);
+
 /* Monotonic clock in seconds. */
 double heygen_now(void);
 

@@ -33,10 +33,14 @@ void heygen_push_lower(lua_State *L, const char *p, const char *end) {
   }
 }
 
-/* The value of one header line, without surrounding blanks or the CR. */
+/* A header line's value without surrounding blanks or the CR. */
+static void trim_value(const char **v, const char **ve) {
+  while (*v < *ve && (**v == ' ' || **v == '\t')) (*v)++;
+  while (*ve > *v && ((*ve)[-1] == '\r' || (*ve)[-1] == ' ' || (*ve)[-1] == '\t')) (*ve)--;
+}
+
 static void push_value(lua_State *L, const char *v, const char *ve) {
-  while (v < ve && (*v == ' ' || *v == '\t')) v++;
-  while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t')) ve--;
+  trim_value(&v, &ve);
   lua_pushlstring(L, v, (size_t)(ve - v));
 }
 
@@ -114,4 +118,18 @@ void heygen_push_header(lua_State *L, const char *p, size_t n, const char *const
       lua_replace(L, base + 1 + i);
     }
   }
+}
+
+int heygen_find_header(const char *p, size_t n, const char *name, const char **v, size_t *vlen) {
+  const char *end = p ? p + n : NULL, *line, *colon, *eol;
+  size_t len = strlen(name);
+  while (next_header(&p, end, &line, &colon, &eol)) {
+    const char *ve = eol;
+    if (!same_name(line, (size_t)(colon - line), name, len)) continue;
+    *v = colon + 1;
+    trim_value(v, &ve);
+    *vlen = (size_t)(ve - *v);
+    return 1;
+  }
+  return 0;
 }

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core_private.h"
 #include "curl_api.h"
@@ -47,8 +48,9 @@ typedef struct {
   sink_mode sink;
   curl_off_t resume_from, file_bytes;
   int resumed, io_errno;
-  int details;    /* the record carries time, connects and byte counts */
-  unsigned plain; /* a plain GET (see is_plain): the set-up generation, else 0 */
+  int range_mismatch; /* a 206 whose Content-Range does not start where we asked */
+  int details;        /* the record carries time, connects and byte counts */
+  unsigned plain;     /* a plain GET (see is_plain): the set-up generation, else 0 */
   char errbuf[CURL_ERROR_SIZE];
 } request;
 
@@ -94,9 +96,29 @@ static void buffer_free(buffer *b) {
 
 /* ------------------------------------------------------ libcurl callbacks */
 
+/* Where a 206 says its bytes start ("Content-Range: bytes FIRST-LAST/TOTAL"),
+ * or -1 when it does not say so readably. */
+static curl_off_t range_start(const request *r) {
+  const char *v, *end;
+  size_t n;
+  curl_off_t first = 0;
+  if (!heygen_find_header(r->head.p, r->head.n, "content-range", &v, &n)) return -1;
+  end = v + n;
+  if (n < 6 || strncasecmp(v, "bytes", 5) != 0) return -1;
+  for (v += 5; v < end && *v == ' '; v++) continue;
+  if (v == end || *v < '0' || *v > '9') return -1;
+  for (; v < end && *v >= '0' && *v <= '9'; v++) {
+    if (first >= ((curl_off_t)1 << 59)) return -1; /* no overflow below: far beyond any file */
+    first = first * 10 + (*v - '0');
+  }
+  return v < end && *v == '-' ? first : -1;
+}
+
 /* Choose where the body goes once the status is known: a 2xx streams to the
- * file (appending only on 206 to a ranged request), anything else stays in
- * memory so the caller can read the error body. */
+ * file (appending only on a 206 that starts where the ranged request asked; a
+ * 200 is the whole file, written over what was there), anything else stays in
+ * memory so the caller can read the error body. A 206 starting anywhere else
+ * ends the transfer (range_mismatch): appended, it would corrupt the file. */
 static int open_sink(request *r) {
   long code = 0;
   int append;
@@ -104,6 +126,10 @@ static int open_sink(request *r) {
   if (!r->path || code < 200 || code > 299) {
     r->sink = SINK_MEMORY;
     return 1;
+  }
+  if (code == 206 && range_start(r) != r->resume_from) {
+    r->range_mismatch = 1;
+    return 0;
   }
   append = r->resume_from > 0 && code == 206;
   r->fp = fopen(r->path, append ? "ab" : "wb");
@@ -388,6 +414,13 @@ static int build_headers(lua_State *L, int t, const add_opts *o, request *r) {
     }
     lua_pop(L, 1);
   }
+  if (r->path && r->resume_from > 0) {
+    char range[48];
+    struct curl_slist *n;
+    snprintf(range, sizeof(range), "Range: bytes=%" CURL_FORMAT_CURL_OFF_T "-", r->resume_from);
+    if (!(n = curl_slist_append(r->headers, range))) return 0;
+    r->headers = n;
+  }
   /* We decide on 100-continue ourselves: never wait a second for it. */
   r->headers = curl_slist_append(r->headers, "Expect:");
   return r->headers != NULL;
@@ -622,8 +655,10 @@ static void set_extra_options(const add_opts *o, request *r) {
 
   if (o->file) {
     r->path = strdup(o->file);
+    /* resume_from is our own Range header (see build_headers), not CURLOPT_RESUME_FROM:
+     * libcurl would end a transfer whose server ignores the range, and we take
+     * its 200 as the whole file instead (open_sink) */
     r->resume_from = (curl_off_t)o->resume_from;
-    if (r->resume_from > 0) curl_easy_setopt(e, CURLOPT_RESUME_FROM_LARGE, r->resume_from);
     /* Media to disk: fewer, larger reads and writes than the 16 KB default. */
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024L);
   } else if (o->accept_encoding) {
@@ -777,6 +812,10 @@ static void push_record(lua_State *L, request *r, CURLcode code) {
     set_int(L, "file_bytes", (lua_Integer)r->file_bytes);
     lua_pushboolean(L, r->resumed);
     lua_setfield(L, -2, "resumed");
+    if (r->range_mismatch) {
+      lua_pushboolean(L, 1);
+      lua_setfield(L, -2, "range_mismatch");
+    }
     lua_pushboolean(L, r->sink == SINK_FILE);
     lua_setfield(L, -2, "to_file");
   }

@@ -82,7 +82,7 @@ function core.multi(opts) end
 ---@field timeout? number seconds for the whole transfer, 0: none
 ---@field connect_timeout? number seconds to connect, 0: none
 ---@field file? string stream a 2xx body into this file instead of memory
----@field resume_from? integer with file: append from this byte (a Range request)
+---@field resume_from? integer with file: append from this byte (a Range request); a 206 from that byte is appended, a 200 written over the file, a 206 from any other byte never written (range_mismatch)
 ---@field follow? boolean follow redirects (never on authenticated requests)
 ---@field stall_timeout? number end the transfer after this many seconds under a byte a second (0: never)
 ---@field cainfo? string CA bundle file
@@ -109,6 +109,7 @@ function core.multi(opts) end
 ---@field file string|nil the file given to add
 ---@field file_bytes integer|nil bytes written to it
 ---@field resumed boolean|nil whether the server honoured resume_from
+---@field range_mismatch boolean|nil true when a 206 did not start at resume_from (code 23, nothing written)
 ---@field to_file boolean|nil whether the body went to the file
 ---@field time heygen.core.Timings|nil absent with details = false
 ---@field connects integer|nil new connections this transfer opened (absent with details = false)

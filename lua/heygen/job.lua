@@ -292,10 +292,23 @@ local DOWNLOAD_OPTIONS = { on_progress = "function", timeout = "number", max_res
 local STALL_TIMEOUT = 30 -- seconds under a byte a second before a download is resumed
 local TRANSIENT_CURL = { [18] = true, [52] = true, [55] = true, [56] = true, [28] = true, [7] = true, [92] = true }
 
+-- What an answer says about resuming its file: its validator (a strong ETag, else
+-- Last-Modified: what If-Range takes) and whether Range is worth asking for.
+local function resume_terms(rec)
+  local etag, modified, accept = core.header(rec, "etag", "last-modified", "accept-ranges")
+  if etag and etag:sub(1, 2) == "W/" then etag = nil end -- weak: If-Range cannot use it
+  local validator = etag or modified
+  return validator, validator ~= nil or (accept or ""):lower() == "bytes"
+end
+
 --- Download the result video to `path`. Streams to path..".part", resumes
 -- with Range after a dropped or stalled connection (opts.stall_timeout seconds
 -- under a byte a second, default 30), refreshes an expired URL once, and
--- renames to `path` only when complete. Returns path, or nil, err.
+-- renames to `path` only when complete. A resume carries If-Range with the
+-- file's ETag (or Last-Modified), so a file that changed comes back whole; a
+-- server that neither validates nor accepts ranges gets a fresh start, and
+-- a 206 that does not start where we asked (or ends short) is never kept.
+-- Returns path, or nil, err.
 function Job:download(path, opts)
   opts = check_opts("job:download", opts, DOWNLOAD_OPTIONS)
   if type(path) ~= "string" or path == "" then error("job:download: path must be a non-empty string", 2) end
@@ -311,8 +324,16 @@ function Job:download(path, opts)
   local part = path .. ".part"
   local refreshed, resumes = false, 0
   local max_resumes = opts.max_resumes or 5
+  local validator, resumable, distrust, attempt = nil, false, false, 0
   while true do
+    attempt = attempt + 1
     local offset = util.file_size(part) or 0
+    if offset > 0 and attempt > 1 and not resumable then
+      os.remove(part) -- the server gave no sign that a range of this file is safe
+      offset = 0
+    end
+    local headers = { ["User-Agent"] = client.user_agent }
+    if offset > 0 and validator then headers["If-Range"] = validator end
     local on_tick
     if opts.on_progress then
       on_tick = function(id)
@@ -324,11 +345,29 @@ function Job:download(path, opts)
       url = url, file = part, resume_from = offset, follow = true,
       timeout = opts.timeout or 0, connect_timeout = client.connect_timeout,
       stall_timeout = opts.stall_timeout or STALL_TIMEOUT,
-      cainfo = client.cainfo, capath = client.capath,
-      headers = { ["User-Agent"] = client.user_agent },
+      cainfo = client.cainfo, capath = client.capath, headers = headers,
     }, on_tick and 0.2 or nil, on_tick)
     if not rec then return nil, errors.new { kind = "invalid_argument", message = serr, job_id = self.id } end
-    if rec.code == 23 then
+    if rec.range_mismatch then -- its ranges are not what it says: never ask for one again
+      distrust, resumable, validator = true, false, nil
+    end
+    if (rec.status == 200 or rec.status == 206) and not distrust then validator, resumable = resume_terms(rec) end
+    -- a 206 that came whole by its Content-Length but holds less than its Content-Range total
+    local whole = rec.code == 0 and rec.status == 206
+      and tonumber((core.header(rec, "content-range") or ""):match("/(%d+)%s*$"))
+    local held = whole and util.file_size(part) or 0
+    if rec.range_mismatch or (whole and held ~= whole) then
+      -- a range other than the one asked for, or more than the file: start over; fewer
+      -- bytes than the file: go on from there
+      if rec.range_mismatch or held > whole then os.remove(part) end
+      resumes = resumes + 1
+      if resumes > max_resumes then
+        return nil, errors.new { kind = "protocol", status = rec.status, job_id = self.id,
+          message = string.format("download failed: the server answered HTTP 206 with %s (Content-Range: %s)",
+            rec.range_mismatch and "a range other than the one asked for" or "a part that does not add up",
+            tostring(core.header(rec, "content-range"))) }
+      end
+    elseif rec.code == 23 then
       os.remove(part)
       return nil, errors.new { kind = "io", job_id = self.id,
         message = "cannot write the download: " .. tostring(rec.error) }

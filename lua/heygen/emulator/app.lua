@@ -149,6 +149,8 @@ function App:handle(req)
     end
   end
   if f and (f.spec.truncate or f.spec.drop_after) then res.limit = f.spec.truncate or f.spec.drop_after end
+  if f and f.spec.ignore_range then res.ranges = nil end
+  if f and f.spec.lie_206 then res.lie_206 = true end
   return res
 end
 

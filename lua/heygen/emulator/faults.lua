@@ -14,6 +14,8 @@
 --           html = true       502 with an HTML error page (a gateway in front of the API)
 --           error_body = true 200 whose body is an error of the endpoint's generation
 --           expire = true     403, as a presigned URL past its Expires
+--           ignore_range = true   the real answer, its Range header ignored (a 200 of it all)
+--           lie_206 = true    the real answer to a Range as a 206 of the whole body from byte 0
 --   processed = true  the route runs first (its side effects happen: a job is created),
 --           then the fault replaces or spoils its answer: the server did the work but the
 --           client never learns it (a 5xx, stall or reset after a create was accepted)
@@ -21,12 +23,14 @@ local reply = require "heygen.emulator.reply"
 
 local M = {}
 
-local ACTIONS = {"status", "reset", "truncate", "drop_after", "malformed", "html", "error_body", "expire"}
+local ACTIONS = {"status", "reset", "truncate", "drop_after", "malformed", "html", "error_body", "expire",
+                 "ignore_range", "lie_206"}
 local KEYS = {method = "string", path = "string", times = "number", skip = "number",
               delay = "number", body = "any", headers = "table", retry_after = "any",
               retry_after_date = "number", status = "number", reset = "string",
               truncate = "number", drop_after = "number", malformed = "boolean",
-              html = "boolean", error_body = "boolean", expire = "boolean", processed = "boolean"}
+              html = "boolean", error_body = "boolean", expire = "boolean", processed = "boolean",
+              ignore_range = "boolean", lie_206 = "boolean"}
 
 local Faults = {}
 Faults.__index = Faults
@@ -126,7 +130,7 @@ local function header_value(v)
 end
 
 --- The answer for a fault that replaces the handler's (nil for truncate, drop_after,
---- reset and pure delays, which the app applies around the real answer).
+--- ignore_range, lie_206, reset and pure delays, which the app applies to the real answer).
 function M.response(f, gen)
   local spec, action = f.spec, f.action
   if action == "status" then

@@ -12,7 +12,9 @@
 -- res: {status, headers = {Name = value}, body = string
 --        | stream = {size = N, read = function(offset, length) -> string}
 --        | chunks = function() -> string | nil     (sent chunked; may sleep between),
---       ranges = true    honour Range on a 200 (206 / 416, Accept-Ranges),
+--       ranges = true    honour Range on a 200 (206 / 416, Accept-Ranges; an If-Range that is
+--                        not the answer's ETag or Last-Modified gets the whole body),
+--       lie_206 = true   with ranges: answer a Range with 206 and the whole body from byte 0,
 --       limit = N        send only N body bytes (Content-Length stays full), then close,
 --       close = true     close after this answer,
 --       abort = true     close without any answer,
@@ -249,7 +251,14 @@ local function prepare(req, res)
   if res.ranges and status == 200 then
     headers["Accept-Ranges"] = "bytes"
     local a, b = (req.headers.range or ""):match("^%s*bytes=(%d*)-(%d*)%s*$")
-    if a and (a ~= "" or b ~= "") then
+    local if_range = req.headers["if-range"]
+    if if_range and if_range ~= headers.ETag and if_range ~= headers["Last-Modified"] then
+      a = nil -- the file changed since the client's copy: all of it
+    end
+    if a and (a ~= "" or b ~= "") and res.lie_206 then
+      plan.status, plan.body = 206, nil
+      headers["Content-Range"] = string.format("bytes 0-%d/%d", size - 1, size)
+    elseif a and (a ~= "" or b ~= "") then
       local first, last
       if a == "" then
         first, last = math.max(0, size - tonumber(b)), size - 1

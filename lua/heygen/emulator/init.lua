@@ -50,7 +50,8 @@ CONTROL INTERFACE (same port, no auth, control requests are not logged)
                  skip (let N matches through first)
          action: status (+ body, headers, retry_after, retry_after_date) | delay (seconds,
                  may precede any action) | reset = "before_body"|"after_body" | truncate = N
-                 | drop_after = N | malformed | html | error_body | expire;
+                 | drop_after = N | malformed | html | error_body | expire | ignore_range
+                 (a 200 of the whole file to a Range) | lie_206 (a 206 of it all from byte 0);
                  processed = true runs the route first (a create takes effect), then the
                  fault spoils the answer
   GET    /_emulator/faults                  armed faults with remaining counts and hits

@@ -806,8 +806,11 @@ end
 ---------------------------------------------------------------------------------------
 -- downloads: /files/ (presigned), /static/ (catalogue media), /share/ pages
 
-local function file_answer(body, ctype)
-  local res = {status = 200, headers = {["Content-Type"] = ctype}, ranges = true}
+-- Files carry a strong ETag named after their content (what it is made from), so a
+-- client resuming with If-Range gets the whole file again when it changed.
+local function file_answer(st, body, ctype, identity)
+  local etag = '"' .. st:sign("etag", identity):sub(1, 32) .. '"'
+  local res = {status = 200, headers = {["Content-Type"] = ctype, ETag = etag}, ranges = true}
   if type(body) == "string" then res.body = body else res.stream = body end
   return res
 end
@@ -826,18 +829,18 @@ local function get_file(req, st, name)
   if not stem then return {status = 404, headers = {["Content-Type"] = "text/plain"}, body = "not found\n"} end
   local asset_id = stem:match("^assets/(%x+)$")
   local asset = asset_id and st.assets[asset_id]
-  if asset and asset.bytes then return file_answer(asset.bytes, asset.content_type) end
+  if asset and asset.bytes then return file_answer(st, asset.bytes, asset.content_type, "asset:" .. asset_id) end
   local job = st.jobs[stem] or st.jobs[stem:gsub("_caption$", "")]
   local body, ctype = media.body(ext, job and job.size)
   if not body then return {status = 404, headers = {["Content-Type"] = "text/plain"}, body = "not found\n"} end
-  return file_answer(body, ctype)
+  return file_answer(st, body, ctype, ext .. ":" .. tostring(job and job.size))
 end
 
-local function get_static(_, _, name)
+local function get_static(_, st, name)
   local ext = name:match("%.(%w+)$")
   local body, ctype = media.body(ext or "")
   if not body then return {status = 404, headers = {["Content-Type"] = "text/plain"}, body = "not found\n"} end
-  return file_answer(body, ctype)
+  return file_answer(st, body, ctype, "static:" .. (ext or ""))
 end
 
 local function share_page(req, st, id)
