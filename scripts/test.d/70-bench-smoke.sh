@@ -9,6 +9,7 @@ bench_smoke() {
   if bench/run --quick --out "$out" >"$log" 2>&1 && grep -q "^### Status polls" "$out" \
     && grep -q "^### Status polls over HTTPS" "$out" \
     && grep -q "| heygen [0-9.]*x (raw libcurl [0-9.]*x) |" "$out" \
+    && grep -q "^| status requests in the round | [0-9,]* | [0-9,]* | [0-9,]* |" "$out" \
     && grep -q "^### Polling that respects the API" "$out"; then
     passed=$((passed + 1))
   else

@@ -282,9 +282,36 @@ local function parse_video(d)
   return status, status == "completed" and video_result(d) or nil
 end
 
+-- Bulk status (docs 1.5 and 5.4: GET .../statuses?<param>=a,b,c, up to 100 ids per
+-- request). heygen.all polls a group of v3 jobs with it; one that ends (or is
+-- not_found) is then read whole.
+local BULK_STATUS = { queued = "pending", processing = "processing", completed = "completed",
+  failed = "failed", not_found = "not_found" }
+
+local function bulk_status(path, param)
+  return {
+    max = 100,
+    request = function(list)
+      local ids = {}
+      for k, job in ipairs(list) do ids[k] = job.id end
+      return get(path, { [param] = table.concat(ids, ",") })
+    end,
+    -- id -> "pending" | "processing" | "completed" | "failed" | "not_found"
+    read = function(items)
+      local out = {}
+      for _, item in ipairs(type(items) == "table" and items or {}) do
+        local id = type(item) == "table" and (item.video_id or item.video_translation_id)
+        if id then out[id] = BULK_STATUS[item.status] or "processing" end
+      end
+      return out
+    end,
+  }
+end
+
 local video_v3 = {
   status = function(job) return get("/v3/videos/" .. enc(job.id)) end,
   parse = parse_video,
+  bulk = bulk_status("/v3/videos/statuses", "video_ids"),
 }
 
 local RUN_STATUS = { pending = "pending", running = "processing", processing = "processing",
@@ -292,6 +319,7 @@ local RUN_STATUS = { pending = "pending", running = "processing", processing = "
 
 local translate_v3 = {
   status = function(job) return get("/v3/video-translations/" .. enc(job.id)) end,
+  bulk = bulk_status("/v3/video-translations/statuses", "video_translation_ids"),
   parse = function(d, job)
     local status = RUN_STATUS[d.status] or "processing"
     if status == "failed" then return status, nil, { code = d.failure_code, message = d.failure_message } end
@@ -315,6 +343,7 @@ local function extend_kind(name, v3)
   for k, v in pairs(legacy) do spec[k] = v end
   spec.status = function(job) return pick(job).status(job) end
   spec.parse = function(d, job) return pick(job).parse(d, job) end
+  if v3.bulk then spec.bulk = function(job) return pick(job).bulk end end
   jobs.register_kind(name, spec)
 end
 extend_kind("video", video_v3)

@@ -658,17 +658,27 @@ end
 
 local BULK_STATUS = {pending = "queued", processing = "processing", completed = "completed", failed = "failed"}
 
-local function video_statuses(req, st)
-  local ids = req.query.video_ids or ""
-  local out = {}
-  for vid in ids:gmatch("[^,]+") do
-    local job = live(st, vid, VIDEO_KINDS)
-    out[#out + 1] = {video_id = vid, status = job and BULK_STATUS[video_status(st, job)] or "not_found",
-                     batch_id = null, item_index = null, error = null}
-    if #out > 100 then return invalid("video_ids", "must name at most 100 videos", #out) end
+-- Bulk status (docs 1.5, 5.4): up to 100 ids of `kinds`, each item with its id under
+-- video_id (the documents name it so for translations too), its status and its error.
+local function bulk_statuses(param, kinds, status_of)
+  return function(req, st)
+    local out = {}
+    for vid in (req.query[param] or ""):gmatch("[^,]+") do
+      local job = live(st, vid, kinds)
+      local status = job and BULK_STATUS[status_of(st, job)] or "not_found"
+      local err = null
+      if status == "failed" then
+        local f = st:failure(job)
+        err = {code = tostring(f.code), message = f.message}
+      end
+      out[#out + 1] = {video_id = vid, status = status, batch_id = null, item_index = null, error = err}
+      if #out > 100 then return invalid(param, "must name at most 100 ids", #out) end
+    end
+    return reply.json(200, {data = reply.array(out), has_more = false, next_token = null})
   end
-  return reply.json(200, {data = reply.array(out), has_more = false, next_token = null})
 end
+
+local video_statuses = bulk_statuses("video_ids", VIDEO_KINDS, video_status)
 
 ---------------------------------------------------------------------------------------
 -- video agent (docs 2)
@@ -929,6 +939,12 @@ local function translation_view(req, st, job)
 end
 
 local get_translation = getter({translate = true}, "not_found", "Video translation", translation_view)
+
+local TRANSLATION_BULK = {pending = "pending", running = "processing", success = "completed"}
+local translation_statuses = bulk_statuses("video_translation_ids", {translate = true}, function(st, job)
+  local s = st:status(job)
+  return TRANSLATION_BULK[s] or s
+end)
 
 local function list_translations(req, st)
   return paginate(req, st, "translations", newest_first(st, {translate = true}), newest_key, 10, 100,
@@ -1378,6 +1394,7 @@ M.routes = {
   {"POST", "/v3/video%-translations", I(create_translation)},
   {"GET", "/v3/video%-translations", list_translations},
   {"GET", "/v3/video%-translations/languages", languages},
+  {"GET", "/v3/video%-translations/statuses", translation_statuses},
   {"GET", "/v3/video%-translations/([^/]+)", get_translation},
   {"POST", "/v3/lipsyncs", I(create_lipsync)},
   {"GET", "/v3/lipsyncs", list_lipsyncs},
