@@ -330,6 +330,22 @@ describe("heygen.all with v3 videos", function()
     end
   end)
 
+  it("ends a job cancelled during the wait as cancelled, its group still polled in bulk", function()
+    local list = {}
+    for i = 1, 3 do list[i] = assert(hg:create_video(avatar_body { title = "clip " .. i })) end
+    emu:job(list[2].id, { stuck = true })
+    heygen.spawn(function()
+      while emu:count("GET", "^/v3/videos/statuses") < 2 do heygen.sleep(0.02) end
+      assert(list[2]:cancel())
+      emu:job(list[2].id, { stuck = false })
+    end)
+    local results, errs = heygen.all(list)
+    assert.are.equal("cancelled", errs[2].kind)
+    assert.are.equal("cancelled", list[2].status)
+    assert.are.equal(list[1].id, results[1].video_id)
+    assert.are.equal(list[3].id, results[3].video_id)
+  end)
+
   it("falls back to polling each job when the bulk endpoint fails for good", function()
     local list = {}
     for i = 1, 3 do list[i] = assert(hg:create_video(avatar_body { title = "clip " .. i })) end

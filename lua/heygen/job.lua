@@ -311,7 +311,9 @@ function M.wait_all(list)
     for _, i in ipairs(chunk) do
       local job = list[i]
       local status = ok and seen and seen[job.id]
-      if (ok and seen == false) or status == "pending" or status == "processing" then
+      if TERMINAL[job.status] then
+        make_due(i) -- cancelled meanwhile: the worker gives its outcome
+      elseif (ok and seen == false) or status == "pending" or status == "processing" then
         if status then
           job.status = status
           job._state.polls = job._state.polls + 1
