@@ -356,15 +356,21 @@ describe("heygen.all with v3 videos", function()
     assert.are.equal(1, emu:count("GET", "^/v3/videos/statuses"))
   end)
 
-  it("polls translations with their own bulk status, beside the videos", function()
+  it("polls translations and lipsyncs with their own bulk status, beside the videos", function()
     local list = assert(hg:translate_video { video = { type = "url", url = "https://example.com/in.mp4" },
       output_languages = { "French (France)", "German (Germany)" } })
     list[3] = assert(hg:create_video(avatar_body()))
+    list[4] = assert(hg:lipsync { video = "https://example.com/in.mp4", audio = "https://example.com/a.mp3" })
     local results, errs = heygen.all(list)
     assert.is_nil(errs)
     assert.are.equal("French (France)", results[1].output_language)
     assert.are.equal(list[2].id, results[2].video_translate_id)
     assert.are.equal(list[3].id, results[3].video_id)
+    assert.are.equal(list[4].id, results[4].lipsync_id)
+    local lipsync_asks = emu:requests { method = "GET", path = "^/v3/lipsyncs/statuses$" }
+    assert.is_true(#lipsync_asks >= 1)
+    assert.are.equal(list[4].id, lipsync_asks[1].query.lipsync_ids)
+    assert.are.equal(1, emu:count("GET", "^/v3/lipsyncs/" .. list[4].id .. "$"))
     local asked = {}
     for _, r in ipairs(emu:requests { method = "GET", path = "^/v3/video%-translations/statuses$" }) do
       for id in r.query.video_translation_ids:gmatch("[^,]+") do asked[id] = true end

@@ -349,8 +349,11 @@ end
 extend_kind("video", video_v3)
 extend_kind("translate", translate_v3)
 
+local LIPSYNC_BULK = bulk_status("/v3/lipsyncs/statuses", "lipsync_ids")
+
 jobs.register_kind("lipsync", {
   status = function(job) return get("/v3/lipsyncs/" .. enc(job.id)) end,
+  bulk = function() return LIPSYNC_BULK end,
   parse = function(d, job)
     local status = RUN_STATUS[d.status] or "processing"
     if status == "failed" then return status, nil, { code = d.failure_code, message = d.failure_message } end

@@ -940,11 +940,13 @@ end
 
 local get_translation = getter({translate = true}, "not_found", "Video translation", translation_view)
 
-local TRANSLATION_BULK = {pending = "pending", running = "processing", success = "completed"}
-local translation_statuses = bulk_statuses("video_translation_ids", {translate = true}, function(st, job)
+-- translations and lipsyncs run pending -> running -> completed (or "success")
+local RUN_BULK = {pending = "pending", running = "processing", success = "completed"}
+local function run_status(st, job)
   local s = st:status(job)
-  return TRANSLATION_BULK[s] or s
-end)
+  return RUN_BULK[s] or s
+end
+local translation_statuses = bulk_statuses("video_translation_ids", {translate = true}, run_status)
 
 local function list_translations(req, st)
   return paginate(req, st, "translations", newest_first(st, {translate = true}), newest_key, 10, 100,
@@ -978,6 +980,7 @@ local function lipsync_view(req, st, job)
 end
 
 local get_lipsync = getter({lipsync = true}, "not_found", "Lipsync", lipsync_view)
+local lipsync_statuses = bulk_statuses("lipsync_ids", {lipsync = true}, run_status)
 
 local function list_lipsyncs(req, st)
   return paginate(req, st, "lipsyncs", reversed(st.v3.lipsyncs), newest_key, 10, 100,
@@ -1398,6 +1401,7 @@ M.routes = {
   {"GET", "/v3/video%-translations/([^/]+)", get_translation},
   {"POST", "/v3/lipsyncs", I(create_lipsync)},
   {"GET", "/v3/lipsyncs", list_lipsyncs},
+  {"GET", "/v3/lipsyncs/statuses", lipsync_statuses},
   {"GET", "/v3/lipsyncs/([^/]+)", get_lipsync},
   {"POST", "/v3/assets", I(upload_multipart)},
   {"POST", "/v3/assets/direct%-uploads", I(create_upload)},
