@@ -216,6 +216,32 @@ describe("heygen.core HTTP", function()
     os.remove(path)
   end)
 
+  it("says where a resumed body starts: resume_from, or 0 once the server sends it all", function()
+    local function body_start(fault)
+      local path = file_with(("x"):rep(1000))
+      if fault then emu:fault { path = "/_emulator/test/bytes", [fault] = true } end
+      local id = assert(m:add { url = emu.url .. "/_emulator/test/bytes?n=" .. 64 * 1048576, file = path,
+        resume_from = 1000 })
+      local first_from, seen
+      while true do -- watch the transfer until its body has begun
+        local done, _, from = m:progress(id)
+        first_from = first_from or from
+        if not done then break end
+        if done > 0 then seen = from break end
+        m:perform(10)
+      end
+      m:cancel(id)
+      os.remove(path)
+      return first_from, seen
+    end
+    local before, during = body_start(nil)
+    assert.are.equal(1000, before) -- nothing received yet: where we asked it to start
+    assert.are.equal(1000, during)  -- a 206 from byte 1000, appended
+    before, during = body_start("ignore_range")
+    assert.are.equal(1000, before)
+    assert.are.equal(0, during)     -- a 200 of the whole file, written over what was there
+  end)
+
   it("never writes a 206 that does not start at the byte asked for (range_mismatch)", function()
     local path = file_with(expected_bytes(0, 1000))
     emu:fault { path = "/_emulator/test/bytes", lie_206 = true } -- 206 "bytes 0-4999/5000"

@@ -930,16 +930,19 @@ static int multi_running(lua_State *L) {
 static int multi_progress(lua_State *L) {
   multi *mu = check_multi(L, 1);
   request *r = inflight_get(L, mu, (lua_Integer)luaL_checknumber(L, 2));
-  curl_off_t done = 0, total = -1;
+  curl_off_t done = 0, total = -1, from;
   if (!r || !r->easy) return 0;
   curl_easy_getinfo(r->easy, CURLINFO_SIZE_DOWNLOAD_T, &done);
   curl_easy_getinfo(r->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &total);
+  /* where in the file this body starts: resume_from, unless the server sent it all */
+  from = r->sink == SINK_FILE && !r->resumed ? 0 : r->path ? r->resume_from : 0;
   lua_pushinteger(L, (lua_Integer)done);
   if (total >= 0)
     lua_pushinteger(L, (lua_Integer)total);
   else
     lua_pushnil(L);
-  return 2;
+  lua_pushinteger(L, (lua_Integer)from);
+  return 3;
 }
 
 static int multi_cancel(lua_State *L) {

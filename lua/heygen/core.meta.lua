@@ -132,10 +132,13 @@ function Multi:add(request) end
 ---@return heygen.core.Record[] finished the completion records (possibly none)
 function Multi:perform(ms) end
 
---- Bytes received so far and the total when the server said it.
+--- Bytes received so far, the total when the server said it, and the file
+--- offset the body starts at (resume_from, or 0 once a server answered a
+--- ranged request with the whole file).
 ---@param id integer
 ---@return integer|nil done
 ---@return integer|nil total
+---@return integer|nil from
 function Multi:progress(id) end
 
 --- libcurl's hint for the next perform, in ms (-1: none).

@@ -434,8 +434,8 @@ function Job:download(path, opts)
     local on_tick
     if opts.on_progress then
       on_tick = function(id)
-        local done, total = scheduler.progress(id)
-        if done then opts.on_progress(offset + done, total and offset + total or nil) end
+        local done, total, from = scheduler.progress(id) -- from: offset, or 0 for a whole file
+        if done then opts.on_progress(from + done, total and from + total or nil) end
       end
     end
     local rec, serr = scheduler.request({

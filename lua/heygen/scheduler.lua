@@ -272,7 +272,8 @@ function M.cancel(id)
   end
 end
 
---- Bytes done and total (or nil) of a transfer in flight.
+--- Bytes done, total (or nil) and the file offset its body starts at, of a
+-- transfer in flight.
 function M.progress(id)
   return multi:progress(id)
 end
