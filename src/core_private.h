@@ -32,6 +32,10 @@ void heygen_push_header(lua_State *L, const char *p, size_t n, const char *const
  * trimmed: 1 with *v and *vlen set, or 0. No Lua state: libcurl callbacks use it. */
 int heygen_find_header(const char *p, size_t n, const char *name, const char **v, size_t *vlen);
 
+/* Where the Content-Range of the raw block says a 206's bytes start ("bytes
+ * FIRST-LAST/TOTAL"), or -1 when it does not say so readably. */
+long long heygen_range_start(const char *p, size_t n);
+
 /* Monotonic clock in seconds. */
 double heygen_now(void);
 

@@ -8,6 +8,7 @@
  * Kept apart from http.c so fuzz/headers.c can drive it directly.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "core_private.h"
 
@@ -132,4 +133,20 @@ int heygen_find_header(const char *p, size_t n, const char *name, const char **v
     return 1;
   }
   return 0;
+}
+
+long long heygen_range_start(const char *p, size_t n) {
+  const char *v, *end;
+  size_t vlen;
+  long long first = 0;
+  if (!heygen_find_header(p, n, "content-range", &v, &vlen)) return -1;
+  end = v + vlen;
+  if (vlen < 6 || strncasecmp(v, "bytes", 5) != 0) return -1;
+  for (v += 5; v < end && *v == ' '; v++) continue;
+  if (v == end || *v < '0' || *v > '9') return -1;
+  for (; v < end && *v >= '0' && *v <= '9'; v++) {
+    if (first >= (1LL << 59)) return -1; /* no overflow below: far beyond any file */
+    first = first * 10 + (*v - '0');
+  }
+  return v < end && *v == '-' ? first : -1;
 }

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core_private.h"
 #include "curl_api.h"
@@ -96,24 +95,6 @@ static void buffer_free(buffer *b) {
 
 /* ------------------------------------------------------ libcurl callbacks */
 
-/* Where a 206 says its bytes start ("Content-Range: bytes FIRST-LAST/TOTAL"),
- * or -1 when it does not say so readably. */
-static curl_off_t range_start(const request *r) {
-  const char *v, *end;
-  size_t n;
-  curl_off_t first = 0;
-  if (!heygen_find_header(r->head.p, r->head.n, "content-range", &v, &n)) return -1;
-  end = v + n;
-  if (n < 6 || strncasecmp(v, "bytes", 5) != 0) return -1;
-  for (v += 5; v < end && *v == ' '; v++) continue;
-  if (v == end || *v < '0' || *v > '9') return -1;
-  for (; v < end && *v >= '0' && *v <= '9'; v++) {
-    if (first >= ((curl_off_t)1 << 59)) return -1; /* no overflow below: far beyond any file */
-    first = first * 10 + (*v - '0');
-  }
-  return v < end && *v == '-' ? first : -1;
-}
-
 /* Choose where the body goes once the status is known: a 2xx streams to the
  * file (appending only on a 206 that starts where the ranged request asked; a
  * 200 is the whole file, written over what was there), anything else stays in
@@ -127,7 +108,7 @@ static int open_sink(request *r) {
     r->sink = SINK_MEMORY;
     return 1;
   }
-  if (code == 206 && range_start(r) != r->resume_from) {
+  if (code == 206 && heygen_range_start(r->head.p, r->head.n) != (long long)r->resume_from) {
     r->range_mismatch = 1;
     return 0;
   }
