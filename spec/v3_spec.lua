@@ -346,6 +346,23 @@ describe("heygen.all with v3 videos", function()
     assert.are.equal(list[3].id, results[3].video_id)
   end)
 
+  it("takes a poll-budget slot for each bulk request", function()
+    local budgeted = support.client(emu, { api = "v3", poll_budget = 5 })
+    local list = {}
+    for i = 1, 3 do list[i] = assert(budgeted:create_video(avatar_body { title = "clip " .. i })) end
+    for _, job in ipairs(list) do emu:job(job.id, { stuck = true }) end
+    heygen.spawn(function()
+      heygen.sleep(1.2)
+      for _, job in ipairs(list) do emu:job(job.id, { stuck = false }) end
+    end)
+    assert(heygen.all(list))
+    local asks = emu:requests { method = "GET", path = "^/v3/videos/statuses$" }
+    assert.is_true(#asks >= 4, #asks .. " bulk requests")
+    for k = 2, #asks do -- 5 requests/s: 0.2 s apart at least (the client's clock vs the emulator's log)
+      assert.is_true(asks[k].t - asks[k - 1].t >= 0.19, string.format("%.3f s apart", asks[k].t - asks[k - 1].t))
+    end
+  end)
+
   it("falls back to polling each job when the bulk endpoint fails for good", function()
     local list = {}
     for i = 1, 3 do list[i] = assert(hg:create_video(avatar_body { title = "clip " .. i })) end
