@@ -407,6 +407,102 @@ describe("heygen.all with v3 videos", function()
   end)
 end)
 
+describe("video batches", function()
+  it("sends up to 100 videos in one request with one Idempotency-Key, and waits for every item", function()
+    emu:next_job { fail = { code = "BAD_AVATAR", message = "Avatar not supported" } } -- the first item
+    local batch = assert(hg:create_video_batch { title = "Launch", videos = {
+      avatar_body { title = "one" }, avatar_body { title = "two" }, { video_inputs = { v2_scene("Three.") } } } })
+    assert.matches("^batch_", batch.id)
+    local body, req = sent("POST", "^/v3/videos/batches$")
+    assert.matches(KEY_PATTERN, req.headers["idempotency-key"])
+    assert.are.equal("Launch", body.title)
+    assert.are.equal(3, #body.videos)
+    assert.are.equal("two", body.videos[2].title)
+    assert.are.equal("avatar", body.videos[3].type) -- the v2 shape became a v3 body
+    assert.are.equal(0, emu:count("POST", "^/v3/videos$"))
+    local seen = {}
+    local results, errs = batch:wait { timeout = 30, on_progress = function(b) seen[b.status] = true end }
+    assert.is_true(seen.completed)
+    assert.are.equal("completed", batch.status)
+    assert.are.equal(3, batch.total_items)
+    assert.are.equal("job_failed", errs[1].kind)
+    assert.are.equal("BAD_AVATAR", errs[1].code)
+    for i = 2, 3 do
+      assert.are.equal(batch.items[i].video_id, results[i].video_id)
+      assert.matches("%.mp4%?Expires=", results[i].video_url)
+    end
+    assert.are.same({ "failed", "completed", "completed" },
+      { batch.items[1].status, batch.items[2].status, batch.items[3].status })
+    assert.are.equal(batch:job(2), batch:jobs()[2]) -- one Job per item's video
+  end)
+
+  it("reads every page of a batch's items", function()
+    local bodies = {}
+    for i = 1, 5 do bodies[i] = avatar_body { title = "clip " .. i } end
+    local batch = assert(hg:create_video_batch { videos = bodies })
+    local page = require("heygen.batch").PAGE
+    require("heygen.batch").PAGE = 2
+    local status = batch:refresh()
+    require("heygen.batch").PAGE = page
+    assert.are.equal("processing", status)
+    assert.are.equal(5, #batch.items)
+    for i = 1, 5 do assert.are.equal(i, batch.items[i].index) end
+    local gets = emu:requests { method = "GET", path = "^/v3/videos/batches/" }
+    assert.are.equal(3, #gets)
+    assert.is_nil(gets[1].query.token)
+    assert.is_string(gets[3].query.token)
+  end)
+
+  it("re-attaches to a batch by id, without creating it again", function()
+    local made = assert(hg:create_video_batch { videos = { avatar_body() } })
+    local again = hg:video_batch(made.id)
+    local results, errs = again:wait { timeout = 30 }
+    assert.is_nil(errs)
+    assert.are.equal(again.items[1].video_id, results[1].video_id)
+    assert.are.equal(1, emu:count("POST", "^/v3/videos/batches$"))
+    local _, err = hg:video_batch("batch_nope"):wait { timeout = 5 }
+    assert.are.equal("not_found", err.kind)
+  end)
+
+  it("is answered as documented by the emulator: 202 with batch_id, items and counts, all or nothing", function()
+    local _, err = hg:request { method = "POST", path = "/v3/videos/batches", envelope = "v3",
+      json = { videos = { avatar_body(), avatar_body { voice_id = "no-such-voice" } } } }
+    assert.are.equal(404, err.status)
+    assert.matches("videos%[1%]%.voice_id", err.message)
+    assert.are.equal(0, #emu:jobs())
+    local data, rec = assert(hg:request { method = "POST", path = "/v3/videos/batches", envelope = "v3",
+      json = { videos = { avatar_body(), avatar_body() } } })
+    assert.are.equal(202, rec.status)
+    local batch = assert(hg:request { method = "GET", path = "/v3/videos/batches/" .. data.batch_id,
+      query = { limit = 1 }, envelope = "v3" })
+    assert.are.equal(data.batch_id, batch.batch_id)
+    assert.are.equal(2, batch.total_items)
+    assert.are.equal(1, #batch.items)
+    assert.are.equal(0, batch.items[1].item_index)
+    assert.is_true(batch.has_more)
+    assert.is_string(batch.next_token)
+    assert.is_table(batch.counts_by_status)
+  end)
+
+  it("checks every item before anything is sent, naming the item, the field and the value", function()
+    local many = {}
+    for i = 1, 101 do many[i] = avatar_body() end
+    local cases = {
+      { { videos = many }, "create_video_batch: videos must be a list of 1 to 100 video tables, got 101 items" },
+      { { videos = {} }, "create_video_batch: videos must be a list of 1 to 100 video tables, got 0 items" },
+      { { videos = { avatar_body() }, titel = "x" }, "create_video_batch: unknown field 'titel'" },
+      { { videos = { avatar_body(), avatar_body { script = 42 } } }, "create_video_batch: videos[2]: script" },
+    }
+    for _, c in ipairs(cases) do
+      local batch, err = hg:create_video_batch(c[1])
+      assert.is_nil(batch)
+      assert.are.equal("invalid_argument", err.kind)
+      assert.are.equal(c[2], err.message:sub(1, #c[2]))
+    end
+    assert.are.equal(0, #emu:requests())
+  end)
+end)
+
 describe("hg:video_agent", function()
   it("creates a session and follows it to its video, then downloads it", function()
     local job = assert(hg:video_agent { prompt = "A 10 second product demo", orientation = "landscape" })

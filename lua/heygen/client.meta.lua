@@ -28,6 +28,19 @@ function Client:generate_video(req) end
 ---@return heygen.Error|nil err
 function Client:create_video(req) end
 
+--- Up to 100 videos in one request (POST /v3/videos/batches, one Idempotency-Key for the
+--- lot): each item a create_video table (v3 body, or the v2 shape create_video takes).
+--- Every item is checked before anything is sent. Works whatever `api` says.
+---@param req {videos: table[], title?: string, callback_url?: string}
+---@return heygen.Batch|nil batch
+---@return heygen.Error|nil err
+function Client:create_video_batch(req) end
+
+--- A batch made earlier, by its id (to wait for it again: a batch is never re-submitted).
+---@param batch_id string
+---@return heygen.Batch
+function Client:video_batch(batch_id) end
+
 --- An avatar video from a script; picks an avatar and its default voice when not given.
 ---@param req {script: string, avatar_id?: string, voice_id?: string, background?: table, dimension?: heygen.Dimension, test?: boolean}
 ---@return heygen.Job|nil job
@@ -154,6 +167,41 @@ function Job:download(path, opts) end
 ---@return boolean|nil ok
 ---@return table|heygen.Error|nil remote_or_err
 function Job:cancel() end
+
+---@class heygen.BatchItem
+---@field index integer 1-based (the API's item_index + 1)
+---@field video_id string|nil its video, once it has one
+---@field status string queued | processing | completed | failed
+---@field error table|nil {code, message} of a failed item
+
+---@class heygen.Batch
+---@field id string the batch_id
+---@field status string processing | completed | failed (every item ended)
+---@field items heygen.BatchItem[] as of the last refresh
+---@field total_items integer|nil
+---@field counts table|nil counts_by_status
+local Batch = {}
+
+--- Read the batch (every page of its items).
+---@return string|nil status
+---@return heygen.Error|nil err
+function Batch:refresh() end
+
+--- Poll until every item has ended (or `timeout` seconds, default 1800: then err.kind ==
+--- "timeout", the batch left running), then read each video whole.
+---@param opts? {timeout?: number, on_progress?: fun(batch: heygen.Batch)}
+---@return table|nil results by item: what job:wait() gives for its video
+---@return table|nil errors by item (nil when none)
+function Batch:wait(opts) end
+
+--- The Job of item i's video (nil while it has none); the same object on every call.
+---@param i integer
+---@return heygen.Job|nil
+function Batch:job(i) end
+
+--- The Jobs of the items' videos, by item.
+---@return heygen.Job[]
+function Batch:jobs() end
 
 ---@class heygen.Task
 local Task = {}

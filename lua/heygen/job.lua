@@ -110,6 +110,8 @@ local function take_poll_slot(client, deadline)
   return true
 end
 
+M.take_poll_slot = take_poll_slot -- for batches (heygen.batch)
+
 local function failure_error(job, failure)
   failure = failure or {}
   local kind = "job_failed"

@@ -1007,6 +1007,57 @@ V.lipsync = {
   job = { kind = "lipsync", id = function(d) return d and d.lipsync_id end },
 }
 
+-- POST /v3/videos/batches (docs 1.6): every item checked as create_video checks it,
+-- the error naming the item, before anything is sent.
+local BATCH_FIELDS = { videos = true, title = true, callback_url = true }
+
+local function check_video_batch(a)
+  local function bad(message) return nil, errors.new { kind = "invalid_argument", message = message } end
+  for k in pairs(a) do
+    if not BATCH_FIELDS[k] then return bad("create_video_batch: unknown field '" .. tostring(k) .. "'") end
+  end
+  local videos = a.videos
+  if type(videos) ~= "table" or #videos < 1 or #videos > 100 then
+    return bad(string.format("create_video_batch: videos must be a list of 1 to 100 video tables, got %s",
+      type(videos) == "table" and (#videos .. " items") or tostring(videos)))
+  end
+  for _, k in ipairs { "title", "callback_url" } do
+    if a[k] ~= nil and type(a[k]) ~= "string" then
+      return bad(string.format("create_video_batch: %s must be a string, got %s", k, tostring(a[k])))
+    end
+  end
+  for i, v in ipairs(videos) do
+    if type(v) ~= "table" then return bad(string.format("create_video_batch: videos[%d] must be a table", i)) end
+    local ok, err = check_create_video(v)
+    if not ok then
+      err.message = string.format("create_video_batch: videos[%d]: %s", i, err.message)
+      return nil, err
+    end
+  end
+  return true
+end
+
+V.create_video_batch = {
+  validate = check_video_batch,
+  request = function(_, a)
+    local bodies = {}
+    for i, v in ipairs(a.videos) do bodies[i] = v.type ~= nil and v or assert(M.v3_body(v)) end
+    return create("/v3/videos/batches", { videos = bodies, title = a.title, callback_url = a.callback_url })
+  end,
+  result = function(d, _, _, _, client)
+    local batch_id = type(d) == "table" and d.batch_id
+    if type(batch_id) ~= "string" or batch_id == "" then
+      return nil, errors.new { kind = "protocol", message = "create_video_batch: the answer carried no batch_id" }
+    end
+    return require("heygen.batch").new(client, batch_id)
+  end,
+}
+
+V.video_batch = {
+  args = "id",
+  run = function(client, batch_id) return require("heygen.batch").new(client, batch_id) end,
+}
+
 V.text_to_speech = {
   validate = checker(M.text_to_speech),
   request = function(_, a) return send("POST", "/v3/voices/speech", a) end,

@@ -272,6 +272,7 @@ local VIDEO_RULE = {type = "object", variants = {key = "type",
 
 local function fresh(st)
   st.v3 = {idem = {}, endpoints = {}, events = {}, uploads = {}, holds = {}, sessions = {}, lipsyncs = {},
+           batches = {},
            billing = {billing_type = "wallet", currency = "usd"}, event_seq = 0}
 end
 
@@ -588,21 +589,23 @@ local function check_speaker(st, input, path)
   if input.type == "avatar" then return check_look(st, input, path) end
 end
 
-local function check_create(st, body)
-  local e = check(body, VIDEO_RULE, "")
+-- A POST /v3/videos body; `pre` prefixes the params errors name (a batch's items).
+local function check_create(st, body, pre)
+  pre = pre or ""
+  local e = check(body, VIDEO_RULE, pre)
   if e then return e end
   if body.type == "avatar" or body.type == "image" then
-    e = check_speaker(st, body, "")
+    e = check_speaker(st, body, pre)
     if e then return e end
     if body.output_format == "webm" and not absent(body.background) then
-      return invalid("background", "is rejected with output_format webm", body.background)
+      return invalid(pre .. "background", "is rejected with output_format webm", body.background)
     end
     if body.type == "image" and not absent(body.engine) then
-      return invalid("engine", "is not accepted with type image", body.engine)
+      return invalid(pre .. "engine", "is not accepted with type image", body.engine)
     end
   elseif body.type == "studio" then
     for i, scene in ipairs(body.scenes) do
-      local path = "scenes[" .. (i - 1) .. "]."
+      local path = pre .. "scenes[" .. (i - 1) .. "]."
       if scene.type == "avatar_video" then
         e = check_speaker(st, scene.input, path .. "input.")
       elseif scene.type == "image" then
@@ -612,7 +615,7 @@ local function check_create(st, body)
     end
   else
     for i, look in ipairs(body.avatar_id) do
-      if not catalogue(st).look_by_id[look] then return no_look(look, "avatar_id[" .. (i - 1) .. "]") end
+      if not catalogue(st).look_by_id[look] then return no_look(look, pre .. "avatar_id[" .. (i - 1) .. "]") end
     end
   end
 end
@@ -622,18 +625,22 @@ local function new_video(st, fields)
   return charged_job(st, "video", fields)
 end
 
+local NO_CREDIT = "Your account has 0 credits but this video requires credits."
+
+local function video_from(st, body)
+  local fmt = body.output_format ~= null and body.output_format or "mp4"
+  local cap = body.caption ~= null and body.caption or nil
+  return new_video(st, {title = body.title ~= null and body.title or nil, ext = fmt, v3 = true,
+                        caption = type(cap) == "table" and cap.style == "default",
+                        callback_id = body.callback_id ~= null and body.callback_id or nil}), fmt
+end
+
 local function create_video(req, st)
   local body, err = body_object(req)
   err = err or check_create(st, body)
   if err then return err end
-  if st.quota <= 0 then
-    return fail(402, "insufficient_credit", "Your account has 0 credits but this video requires credits.")
-  end
-  local fmt = body.output_format ~= null and body.output_format or "mp4"
-  local cap = body.caption ~= null and body.caption or nil
-  local job = new_video(st, {title = body.title ~= null and body.title or nil, ext = fmt, v3 = true,
-                             caption = type(cap) == "table" and cap.style == "default",
-                             callback_id = body.callback_id ~= null and body.callback_id or nil})
+  if st.quota <= 0 then return fail(402, "insufficient_credit", NO_CREDIT) end
+  local job, fmt = video_from(st, body)
   return v3({video_id = job.id, status = "waiting", output_format = fmt})
 end
 
@@ -679,6 +686,78 @@ local function bulk_statuses(param, kinds, status_of)
 end
 
 local video_statuses = bulk_statuses("video_ids", VIDEO_KINDS, video_status)
+
+-- video batches (docs 1.6): every item is checked before any video is made (all or
+-- nothing); the answer is 202 with the batch id, which the documents infer [INF].
+local BATCH_MAX = 100
+
+local function create_video_batch(req, st)
+  local body, err = body_object(req)
+  if err then return err end
+  local videos = body.videos
+  if not is_list(videos) or #videos < 1 or #videos > BATCH_MAX then
+    return invalid("videos", "must be a list of 1 to " .. BATCH_MAX .. " video bodies",
+                   is_list(videos) and (#videos .. " items") or videos)
+  end
+  for _, k in ipairs({"title", "callback_url"}) do
+    if not absent(body[k]) and type(body[k]) ~= "string" then return invalid(k, "must be a string", body[k]) end
+  end
+  for i, item in ipairs(videos) do
+    local pre = "videos[" .. (i - 1) .. "]."
+    if type(item) ~= "table" or item[1] ~= nil then return invalid(pre:sub(1, -2), "must be an object", item) end
+    err = check_create(st, item, pre)
+    if err then return err end
+  end
+  if st.quota <= 0 then return fail(402, "insufficient_credit", NO_CREDIT) end
+  local batch = {id = "batch_" .. st:id(), title = not absent(body.title) and body.title or null,
+                 created_at = now(), items = {}}
+  for i, item in ipairs(videos) do
+    local job = video_from(st, item)
+    job.batch_id, job.item_index = batch.id, i - 1
+    batch.items[i] = job.id
+  end
+  st.v3.batches[batch.id] = batch
+  return reply.json(202, {data = {batch_id = batch.id}})
+end
+
+-- GET /v3/videos/batches/{id}: the aggregate status (processing until every item ends,
+-- then completed unless all failed), counts, and a page of items, with has_more and
+-- next_token inside data (docs 0.4 exception).
+local function get_video_batch(req, st, bid)
+  local batch = st.v3.batches[bid]
+  if not batch then return not_found("batch_not_found", "Batch", bid) end
+  local q = req.query
+  local limit = tonumber(q.limit ~= "" and q.limit or nil) or 100
+  if limit ~= math.floor(limit) or limit < 1 or limit > 100 then
+    return invalid("limit", "must be an integer from 1 to 100", q.limit)
+  end
+  local start = 0
+  if q.token and q.token ~= "" then
+    start = cursor_pos(st, "batch:" .. bid, q.token)
+    if not start then return invalid("token", "is not a page token of this batch", q.token) end
+  end
+  local counts, items, ended, completed = {}, {}, 0, 0
+  for i, vid in ipairs(batch.items) do
+    local job = st.jobs[vid]
+    local status = job and not job.deleted and BULK_STATUS[video_status(st, job)] or "failed"
+    counts[status] = (counts[status] or 0) + 1
+    if status == "completed" or status == "failed" then ended = ended + 1 end
+    if status == "completed" then completed = completed + 1 end
+    if i > start and #items < limit then
+      local e = null
+      if status == "failed" then
+        local f = job and not job.deleted and st:failure(job) or {code = "video_deleted", message = "deleted"}
+        e = {code = tostring(f.code), message = f.message}
+      end
+      items[#items + 1] = {item_index = i - 1, video_id = vid, status = status, error = e}
+    end
+  end
+  local more = start + #items < #batch.items
+  local aggregate = ended < #batch.items and "processing" or (completed > 0 and "completed" or "failed")
+  return v3({batch_id = batch.id, title = batch.title, created_at = batch.created_at, status = aggregate,
+             total_items = #batch.items, counts_by_status = counts, items = reply.array(items), has_more = more,
+             next_token = more and cursor(st, "batch:" .. bid, start + #items) or null})
+end
 
 ---------------------------------------------------------------------------------------
 -- video agent (docs 2)
@@ -1381,6 +1460,8 @@ M.routes = {
   {"POST", "/v3/videos", I(create_video)},
   {"GET", "/v3/videos", list_videos},
   {"GET", "/v3/videos/statuses", video_statuses},
+  {"POST", "/v3/videos/batches", I(create_video_batch)},
+  {"GET", "/v3/videos/batches/([^/]+)", get_video_batch},
   {"GET", "/v3/videos/([^/]+)", get_video},
   {"DELETE", "/v3/videos/([^/]+)", delete_video},
   {"POST", "/v3/video%-agents", create_session},

@@ -1,0 +1,134 @@
+--- heygen.batch: a v3 video batch (POST /v3/videos/batches, docs/heygen-v3.md 1.6)
+-- as an object: its aggregate status, its items, the Job of each item's video, and
+-- a wait that ends with every video's result or typed error, by item.
+local core = require "heygen.core"
+local scheduler = require "heygen.scheduler"
+local errors = require "heygen.errors"
+local util = require "heygen.util"
+local jobs = require "heygen.job"
+
+local M = {}
+
+--- Items asked for per GET (the documented maximum).
+M.PAGE = 100
+
+local Batch = {}
+Batch.__index = Batch
+Batch.__name = "heygen.Batch"
+
+local TERMINAL = { completed = true, failed = true }
+
+--- A batch of `client` known by its id (made by hg:create_video_batch, or
+-- re-attached with hg:video_batch(id): a batch is never submitted again).
+function M.new(client, id)
+  return setmetatable({ id = id, status = "processing", items = {}, _state = { client = client, jobs = {} } },
+    Batch)
+end
+
+function Batch:__tostring()
+  return string.format("heygen.Batch (%s, %s)", tostring(self.id), self.status)
+end
+
+-- The batch's items from one answer's page, by item_index + 1.
+local function take_items(items, page)
+  for k, item in ipairs(type(page) == "table" and page or {}) do
+    if type(item) == "table" then
+      local n = tonumber(item.item_index)
+      local i = (n and n >= 0 and n == math.floor(n) and n or (#items + k - 1)) + 1
+      items[i] = { index = i, video_id = item.video_id, status = item.status, error = item.error }
+    end
+  end
+end
+
+--- Read the batch: its status (processing, completed or failed), counts and
+-- every page of its items. Returns the status, or nil, err.
+function Batch:refresh()
+  local client, items, token, seen = self._state.client, {}, nil, {}
+  local data
+  repeat
+    local err
+    data, err = client:request { method = "GET", path = "/v3/videos/batches/" .. util.encode_component(self.id),
+      query = { limit = M.PAGE, token = token }, envelope = "v3" }
+    if data == nil then return nil, err end
+    if type(data) ~= "table" then
+      return nil, errors.new { kind = "protocol", message = "batch " .. self.id .. ": the answer holds no batch" }
+    end
+    take_items(items, data.items)
+    token = data.has_more and data.next_token or nil
+    if token and seen[token] then
+      return nil, errors.new { kind = "protocol", message = "batch " .. self.id .. ": the API repeated page token "
+        .. tostring(token) }
+    end
+    if token then seen[token] = true end
+  until not token
+  self.items, self.total_items, self.counts = items, data.total_items or #items, data.counts_by_status
+  self.title, self.created_at = data.title, data.created_at
+  self.status = TERMINAL[data.status] and data.status or "processing"
+  return self.status
+end
+
+--- The Job of item i's video (nil while the item has none yet); the same Job
+-- object on every call.
+function Batch:job(i)
+  local item = self.items[i]
+  local vid = item and item.video_id
+  if not vid then return nil end
+  local cache = self._state.jobs
+  cache[vid] = cache[vid] or self._state.client:job("video", vid)
+  return cache[vid]
+end
+
+--- The Jobs of the items' videos, by item (holes for items without a video yet).
+function Batch:jobs()
+  local out = {}
+  for i = 1, self.total_items or #self.items do out[i] = self:job(i) end
+  return out
+end
+
+local WAIT_OPTIONS = { timeout = "number", on_progress = "function" }
+
+--- Poll the batch until every item has ended (or `timeout` seconds, default
+-- 1800, pass: a timeout error, the batch left running), then read each video
+-- whole. Returns the results and the errors (nil when none) by item, as
+-- heygen.all does for a list of jobs.
+function Batch:wait(opts)
+  opts = jobs.check_opts("batch:wait", opts, WAIT_OPTIONS)
+  local client = self._state.client
+  local poll, timeout = client.poll, opts.timeout or 1800
+  local deadline, interval = core.now() + timeout, poll.initial
+  while true do
+    local status, err
+    if jobs.take_poll_slot(client, deadline) then status, err = self:refresh() end
+    if status == nil and err and not err.retryable then return nil, err end
+    if opts.on_progress then opts.on_progress(self) end
+    if TERMINAL[self.status] then break end
+    local remaining = deadline - core.now()
+    if status == nil and not err or remaining <= 0 then
+      return nil, errors.new { kind = "timeout", batch_id = self.id, retryable = false,
+        message = string.format("batch %s still %s after %gs; it keeps running: hg:video_batch(%q):wait() "
+          .. "picks it up (never create it again)", self.id, self.status, timeout, self.id) }
+    end
+    scheduler.sleep(math.min(interval, remaining))
+    interval = math.min(interval * poll.factor, poll.max)
+  end
+  local list, at, results, errs = {}, {}, {}, {}
+  for i = 1, self.total_items or #self.items do
+    local job, item = self:job(i), self.items[i] or {}
+    if job then
+      list[#list + 1] = job
+      at[#list] = i
+    else -- an item that failed before it had a video
+      local e = type(item.error) == "table" and item.error or {}
+      errs[i] = errors.new { kind = "job_failed", code = e.code, batch_id = self.id, retryable = false,
+        message = string.format("batch %s item %d failed: %s", self.id, i, tostring(e.message or "no video")) }
+    end
+  end
+  local res, jerrs = jobs.wait_all(list)
+  for k, i in ipairs(at) do
+    results[i] = res[k]
+    if jerrs and jerrs[k] then errs[i] = jerrs[k] end
+  end
+  return results, next(errs) and errs or nil
+end
+
+return M
