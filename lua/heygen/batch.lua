@@ -29,41 +29,31 @@ function Batch:__tostring()
   return string.format("heygen.Batch (%s, %s)", tostring(self.id), self.status)
 end
 
--- The batch's items from one answer's page, by item_index + 1.
-local function take_items(items, page)
-  for k, item in ipairs(type(page) == "table" and page or {}) do
-    if type(item) == "table" then
-      local n = tonumber(item.item_index)
-      local i = (n and n >= 0 and n == math.floor(n) and n or (#items + k - 1)) + 1
-      items[i] = { index = i, video_id = item.video_id, status = item.status, error = item.error }
-    end
-  end
-end
-
 --- Read the batch: its status (processing, completed or failed), counts and
 -- every page of its items. Returns the status, or nil, err.
 function Batch:refresh()
-  local client, items, token, seen = self._state.client, {}, nil, {}
-  local data
-  repeat
-    local err
-    data, err = client:request { method = "GET", path = "/v3/videos/batches/" .. util.encode_component(self.id),
-      query = { limit = M.PAGE, token = token }, envelope = "v3" }
-    if data == nil then return nil, err end
-    if type(data) ~= "table" then
-      return nil, errors.new { kind = "protocol", message = "batch " .. self.id .. ": the answer holds no batch" }
+  local last -- the batch as the last page answered it
+  local list, err = require("heygen.api.v3").all_pages(self._state.client,
+    "/v3/videos/batches/" .. util.encode_component(self.id), nil, M.PAGE, function(data)
+      if type(data) ~= "table" then return nil end
+      last = data
+      return data.items, data.has_more, data.next_token
+    end)
+  if not list then return nil, err end
+  if not last then
+    return nil, errors.new { kind = "protocol", message = "batch " .. self.id .. ": the answer holds no batch" }
+  end
+  local items = {}
+  for k, item in ipairs(list) do
+    if type(item) == "table" then
+      local n = tonumber(item.item_index)
+      local i = (n and n >= 0 and n == math.floor(n) and n or k - 1) + 1
+      items[i] = { index = i, video_id = item.video_id, status = item.status, error = item.error }
     end
-    take_items(items, data.items)
-    token = data.has_more and data.next_token or nil
-    if token and seen[token] then
-      return nil, errors.new { kind = "protocol", message = "batch " .. self.id .. ": the API repeated page token "
-        .. tostring(token) }
-    end
-    if token then seen[token] = true end
-  until not token
-  self.items, self.total_items, self.counts = items, data.total_items or #items, data.counts_by_status
-  self.title, self.created_at = data.title, data.created_at
-  self.status = TERMINAL[data.status] and data.status or "processing"
+  end
+  self.items, self.total_items, self.counts = items, last.total_items or #items, last.counts_by_status
+  self.title, self.created_at = last.title, last.created_at
+  self.status = TERMINAL[last.status] and last.status or "processing"
   return self.status
 end
 

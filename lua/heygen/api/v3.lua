@@ -179,14 +179,24 @@ local function checker(schema)
   return function(a) return validate.check(a or {}, schema, "") end
 end
 
---- Every item of a v3 list, following next_token. Returns the list or nil, err.
-local function all_pages(client, path, query, size)
+-- A list page as most v3 lists answer it: the items are data, has_more and next_token
+-- sit beside it in the envelope.
+local function list_page(data, doc)
+  if type(doc) ~= "table" then return data end
+  return data, doc.has_more, doc.next_token
+end
+
+--- Every item of a v3 list, following next_token. `page(data, doc)` gives a page's
+-- items, has_more and next_token (default: list_page; batch GETs keep all three in
+-- data). Returns the list or nil, err.
+local function all_pages(client, path, query, size, page)
   local items, seen, token = {}, {}, nil
   repeat
     local data, rec, doc = client:request(get(path, util.merge(query, { limit = size, token = token })))
     if data == nil and errors.is(rec) then return nil, rec end
-    for _, item in ipairs(data or {}) do items[#items + 1] = item end
-    token = type(doc) == "table" and doc.has_more and doc.next_token or nil
+    local list, more, next_token = (page or list_page)(data, doc)
+    for _, item in ipairs(type(list) == "table" and list or {}) do items[#items + 1] = item end
+    token = more and next_token or nil
     if token and seen[token] then
       return nil, errors.new { kind = "protocol", message = path .. ": the API repeated page token " .. token }
     end
@@ -194,6 +204,8 @@ local function all_pages(client, path, query, size)
   until not token
   return items
 end
+
+M.all_pages = all_pages -- for batches (heygen.batch)
 
 -- One table from several (later ones win); util.merge takes two.
 local function merged(...)
