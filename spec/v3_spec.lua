@@ -482,6 +482,10 @@ describe("video batches", function()
     assert.is_true(batch.has_more)
     assert.is_string(batch.next_token)
     assert.is_table(batch.counts_by_status)
+    local _, bad = hg:request { method = "GET", path = "/v3/videos/batches/" .. data.batch_id,
+      query = { limit = "ten" }, envelope = "v3" }
+    assert.are.equal(400, bad.status)
+    assert.matches('limit must be an integer from 1 to 100, got "ten"', bad.message, 1, true)
   end)
 
   it("checks every item before anything is sent, naming the item, the field and the value", function()

@@ -379,23 +379,31 @@ local function cursor_pos(st, scope, token)
   if pos and st:sign(scope, pos):sub(1, 16) == sig then return pos end
 end
 
--- list is in answer order; key(item) is a number that grows along it (a position or,
--- newest first, the negated creation sequence), so new items never shift a cursor.
-local function paginate(req, st, scope, list, key, default, max, view)
+-- A page's limit (default .. max) and the position its token names (nil: the first
+-- page); or nil, nil, the 400 naming a bad one.
+local function page_args(req, st, scope, default, max)
   local q = req.query
   local limit = default
   if q.limit and q.limit ~= "" then
     limit = tonumber(q.limit)
     if not limit or limit ~= math.floor(limit) or limit < 1 or limit > max then
-      return invalid("limit", "must be an integer from 1 to " .. max, q.limit)
+      return nil, nil, invalid("limit", "must be an integer from 1 to " .. max, q.limit)
     end
   end
-  local after
   if q.token and q.token ~= "" then
-    after = cursor_pos(st, scope, q.token)
-    if not after then return invalid("token", "is not a page token of this list", q.token) end
-    after = after - 2147483648
+    local pos = cursor_pos(st, scope, q.token)
+    if not pos then return nil, nil, invalid("token", "is not a page token of this list", q.token) end
+    return limit, pos
   end
+  return limit
+end
+
+-- list is in answer order; key(item) is a number that grows along it (a position or,
+-- newest first, the negated creation sequence), so new items never shift a cursor.
+local function paginate(req, st, scope, list, key, default, max, view)
+  local limit, after, bad = page_args(req, st, scope, default, max)
+  if bad then return bad end
+  if after then after = after - 2147483648 end
   local out, last, more = {}, nil, false
   for _, item in ipairs(list) do
     local k = key(item)
@@ -726,16 +734,9 @@ end
 local function get_video_batch(req, st, bid)
   local batch = st.v3.batches[bid]
   if not batch then return not_found("batch_not_found", "Batch", bid) end
-  local q = req.query
-  local limit = tonumber(q.limit ~= "" and q.limit or nil) or 100
-  if limit ~= math.floor(limit) or limit < 1 or limit > 100 then
-    return invalid("limit", "must be an integer from 1 to 100", q.limit)
-  end
-  local start = 0
-  if q.token and q.token ~= "" then
-    start = cursor_pos(st, "batch:" .. bid, q.token)
-    if not start then return invalid("token", "is not a page token of this batch", q.token) end
-  end
+  local limit, start, bad = page_args(req, st, "batch:" .. bid, 100, 100)
+  if bad then return bad end
+  start = start or 0
   local counts, items, ended, completed = {}, {}, 0, 0
   for i, vid in ipairs(batch.items) do
     local job = st.jobs[vid]
