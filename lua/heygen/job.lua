@@ -452,13 +452,13 @@ function Job:download(path, opts)
     end
     if (rec.status == 200 or rec.status == 206) and not distrust then validator, resumable = resume_terms(rec) end
     -- a 206 that came whole by its Content-Length but holds less than its Content-Range total
-    local whole = rec.code == 0 and rec.status == 206
+    local range_total = rec.code == 0 and rec.status == 206
       and tonumber((core.header(rec, "content-range") or ""):match("/(%d+)%s*$"))
-    local held = whole and util.file_size(part) or 0
-    if rec.range_mismatch or (whole and held ~= whole) then
+    local held = range_total and util.file_size(part) or 0
+    if rec.range_mismatch or (range_total and held ~= range_total) then
       -- a range other than the one asked for, or more than the file: start over; fewer
       -- bytes than the file: go on from there
-      if rec.range_mismatch or held > whole then os.remove(part) end
+      if rec.range_mismatch or held > range_total then os.remove(part) end
       resumes = resumes + 1
       if resumes > max_resumes then
         return nil, errors.new { kind = "protocol", status = rec.status, job_id = self.id,
