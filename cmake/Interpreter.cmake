@@ -4,13 +4,17 @@
 # third-party C modules (socket.core, lfs, ...) load into it as into lua5.4.
 # libcurl is not linked: the core is compiled with HEYGEN_CURL_DLOPEN and loads
 # it on the first transfer (src/curl_api.h), so start-up does not pay for the
-# thirty libraries Debian's libcurl brings.
+# thirty libraries Debian's libcurl brings; libcrypto (webhook signatures) is
+# loaded the same way by the first digest (HEYGEN_CRYPTO_DLOPEN, src/crypto.c).
 
 set(HEYGEN_CURL_SONAME "libcurl.so.4" CACHE STRING "the libcurl heygen-lua loads on first use")
 add_library(heygen_core_dl_obj OBJECT ${HEYGEN_CORE_SOURCES})
-target_include_directories(heygen_core_dl_obj PUBLIC ${LUA_INCLUDE_DIRS} ${CURL_INCLUDE_DIRS} src)
+set(HEYGEN_CRYPTO_SONAME "libcrypto.so.3" CACHE STRING "the libcrypto heygen-lua loads on first use")
+target_include_directories(heygen_core_dl_obj PUBLIC ${LUA_INCLUDE_DIRS} ${CURL_INCLUDE_DIRS}
+  ${OPENSSL_INCLUDE_DIR} src)
 target_compile_definitions(heygen_core_dl_obj PRIVATE HEYGEN_VERSION="${PROJECT_VERSION}"
-  HEYGEN_CURL_DLOPEN HEYGEN_CURL_SONAME="${HEYGEN_CURL_SONAME}")
+  HEYGEN_CURL_DLOPEN HEYGEN_CURL_SONAME="${HEYGEN_CURL_SONAME}"
+  HEYGEN_CRYPTO_DLOPEN HEYGEN_CRYPTO_SONAME="${HEYGEN_CRYPTO_SONAME}")
 
 include(${CMAKE_CURRENT_LIST_DIR}/EmbedLua.cmake)
 

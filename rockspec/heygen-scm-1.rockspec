@@ -36,6 +36,7 @@ dependencies = {
 -- curl/curl.h in a multiarch directory LuaRocks does not search; CMake finds it.
 external_dependencies = {
   CURL = { library = "curl" },
+  OPENSSL = { library = "crypto" }, -- libcrypto, for webhook signatures (Debian: libssl-dev)
 }
 
 build = {
@@ -45,6 +46,7 @@ build = {
     -- the Lua being built for: its headers (heygen/core.so takes Lua from its host)
     LUA_INCDIR = "$(LUA_INCDIR)",
     CURL_ROOT = "$(CURL_DIR)",
+    OPENSSL_ROOT_DIR = "$(OPENSSL_DIR)",
     HEYGEN_INSTALL_LMOD = "$(LUADIR)",
     HEYGEN_INSTALL_CMOD = "$(LIBDIR)",
     HEYGEN_INTERPRETER = "OFF",

@@ -19,7 +19,9 @@ describe("scripts/api-doc", function()
     assert.matches("^# heygen API reference\n", r.out)
     for _, entry in ipairs {
       "heygen.step(timeout)", "heygen.run(fn, ...)", "heygen.client(opts)", "heygen.resume(path, hg)",
-      "hg:generate_video(req)", "hg:fal_submit(model_id, input)", "hg:generate(req)", "job:wait(opts)",
+      "hg:generate_video(req)", "hg:fal_submit(model_id, input, opts)", "hg:fal_webhook_keys(opts)",
+      "heygen.webhook.verify(body, headers, secret, opts)", "heygen.webhook.verify_fal(body, headers, keys, opts)",
+      "heygen.core.hmac_sha256(key, data)", "hg:generate(req)", "job:wait(opts)",
       "job:download(path, opts)", "heygen.uv.attach(uv, opts)", "heygen.uv.run(fn, on_done, ...)",
       "heygen.cli.parse(argv, spec)", "heygen.cli.finish(opts, value, err, emu)", "heygen.core.multi(opts)",
       "multi:perform(ms)",

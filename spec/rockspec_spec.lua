@@ -52,7 +52,7 @@ local function luarocks_make(t)
 end
 
 describe("the rockspec", function()
-  it("builds with cmake, needs libcurl and lua-cjson, and puts no upper bound on Lua", function()
+  it("builds with cmake, needs libcurl, libcrypto and lua-cjson, and puts no upper bound on Lua", function()
     local spec = {}
     local chunk = assert(loadfile(ROOT .. "/" .. ROCKSPEC, "t", spec))
     if setfenv then setfenv(chunk, spec) end
@@ -61,6 +61,7 @@ describe("the rockspec", function()
     assert.are.equal("scm-1", spec.version)
     assert.are.equal("cmake", spec.build.type)
     assert.are.same({ library = "curl" }, spec.external_dependencies.CURL)
+    assert.are.same({ library = "crypto" }, spec.external_dependencies.OPENSSL)
     assert.are.same({ "lua >= 5.1", "lua-cjson" }, spec.dependencies)
     assert.are.equal("$(LUADIR)", spec.build.variables.HEYGEN_INSTALL_LMOD)
     assert.are.equal("$(LIBDIR)", spec.build.variables.HEYGEN_INSTALL_CMOD)

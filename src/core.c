@@ -72,5 +72,6 @@ int luaopen_heygen_core(lua_State *L) {
   lua_setfield(L, -2, "VERSION");
   heygen_json_open(L);
   heygen_http_open(L);
+  heygen_crypto_open(L);
   return 1;
 }

@@ -11,6 +11,7 @@
 /* Each registers its functions into the module table at the top of the stack. */
 void heygen_http_open(lua_State *L);
 void heygen_json_open(lua_State *L);
+void heygen_crypto_open(lua_State *L);
 
 /* The module entry point (also declared for C hosts in heygen.h). */
 int luaopen_heygen_core(lua_State *L);

@@ -27,6 +27,7 @@ local OPTIONS = {
   base_url = { type = "string" },
   upload_url = { type = "string" },
   fal_url = { type = "string" },
+  fal_jwks_url = { type = "string" },                 -- fal's webhook signing keys (hg:fal_webhook_keys)
   api = { type = "string", enum = { v2 = true, v3 = true } },
   timeout = { type = "number", default = 60 },
   connect_timeout = { type = "number", default = 10 },
@@ -74,6 +75,7 @@ function M.new(opts)
   self.base_url = util.trim_slash(opts.base_url or env("HEYGEN_BASE_URL") or "https://api.heygen.com")
   self.upload_url = util.trim_slash(opts.upload_url or env("HEYGEN_UPLOAD_URL") or "https://upload.heygen.com")
   self.fal_url = util.trim_slash(opts.fal_url or env("FAL_QUEUE_URL") or "https://queue.fal.run")
+  self.fal_jwks_url = opts.fal_jwks_url or env("FAL_JWKS_URL") or "https://rest.alpha.fal.ai/.well-known/jwks.json"
   self.poll = util.merge(DEFAULT_POLL, opts.poll)
   self.cainfo = opts.cainfo or env("HEYGEN_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
   self.user_agent = opts.user_agent or ("heygen-lua/" .. core.VERSION)

@@ -128,12 +128,21 @@ function Client:remaining_quota() end
 ---@return heygen.Error|nil err
 function Client:upload_asset(path, content_type) end
 
---- Submit to a fal.ai model's queue.
+--- Submit to a fal.ai model's queue. opts.webhook_url: fal POSTs the outcome there
+--- (`?fal_webhook=`), signed; check it with heygen.webhook.verify_fal.
 ---@param model_id string e.g. "bytedance/seedance-2.0/text-to-video"
 ---@param input table the model's input
+---@param opts? {webhook_url?: string}
 ---@return heygen.Job|nil job
 ---@return heygen.Error|nil err
-function Client:fal_submit(model_id, input) end
+function Client:fal_submit(model_id, input, opts) end
+
+--- fal.ai's webhook signing keys (Ed25519, from the client's `fal_jwks_url`, fetched
+--- without credentials and kept for an hour); opts.refresh = true fetches them again.
+---@param opts? {refresh?: boolean}
+---@return string[]|nil keys for heygen.webhook.verify_fal
+---@return heygen.Error|nil err
+function Client:fal_webhook_keys(opts) end
 
 --- Re-attach to a job by kind and id (never submitted again).
 ---@param kind string "workflow" | "video" | "translate" | "fal" | ...

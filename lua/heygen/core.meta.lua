@@ -30,6 +30,41 @@ function core.now() end
 ---@param seconds number
 function core.sleep(seconds) end
 
+--- SHA-256 of `data` (libcrypto), as 64 lower-case hex digits.
+---@param data string
+---@return string
+function core.sha256(data) end
+
+--- HMAC-SHA256 of `data` keyed by `key` (libcrypto), as 64 lower-case hex digits.
+---@param key string
+---@param data string
+---@return string
+function core.hmac_sha256(key, data) end
+
+--- Compare two strings in a time that depends only on their lengths (for signatures).
+---@param a string
+---@param b string
+---@return boolean
+function core.equal(a, b) end
+
+--- A new Ed25519 key pair: the 32-byte seed (the private key) and the 32-byte public key.
+---@return string seed
+---@return string public_key
+function core.ed25519_keypair() end
+
+--- The 64-byte Ed25519 signature of `message` by the key whose 32-byte seed is given.
+---@param seed string
+---@param message string
+---@return string signature
+function core.ed25519_sign(seed, message) end
+
+--- Whether `signature` (64 bytes) is `public_key`'s (32 bytes) over `message`.
+---@param public_key string
+---@param message string
+---@param signature string
+---@return boolean
+function core.ed25519_verify(public_key, message, signature) end
+
 --- Decode JSON: integers come back as Lua integers, null as nil.
 ---@param text string
 ---@return any|nil value

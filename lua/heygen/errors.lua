@@ -21,7 +21,7 @@ M.KINDS = {
   invalid_argument = true, auth = true, permission = true, insufficient_credit = true,
   not_found = true, rate_limit = true, conflict = true, server = true, network = true,
   timeout = true, protocol = true, job_failed = true, cancelled = true, url_expired = true,
-  io = true,
+  io = true, signature = true,
 }
 
 local RETRYABLE = { rate_limit = true, server = true, network = true, timeout = true }

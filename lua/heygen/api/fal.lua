@@ -231,6 +231,24 @@ function M.check_input(model_id, input)
   return ok, err
 end
 
+local SUBMIT_OPTIONS = { webhook_url = true }
+
+--- Check hg:fal_submit's options: true or nil, invalid_argument error.
+function M.check_submit_options(opts)
+  if opts == nil then return true end
+  for k in pairs(opts) do
+    if not SUBMIT_OPTIONS[k] then
+      return bad(tostring(k), string.format("unknown fal_submit option %q (known: webhook_url)", tostring(k)))
+    end
+  end
+  local url = opts.webhook_url
+  if url ~= nil and (type(url) ~= "string" or not url:match("^https?://[^%s/?#]+[^%s]*$")) then
+    return bad("webhook_url", string.format("webhook_url must be an http(s) URL, got %s",
+      type(url) == "string" and string.format("%q", url) or tostring(url)))
+  end
+  return true
+end
+
 ------------------------------------------------------------------ the fal job kind
 
 local STATUS = { IN_QUEUE = "pending", IN_PROGRESS = "processing", COMPLETED = "completed",
@@ -355,17 +373,27 @@ jobs.register_kind("fal", {
 -- `legacy` is the group every API generation falls back to (heygen.api).
 api.define("legacy", {
   fal_submit = {
-    args = "id_table",
-    validate = function(model_id, input) return M.check_input(model_id, input) end,
-    request = function(_, model_id, input)
-      return { method = "POST", base = "fal", path = "/" .. model_id, envelope = "fal", creates = true, json = input }
+    args = function(model_id, input, opts)
+      return type(model_id) == "string" and model_id ~= "" and (input == nil or type(input) == "table")
+        and (opts == nil or type(opts) == "table"), "a model id string, an input table and an optional options table"
+    end,
+    validate = function(model_id, input, _, opts)
+      local ok, err = M.check_input(model_id, input)
+      if not ok then return nil, err end
+      return M.check_submit_options(opts)
+    end,
+    request = function(_, model_id, input, opts)
+      local query = opts and opts.webhook_url and { fal_webhook = opts.webhook_url } or nil
+      return { method = "POST", base = "fal", path = "/" .. model_id, query = query, envelope = "fal",
+        creates = true, json = input }
     end,
     job = {
       kind = "fal",
       id = function(d) return type(d) == "table" and d.request_id or nil end,
-      fields = function(d, model_id)
+      fields = function(d, model_id, _, opts)
         return { model_id = model_id, provider = model_id, status_url = d.status_url,
-          response_url = d.response_url, cancel_url = d.cancel_url, queue_position = d.queue_position }
+          response_url = d.response_url, cancel_url = d.cancel_url, queue_position = d.queue_position,
+          gateway_request_id = d.gateway_request_id, webhook_url = opts and opts.webhook_url }
       end,
     },
   },
@@ -383,6 +411,25 @@ function Client:fal_job(model_id, request_id)
     error("hg:fal_job expects a model id string and a request id", 2)
   end
   return jobs.new(self, "fal", request_id, { model_id = model_id, provider = model_id })
+end
+
+M.JWKS_TTL = 3600 -- seconds hg:fal_webhook_keys keeps the keys it fetched
+
+--- fal.ai's webhook signing keys, for heygen.webhook.verify_fal: fetched from the
+-- client's fal_jwks_url (docs/fal-api.md 2.4) without credentials, then kept for an hour.
+-- opts.refresh = true fetches them again (after a key rotation).
+---@return string[]|nil keys, heygen.Error|nil err
+function Client:fal_webhook_keys(opts)
+  opts = opts or {}
+  local now = os.time()
+  local cache = self._fal_jwks
+  if cache and not opts.refresh and now - cache.at < M.JWKS_TTL then return cache.keys end
+  local body, err = self:request { method = "GET", url = self.fal_jwks_url, auth = false, envelope = "raw" }
+  if body == nil then return nil, err end
+  local keys, kerr = require("heygen.webhook").fal_keys(body)
+  if not keys then return nil, kerr end
+  self._fal_jwks = { at = now, keys = keys }
+  return keys
 end
 
 return M

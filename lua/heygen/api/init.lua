@@ -1,8 +1,8 @@
 --- Endpoint groups as data, and the one function that walks them.
 --
 -- An endpoint definition (see api/legacy.lua):
---   request  = fn(client, a, b) -> request spec for Client:request (required)
---   validate = fn(a, b, client) -> true | nil, err   (runs before any request)
+--   request  = fn(client, a, b, c) -> request spec for Client:request (required)
+--   validate = fn(a, b, client, c) -> true | nil, err   (runs before any request)
 --   result   = fn(data, a, b, doc, client) -> value    (shape the answer)
 --   job      = { kind = "video", id = fn(data) -> id, fields = fn(data, a) -> table }
 --   args     = "table" | "id" | "none" | "id_table" (how the Lua call takes arguments),
@@ -32,20 +32,20 @@ local ARG_CHECKS = {
 }
 
 --- Call endpoint `name` for `client` with the user's arguments.
-function M.call(client, name, a, b)
+function M.call(client, name, a, b, c)
   if not loaded then M.load_all() end
   local def = (M.groups[client.api] or {})[name] or M.groups.legacy[name]
   if not def then error("heygen: no endpoint " .. name, 3) end
-  local ok, what = (type(def.args) == "function" and def.args or ARG_CHECKS[def.args or "table"])(a, b)
+  local ok, what = (type(def.args) == "function" and def.args or ARG_CHECKS[def.args or "table"])(a, b, c)
   if not ok then
     error(string.format("hg:%s expects %s", name, what), 3)
   end
   if def.validate then
-    local valid, err = def.validate(a, b, client)
+    local valid, err = def.validate(a, b, client, c)
     if not valid then return nil, err end
   end
-  if def.run then return def.run(client, a, b) end
-  local spec = def.request(client, a, b)
+  if def.run then return def.run(client, a, b, c) end
+  local spec = def.request(client, a, b, c)
   if spec == nil then return nil, errors.new { kind = "invalid_argument", message = name .. ": nothing to send" } end
   local data, rec, doc = client:request(spec)
   if data == nil and errors.is(rec) then return nil, rec end
@@ -54,7 +54,7 @@ function M.call(client, name, a, b)
     if type(id) ~= "string" or id == "" then
       return nil, errors.new { kind = "protocol", message = name .. ": the answer carried no job id" }
     end
-    local job = jobs.new(client, def.job.kind, id, def.job.fields and def.job.fields(data, a, client))
+    local job = jobs.new(client, def.job.kind, id, def.job.fields and def.job.fields(data, a, client, c))
     local okj, jerr = jobs.journal_created(job)
     if not okj then return nil, jerr end
     return job
@@ -112,7 +112,7 @@ function M.install(Client)
   for _, group in pairs(M.groups) do
     for name in pairs(group) do
       if not rawget(Client, name) then
-        Client[name] = function(self, a, b) return M.call(self, name, a, b) end
+        Client[name] = function(self, a, b, c) return M.call(self, name, a, b, c) end
       end
     end
   end
