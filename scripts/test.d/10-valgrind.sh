@@ -3,11 +3,11 @@
 # with build/heygen/core.so. Fails on any invalid access, use of uninitialised
 # memory, or definite leak (busted exits through os.exit(code, true), so the Lua
 # state is closed and everything our C allocated must have been freed), and on
-# any spec failure. One pass/fail line.
+# any spec failure (webhook signatures too: libcrypto through src/crypto.c). One pass/fail line.
 valgrind_pass() {
   local out=$log_dir/valgrind.log rc line
   local specs="spec/core_spec.lua spec/client_spec.lua spec/scheduler_spec.lua spec/faults_spec.lua
-               spec/secrets_spec.lua spec/journal_spec.lua"
+               spec/secrets_spec.lua spec/journal_spec.lua spec/crypto_spec.lua spec/webhook_spec.lua"
   echo "== valgrind"
   # shellcheck disable=SC2086
   HEYGEN_TEST_RUNTIME=valgrind \
