@@ -165,18 +165,34 @@ function App:log(req, status)
   })
 end
 
+--- Registers fn(now) -> seconds | nil, run once per server loop turn (background work
+--- such as webhook deliveries); the smallest answer bounds the server's next wait.
+function App:on_tick(fn)
+  self.tickers[#self.tickers + 1] = fn
+end
+
+function App:tick(t)
+  local wait
+  for i = 1, #self.tickers do
+    local w = self.tickers[i](t)
+    if w and (wait == nil or w < wait) then wait = w end
+  end
+  return wait
+end
+
 --- The callbacks httpd wants.
 function App:handlers()
   return {
     on_headers = function(req) return self:on_headers(req) end,
     handle = function(req) return self:handle(req) end,
     log = function(req, status) return self:log(req, status) end,
+    tick = function(t) return self:tick(t) end,
   }
 end
 
 function M.new(state)
   state.faults = state.faults or faults.new()
-  local app = setmetatable({state = state, buckets = {}, wild = {}, request_seq = 0}, App)
+  local app = setmetatable({state = state, buckets = {}, wild = {}, request_seq = 0, tickers = {}}, App)
   app.id_prefix = state:id(16)          -- request ids: unique per process, cheap per request
   return app
 end

@@ -15,6 +15,14 @@ the path prefix /fal/ of the emulator's port (fal_url = url .. "/fal").
   PUT  /fal/{owner}/{app}/requests/{id}/cancel
                                               202 CANCELLATION_REQUESTED, 400
                                               ALREADY_COMPLETED, 404 NOT_FOUND [INF codes]
+  GET  /fal/.well-known/jwks.json             the webhook signing key (no auth)
+
+Webhooks (docs 2.4): submit with ?fal_webhook=URL; the answer gains gateway_request_id.
+When the request ends (polled or not, see deliver.lua) the URL gets {request_id,
+gateway_request_id, status "OK"|"ERROR", payload (what the result GET answers), error
+(null | "Invalid status code: N")}, with X-Fal-Webhook-Request-Id, -User-Id, -Timestamp
+and -Signature (hex Ed25519 of request_id \n user_id \n timestamp \n sha256_hex(body),
+one key pair per process, kept across resets). A cancelled request gets none.
 
 Auth is `Authorization: Key <key>` (the emulator's api_keys; any non-empty key when none
 are configured): 401 {"detail": ...} otherwise. Inputs of the known models are checked
@@ -48,6 +56,7 @@ PER-MODEL CONTROL (added here; cleared by /_emulator/reset)
 ]]
 local reply = require "heygen.emulator.reply"
 local media = require "heygen.emulator.media"
+local deliver = require "heygen.emulator.deliver"
 
 local M = {}
 
@@ -300,8 +309,10 @@ local function submit(req, st, model_id)
     local extra = rej.retry_after and {["Retry-After"] = tostring(rej.retry_after)} or nil
     return fal_error(int(rej.status or 503), rej.detail, rej.error_type, extra)
   end
+  local hook = req.query.fal_webhook
   local job = st:create_job("fal", {id = uuid(st), model_id = model_id, app = app_of(model_id),
-                                    input = input, reads = 0, shown = 0, result_error = control.result})
+                                    input = input, reads = 0, shown = 0, result_error = control.result,
+                                    fal_webhook = hook ~= "" and hook or nil})
   if control.fail then
     local f = type(control.fail) == "table" and control.fail or {}
     job.failure = {code = f.error_type or "runner_disconnected", message = f.error or "Runner disconnected"}
@@ -311,6 +322,7 @@ local function submit(req, st, model_id)
   if control.queue or control.logs then job.script, job.position = {queue = control.queue}, control.queue end
   local body = urls(req, st, job)
   body.status, body.request_id = "IN_QUEUE", job.id
+  if job.fal_webhook then body.gateway_request_id = job.id end
   body.queue_position = int(queue_position(st, job))
   return reply.json(200, body, {["x-fal-request-id"] = job.id})
 end
@@ -319,6 +331,8 @@ local function find(st, app, id)
   local job = st.jobs[id]
   if job and job.kind == "fal" and job.id == id and job.app == app then return job end
 end
+
+local webhook
 
 local function status(req, st, app, id)
   local job = find(st, app, id)
@@ -337,6 +351,7 @@ local function status(req, st, app, id)
     return reply.json(202, body)
   end
   job.shown = #job.log_lines
+  if job.fal_webhook then webhook(st, req, job) end
   body.status = "COMPLETED"
   body.logs = logs_of(job, req.query.logs == "1" or req.query.logs == "true")
   if name == "COMPLETED" then
@@ -366,6 +381,53 @@ local function result(req, st, app, id)
                         file_name = "output.mp4", file_size = int(type(bytes) == "string" and #bytes or bytes.size)}}
   if has_seed(job.model_id) then out.seed = int(123456789) end
   return reply.json(200, out, headers)
+end
+
+M.USER_ID = "emulator-user"
+M.KEY_ID = "emulator-1"
+
+-- The process's signing key pair {seed, public} (made at registration, never reset).
+local function keys(st)
+  if not st.fal_keys then
+    local seed, public = require("heygen.core").ed25519_keypair()
+    st.fal_keys = {seed = seed, public = public}
+  end
+  return st.fal_keys
+end
+
+-- The webhook of an ended request, once (a poll and the sweep share job.fal_sent); true
+-- once there is nothing more to send.
+function webhook(st, req, job)
+  if job.fal_sent then return true end
+  local name = fal_status(st, job)
+  if name == "CANCELLED" then job.fal_sent = "cancelled" return true end
+  if name == "IN_QUEUE" or name == "IN_PROGRESS" then return false end
+  job.fal_sent = true
+  local res = result(req, st, job.app, job.id)
+  local ok = res.status == 200
+  local body = reply.encode({request_id = job.id, gateway_request_id = job.id, status = ok and "OK" or "ERROR",
+                             payload = reply.decode(res.body) or reply.null,
+                             error = ok and reply.null or ("Invalid status code: " .. res.status)})
+  local core = require "heygen.core"
+  local ts = string.format("%d", os.time())
+  local signed = job.id .. "\n" .. M.USER_ID .. "\n" .. ts .. "\n" .. core.sha256(body)
+  local sig = deliver.hex(core.ed25519_sign(keys(st).seed, signed))
+  deliver.send(st, {url = job.fal_webhook, body = body, event_id = job.id, signed = true,
+                    event_type = ok and "fal.OK" or "fal.ERROR",
+                    headers = {{"X-Fal-Webhook-Request-Id", job.id}, {"X-Fal-Webhook-User-Id", M.USER_ID},
+                               {"X-Fal-Webhook-Timestamp", ts}, {"X-Fal-Webhook-Signature", sig}}})
+  return true
+end
+
+-- The sweep's watcher (deliver.lua): requests submitted with fal_webhook.
+function M.watch(st, job, req)
+  if job.kind ~= "fal" or not job.fal_webhook then return false end
+  return webhook(st, req, job)
+end
+
+local function jwks(_, st)
+  return reply.json(200, {keys = {{kty = "OKP", crv = "Ed25519", x = deliver.base64url(keys(st).public),
+                                   kid = M.KEY_ID, use = "sig", alg = "EdDSA"}}})
 end
 
 local function cancel(_, st, app, id)
@@ -435,7 +497,10 @@ function M.register(app, st)
     base_reset(self)
     self.fal_models = {}
   end
+  pcall(keys, st)                        -- made now when heygen.core is there, else on first use
+  st.webhooks:watcher(M.watch)
   local auth = {auth = authorize, gen = "fal"}
+  app:add("GET", "/fal/%.well%-known/jwks%.json", jwks, {gen = "fal"})
   app:add("GET", "/fal/(.+)/requests/([^/]+)/status", status, auth)
   app:add("GET", "/fal/(.+)/requests/([^/]+)", result, auth)
   app:add("PUT", "/fal/(.+)/requests/([^/]+)/cancel", cancel, auth)

@@ -6,6 +6,12 @@
 --   app.on_headers(req) -> "reset" | nil   after the head, before the body is read
 --   app.handle(req)     -> res             may call httpd.sleep(seconds) (yields)
 --   app.log(req, status)                   before the answer is written (status nil: none)
+--   app.tick(now) -> seconds | nil         once per loop turn; the answer bounds the next
+--                                          select() wait (nil: the default second)
+--
+-- server:spawn(fn) runs fn(task) as a task: a coroutine like a connection's, with no socket of
+-- its own, that may yield ("r" | "w", sock) or call httpd.sleep (outgoing requests, see
+-- deliver.lua); server:wake(task, ...) ends its socket wait early, yield returning ....
 --
 -- req: {conn, method, target, path, query = {k = v}, headers = {lower-case = v},
 --       version = "1.1", body = string, t = unix seconds}
@@ -403,16 +409,19 @@ function Server:serve(c)
 end
 
 function Server:resume(c, ...)
+  c.waiting = nil
   local ok, what, arg = coroutine.resume(c.co, ...)
   if not ok then
-    io.stderr:write("heygen-emulator: connection ", c.id, ": ", tostring(what), "\n")
+    io.stderr:write("heygen-emulator: ", c.task and "task " or "connection ", c.id, ": ", tostring(what), "\n")
     return self:drop(c)
   end
   if coroutine.status(c.co) == "dead" then return self:drop(c) end
   if what == "r" then
-    self.wait_r[c.sock] = c
+    c.waiting = arg or c.sock
+    self.wait_r[c.waiting] = c
   elseif what == "w" then
-    self.wait_w[c.sock] = c
+    c.waiting = arg or c.sock
+    self.wait_w[c.waiting] = c
   elseif what == "t" then
     self.timers[#self.timers + 1] = {at = arg, c = c}
   end
@@ -421,10 +430,35 @@ end
 function Server:drop(c)
   if c.closed then return end
   c.closed = true
-  self.wait_r[c.sock], self.wait_w[c.sock] = nil, nil
+  local s = c.waiting or c.sock
+  if s then self.wait_r[s], self.wait_w[s] = nil, nil end
+  if c.task then
+    self.tasks[c] = nil
+    if c.sock then c.sock:close() end
+    return
+  end
   c.sock:close()
   self.conns[c] = nil
   self.nconns = self.nconns - 1
+end
+
+--- Runs fn(task) as a coroutine of the select loop; returns the task. A socket the task
+--- keeps in task.sock is closed when the task ends or the server stops.
+function Server:spawn(fn)
+  self.task_seq = self.task_seq + 1
+  local c = {task = true, id = self.task_seq}
+  c.co = coroutine.create(function() return fn(c) end)
+  self.tasks[c] = true
+  self:resume(c)
+  return c
+end
+
+--- Ends a task's socket wait now: its yield returns the extra arguments.
+function Server:wake(c, ...)
+  if c.closed or not c.waiting then return false end
+  self.wait_r[c.waiting], self.wait_w[c.waiting] = nil, nil
+  self:resume(c, ...)
+  return true
 end
 
 function Server:accept()
@@ -466,7 +500,7 @@ function Server:run_timers()
 end
 
 function Server:next_wait()
-  local wait = TICK
+  local wait = self.tick_wait or TICK
   local t = now()
   for i = 1, #self.timers do
     local d = self.timers[i].at - t
@@ -511,7 +545,9 @@ function Server:run()
     end
     self:run_timers()
     self:sweep()
+    if self.app.tick then self.tick_wait = self.app.tick(now()) end
   end
+  for c in pairs(self.tasks) do self:drop(c) end
   for c in pairs(self.conns) do self:drop(c) end
   self.listener:close()
 end
@@ -548,7 +584,7 @@ function M.new(opts)
   end
   return setmetatable({
     app = opts.app, listener = listener, host = host, port = tonumber(port), tls = tls,
-    conns = {}, nconns = 0, conn_seq = 0, wait_r = {}, wait_w = {}, timers = {},
+    conns = {}, nconns = 0, conn_seq = 0, wait_r = {}, wait_w = {}, timers = {}, tasks = {}, task_seq = 0,
     swept = now(), idle_timeout = opts.idle_timeout or IDLE_TIMEOUT, stopping = false,
   }, Server)
 end

@@ -6,7 +6,7 @@ network. One port serves the API, the presigned downloads and the control interf
 START
 
   bin/heygen-emulator --port 8080 [--host 127.0.0.1] [--time-scale 200] [--api-key K]...
-                      [--url-ttl SECONDS] [--quota UNITS]
+                      [--url-ttl SECONDS] [--quota UNITS] [--webhook-plain-http]
   heygen-lua bin/heygen-emulator --port 8080          (or luajit, lua5.4: any of them)
   heygen-lua -e 'require("heygen.emulator").main{"--port", "8080"}'
 
@@ -24,15 +24,17 @@ FROM LUA (tests, the demo, users' CI)
   h:requests(filter)                -- logged requests; filter = path pattern or
                                     --   {method=, path=, since=}
   h:count(method, path_pattern)     -- how many logged requests match (method may be nil)
-  h:reset()  h:config{time_scale=, api_keys=, url_ttl=, quota=}
+  h:reset()  h:config{time_scale=, api_keys=, url_ttl=, quota=, webhook_plain_http=}
   h:fault(spec) -> id   h:faults()   h:clear_faults()
   h:job(id, spec) -> job view       h:jobs()   h:next_job(spec)   h:advance(seconds)
+  h:deliveries(since) -> webhook deliveries made (see WEBHOOKS)   h:webhooks{duplicate = N}
   h:stop()                          -- shutdown, wait for the process, remove temp files
   The child runs `lua` (default: the interpreter running this code, else lua5.4) with
   package.path led by this checkout's lua/ directory, and exits by itself when the
   parent process goes away. The control client is luasocket's socket.http, so the
   emulator never depends on the code it tests.
   emulator.new(opts) / emulator.serve(opts) run one in-process instead (blocking).
+  spawn and new also take webhook_plain_http = true (see WEBHOOKS).
 
 CONTROL INTERFACE (same port, no auth, control requests are not logged)
 
@@ -40,10 +42,13 @@ CONTROL INTERFACE (same port, no auth, control requests are not logged)
   GET    /_emulator/requests[?since=SEQ&method=M&path=P]
          -> [{seq, conn, method, path, query, headers (lower-case), body (first 64 KB),
               body_size, status (0 = closed without an answer), t, request_id, fault}]
-  POST   /_emulator/reset                   clears log, jobs, faults, queued job specs;
-                                            restores seed data and the starting quota
-                                            (--quota); keeps time_scale, api_keys, url_ttl
-  GET|POST /_emulator/config                {time_scale, api_keys, url_ttl, quota, log_limit}
+  POST   /_emulator/reset                   clears log, jobs, faults, queued job specs,
+                                            webhook deliveries, pending retries and the
+                                            duplicate counter; restores seed data and the
+                                            starting quota (--quota); keeps time_scale,
+                                            api_keys, url_ttl, webhook_plain_http
+  GET|POST /_emulator/config                {time_scale, api_keys, url_ttl, quota, log_limit,
+                                             webhook_plain_http}
   POST   /_emulator/shutdown
   POST   /_emulator/faults   spec | [spec]  -> {ok, id, ids}       (see faults.lua)
          match:  method, path (plain prefix or Lua pattern), times (default 1, -1 always),
@@ -65,6 +70,11 @@ CONTROL INTERFACE (same port, no auth, control requests are not logged)
                                 the next created job; `fail` then happens when it would
                                 have completed (a poll-time failure)
   POST   /_emulator/advance     {seconds = N}  jumps job time N nominal seconds ahead
+  GET    /_emulator/deliveries[?since=SEQ]
+         -> [{seq, event_id (request_id for fal), event_type, url, signed, attempts,
+              status (last HTTP status, 0 = no answer), error, delivered, duplicate, body}]
+  POST   /_emulator/webhooks    {duplicate = N}  the next N successful deliveries are each
+                                sent a second time right after (same id, body, signature)
 
   Test routes for the C core (logged and faultable like the API):
   ANY /_emulator/test/echo             {method, path, query, headers, body, conn}
@@ -80,9 +90,44 @@ TIME
   divided by time_scale. Download URLs /files/<id>.<ext>?Expires=&Signature= are signed
   afresh on each status read, valid url_ttl seconds (7 days); expired or tampered ones 403.
 
+WEBHOOKS (heygen.emulator.deliver; docs/heygen-v3.md 8, heygen-api.md 3.17, fal-api.md 2.4)
+
+  Events are noted when a job ends, polled or not: a sweep of the server loop (every
+  50 ms, only while a v3 endpoint is registered or a job has a callback) builds the view
+  of each unfinished job. A poll and the sweep never note or send an outcome twice.
+  v3: every endpoint (POST /v3/webhooks/endpoints) whose events are null or list the
+    event type and whose entity_id (if set) is the job's id gets the event exactly as
+    GET /v3/webhooks/events lists it, {event_id, event_type, created_at, event_data},
+    signed: `Signature` and `X-HeyGen-Signature` are both the hex HMAC-SHA256 of the raw
+    body keyed by the endpoint secret, whsec_ prefix included [INF: documented headers
+    were not found; these are what community receivers check]. Endpoints and secrets are
+    read when the event happens (a rotated secret signs later events, a deleted endpoint
+    gets nothing, PATCHed events apply from then on); outcomes that happened before the
+    first endpoint existed are not sent. A create's callback_url (videos, video agents,
+    translations, lipsyncs, templates) gets the same body unsigned (8.5). Video batches
+    send batch.finished {batch_id, status, total_items, counts_by_status, items,
+    callback_id} when every item ended, to the batch's callback_url and endpoints.
+    Lipsyncs send lipsync.success | lipsync.fail [INF: not in the event enum].
+  v1/v2 creates with callback_url get the legacy body, unsigned (3.17):
+    {"event_type": "avatar_video.success", "event_data": {video_id, url, callback_id}},
+    avatar_video.fail {video_id, msg, callback_id}, video_translate.success
+    {video_translate_id, url, callback_id, output_language}, .fail with message.
+  fal: submit ?fal_webhook=URL (the answer gains gateway_request_id); when the request
+    ends: {request_id, gateway_request_id, status = "OK" | "ERROR", payload (the result
+    route's body), error (null | "Invalid status code: N")} with X-Fal-Webhook-Request-Id,
+    -User-Id ("emulator-user"), -Timestamp (unix s) and -Signature: hex Ed25519 over
+    request_id \n user_id \n timestamp \n sha256_hex(body), one key pair per process,
+    public key at GET /fal/.well-known/jwks.json (kid "emulator-1"). A cancelled request
+    gets nothing.
+  Sending [INF]: one queue per URL in event order; 10 s per attempt; a refused or timed
+  out connection or a non-2xx answer is retried, 4 attempts in all, after 1, 2, 4 s
+  nominal time (divided by time_scale). https:// goes through luasec without certificate
+  checks (a test tool), or as plain HTTP to the same host:port with webhook_plain_http.
+
 ROUTE MODULES
 
-  Route files are loaded in order: heygen.emulator.control, heygen.emulator.legacy, then
+  Route files are loaded in order: heygen.emulator.control, heygen.emulator.deliver,
+  heygen.emulator.legacy, then
   heygen.emulator.v3 and heygen.emulator.fal when they exist (fal routes live under the
   path prefix /fal/, e.g. POST /fal/bytedance/seedance-2.0/text-to-video). A module returns
   either
@@ -105,6 +150,7 @@ ROUTE MODULES
   state.kinds[name] = {phases = {{name, seconds}...}, done =, failed =, failure =},
   state:signed_url(req, name), state:base(req), state:id(n), state:charge(kind, test),
   state:authorized(key), state:on_reset(fn) (clear a module's own state on reset),
+  state:on_create(fn) (every new job), state.webhooks (deliver.lua: send, watcher),
   state.jobs, state.catalogue, heygen.emulator.media.
 
 LIMITS
@@ -119,7 +165,7 @@ local httpd = require "heygen.emulator.httpd"
 
 local M = {}
 
-M.ROUTE_MODULES = {"heygen.emulator.control", "heygen.emulator.legacy"}
+M.ROUTE_MODULES = {"heygen.emulator.control", "heygen.emulator.deliver", "heygen.emulator.legacy"}
 M.OPTIONAL_MODULES = {"heygen.emulator.v3", "heygen.emulator.fal"}
 
 -- require() that returns nil only when the module itself does not exist.
@@ -132,7 +178,7 @@ end
 
 local NEW_KEYS = {host = true, port = true, time_scale = true, api_keys = true, url_ttl = true,
                   quota = true, log_limit = true, watch_stdin = true, modules = true,
-                  tls_cert = true, tls_key = true}
+                  tls_cert = true, tls_key = true, webhook_plain_http = true}
 
 local Emulator = {}
 Emulator.__index = Emulator
@@ -140,14 +186,16 @@ Emulator.__name = "heygen.emulator.Emulator"
 
 --- Builds an emulator bound to host:port (not yet serving). nil, message on failure.
 --- opts: host, port (0), time_scale, api_keys, url_ttl, quota, log_limit,
---- watch_stdin (stop at EOF on stdin), modules (extra route modules).
+--- watch_stdin (stop at EOF on stdin), modules (extra route modules),
+--- webhook_plain_http (https:// webhook URLs sent as plain HTTP).
 function M.new(opts)
   opts = opts or {}
   for k in pairs(opts) do
     if not NEW_KEYS[k] then error("heygen.emulator.new: unknown option '" .. tostring(k) .. "'", 2) end
   end
   local state, err = State.new({time_scale = opts.time_scale, api_keys = opts.api_keys,
-                                url_ttl = opts.url_ttl, quota = opts.quota, log_limit = opts.log_limit})
+                                url_ttl = opts.url_ttl, quota = opts.quota, log_limit = opts.log_limit,
+                                webhook_plain_http = opts.webhook_plain_http})
   if not state then return nil, err end
   local app = App.new(state)
   for _, name in ipairs(M.ROUTE_MODULES) do app:load(require(name)) end
@@ -187,6 +235,7 @@ end
 local USAGE = [[
 usage: heygen-emulator [--port N] [--host H] [--time-scale N] [--api-key K]...
                        [--url-ttl SECONDS] [--quota UNITS] [--tls-cert PEM --tls-key PEM]
+                       [--webhook-plain-http]
 ]]
 
 local FLAGS = {
@@ -205,6 +254,8 @@ local function parse_args(argv)
     local flag = FLAGS[name]
     if a == "--parent-watch" then
       opts.watch_stdin = true
+    elseif a == "--webhook-plain-http" then
+      opts.webhook_plain_http = true
     elseif a == "-h" or a == "--help" then
       return nil, nil, true
     elseif not flag then
@@ -288,7 +339,7 @@ Handle.__name = "heygen.emulator.Handle"
 
 local SPAWN_KEYS = {time_scale = true, api_keys = true, port = true, host = true, lua = true,
                     url_ttl = true, quota = true, startup_timeout = true, tls_cert = true,
-                    tls_key = true}
+                    tls_key = true, webhook_plain_http = true}
 
 --- Starts an emulator child process; returns its handle (raises when it cannot start).
 function M.spawn(opts)
@@ -305,6 +356,7 @@ function M.spawn(opts)
   add("--quota", opts.quota)
   add("--tls-cert", opts.tls_cert)
   add("--tls-key", opts.tls_key)
+  if opts.webhook_plain_http then args[#args + 1] = "--webhook-plain-http" end
   local keys = opts.api_keys
   if type(keys) == "string" then keys = {keys} end
   for _, k in ipairs(keys or {}) do add("--api-key", k) end
@@ -397,6 +449,10 @@ end
 function Handle:jobs() return self:call("GET", "/_emulator/jobs") end
 function Handle:next_job(spec) return self:call("POST", "/_emulator/next_job", spec) end
 function Handle:advance(seconds) return self:call("POST", "/_emulator/advance", {seconds = seconds}) end
+function Handle:deliveries(since)
+  return self:call("GET", "/_emulator/deliveries?since=" .. tostring(since or 0))
+end
+function Handle:webhooks(t) return self:call("POST", "/_emulator/webhooks", t or {}) end
 
 --- Shuts the emulator down and waits for the process. Idempotent.
 function Handle:stop()

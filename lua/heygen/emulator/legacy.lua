@@ -5,6 +5,7 @@
 -- validates the documented constraints the way the API would, naming field and value.
 local reply = require "heygen.emulator.reply"
 local media = require "heygen.emulator.media"
+local deliver = require "heygen.emulator.deliver"
 
 local null = reply.null
 local int = reply.int
@@ -217,6 +218,44 @@ local function video_data(st, req, job, id)
   return d
 end
 
+-- The legacy webhook (docs 3.17) to the create's callback_url once the job ended,
+-- unsigned, once per job (a poll and the sweep share job.legacy_event). True once sent.
+local function callback(st, req, job)
+  if job.legacy_event then return true end
+  local event, data
+  local cid = job.callback_id or null
+  if job.kind == "translate" then
+    local s = st:status(job)
+    local lang = job.output_language or null
+    if s == "success" then
+      event, data = "video_translate.success", {video_translate_id = job.id, url = st:signed_url(req, job.id .. ".mp4"),
+                                                callback_id = cid, output_language = lang}
+    elseif s == "failed" then
+      event, data = "video_translate.fail", {video_translate_id = job.id, message = st:failure(job).message,
+                                             callback_id = cid, output_language = lang}
+    end
+  else
+    local s = video_status(st, job)
+    if s == "completed" then
+      event, data = "avatar_video.success", {video_id = job.id, callback_id = cid,
+                                             url = st:signed_url(req, job.id .. "." .. (job.ext or "mp4"))}
+    elseif s == "failed" then
+      event, data = "avatar_video.fail", {video_id = job.id, msg = st:failure(job).message, callback_id = cid}
+    end
+  end
+  if not event then return false end
+  job.legacy_event = event
+  deliver.send(st, {url = job.legacy_callback_url, body = reply.encode({event_type = event, event_data = data}),
+                    event_type = event, signed = false})
+  return true
+end
+
+-- The sweep's watcher (deliver.lua): jobs made here with a callback_url.
+function M.watch(st, job, req)
+  if not job.legacy_callback_url then return false end
+  return callback(st, req, job)
+end
+
 local function new_video_job(st, fields, test)
   fields.list_type = fields.list_type or "GENERATED"
   local charged = st:charge("video", test)
@@ -401,6 +440,7 @@ local function generate_video(req, st)
   if err then return v2_fail(err.status or 400, err) end
   local job = new_video_job(st, {title = body.title, caption = body.caption == true,
                                  callback_id = body.callback_id ~= null and body.callback_id or nil,
+                                 legacy_callback_url = body.callback_url ~= null and body.callback_url or nil,
                                  ext = "mp4", test = body.test == true}, body.test == true)
   return reply.v2({video_id = job.id})
 end
@@ -418,7 +458,9 @@ local function video_status_get(req, st)
   if not id or id == "" then return v1_fail(400, missing("video_id")) end
   local job = live_job(st, id)
   if not job then return video_not_found(id) end
-  return reply.v1(video_data(st, req, job, id))
+  local d = video_data(st, req, job, id)
+  if job.legacy_callback_url then callback(st, req, job) end
+  return reply.v1(d)
 end
 
 local function check_webm(st, body)
@@ -604,6 +646,7 @@ local function generate_from_template(req, st, id)
   if err then return v2_fail(err.status or 400, err) end
   local job = new_video_job(st, {title = body.title or t.name, caption = body.caption == true,
                                  callback_id = body.callback_id ~= null and body.callback_id or nil,
+                                 legacy_callback_url = body.callback_url ~= null and body.callback_url or nil,
                                  ext = "mp4", template_id = id}, body.test == true)
   return reply.v2({video_id = job.id})
 end
@@ -647,6 +690,8 @@ local function create_translate(req, st)
     local charged = st:charge("translate", false)
     local job = st:create_job("translate", {title = body.title or "Translated video", list_type = "TRANSLATED",
                                             output_language = st.catalogue.language_by_name[lang:lower()],
+                                            legacy_callback_url = not absent(body.callback_url) and body.callback_url
+                                                                  or nil,
                                             callback_id = body.callback_id ~= null and body.callback_id or nil})
     if not charged and not job.failure then job.failure = st.CREDIT_FAILURE end
     ids[#ids + 1] = job.id
@@ -675,6 +720,7 @@ local function get_translate(req, st, id)
   elseif status == "failed" then
     data.message = st:failure(job).message
   end
+  if job.legacy_callback_url then callback(st, req, job) end
   return reply.v2(data)
 end
 
@@ -886,7 +932,8 @@ M.media_routes = {
   {"GET", "/share/([^/]+)", share_page, gen = "files"},
 }
 
-function M.register(app)
+function M.register(app, st)
+  st.webhooks:watcher(M.watch)
   app:load(M.routes)
   app:load(M.media_routes)
 end

@@ -36,7 +36,7 @@ M.KINDS = {
 M.COST = {video = 60, workflow = 60, translate = 180}
 
 local CONFIG_KEYS = {time_scale = "number", api_keys = "table", url_ttl = "number",
-                     quota = "number", log_limit = "number"}
+                     quota = "number", log_limit = "number", webhook_plain_http = "boolean"}
 
 local State = {}
 State.__index = State
@@ -86,6 +86,7 @@ function State:configure(t)
   if t.url_ttl then self.url_ttl = t.url_ttl end
   if t.quota then self.quota = int(t.quota) end
   if t.log_limit then self.log_limit = int(t.log_limit) end
+  if t.webhook_plain_http ~= nil then self.webhook_plain_http = t.webhook_plain_http end
   return true
 end
 
@@ -94,7 +95,7 @@ function State:config()
   for k in pairs(self.api_keys) do keys[#keys + 1] = k end
   table.sort(keys)
   return {time_scale = self.time_scale, api_keys = reply.array(keys), url_ttl = self.url_ttl,
-          quota = self.quota, log_limit = self.log_limit}
+          quota = self.quota, log_limit = self.log_limit, webhook_plain_http = self.webhook_plain_http}
 end
 
 --- True when `key` may call the API: configured keys, else any non-empty key.
@@ -185,6 +186,7 @@ function State:create_job(kind, fields)
   end
   self.jobs[job.id] = job
   if job.list_type then self.videos[#self.videos + 1] = job end
+  for _, fn in ipairs(self.create_hooks) do fn(self, job) end
   return job
 end
 
@@ -326,19 +328,27 @@ function State:on_reset(fn)
   self.reset_hooks[#self.reset_hooks + 1] = fn
 end
 
---- opts: time_scale (1), api_keys ({}), url_ttl (7 days), quota, log_limit, base_url.
+--- Registers fn(state, job), run for every created job (webhook watching).
+function State:on_create(fn)
+  self.create_hooks[#self.create_hooks + 1] = fn
+end
+
+--- opts: time_scale (1), api_keys ({}), url_ttl (7 days), quota, log_limit, base_url,
+--- webhook_plain_http (send https:// webhook URLs as plain HTTP).
 function M.new(opts)
   opts = opts or {}
   local self = setmetatable({
     time_scale = 1, api_keys = {}, url_ttl = 7 * 86400, log_limit = 100000,
     initial_quota = 2344452, log_seq = 0, vbase = 0, rbase = now(),
     base_url = opts.base_url, catalogue = seed.catalogue, kinds = {}, reset_hooks = {},
+    create_hooks = {}, webhook_plain_http = false,
   }, State)
   for k, v in pairs(M.KINDS) do self.kinds[k] = v end
   math.randomseed(math.floor(now() * 1000) % 2147483647)
   self.secret = self:id(32)
   local ok, err = self:configure({time_scale = opts.time_scale, api_keys = opts.api_keys,
-                                  url_ttl = opts.url_ttl, log_limit = opts.log_limit})
+                                  url_ttl = opts.url_ttl, log_limit = opts.log_limit,
+                                  webhook_plain_http = opts.webhook_plain_http})
   if not ok then return nil, err end
   if opts.quota then self.initial_quota = int(opts.quota) end
   self:reset()

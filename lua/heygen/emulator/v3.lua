@@ -22,6 +22,7 @@
 local reply = require "heygen.emulator.reply"
 local httpd = require "heygen.emulator.httpd"
 local media = require "heygen.emulator.media"
+local deliver = require "heygen.emulator.deliver"
 
 local null = reply.null
 local int = reply.int
@@ -85,6 +86,8 @@ local function body_object(req)
 end
 
 local function iso(t) return os.date("!%Y-%m-%dT%H:%M:%SZ", t) end
+
+local function opt(v) if v ~= null then return v end end
 
 ---------------------------------------------------------------------------------------
 -- a small rule walker for request bodies: first error wins, as a 400 answer
@@ -300,14 +303,44 @@ local function charged_job(st, kind, fields)
   return job
 end
 
--- Records a webhook event once per job and outcome (GET /v3/webhooks/events).
+local function listed(list, v)
+  for _, x in ipairs(list) do if x == v then return true end end
+  return false
+end
+
+-- Sends an event (docs 8.3-8.5): signed to each endpoint that wants it, as the endpoints
+-- are now (a deleted one gets nothing, a rotated secret signs); unsigned to the job's
+-- callback_url.
+local function dispatch(st, ev, callback_url)
+  local body = reply.encode({event_id = ev.event_id, event_type = ev.event_type, created_at = ev.created_at,
+                             event_data = ev.event_data})
+  for _, ep in ipairs(st.v3.endpoints) do
+    if ep.status == "enabled" and (ep.events == nil or listed(ep.events, ev.event_type))
+       and (ep.entity_id == nil or ep.entity_id == ev.entity_id) then
+      local sig = require("heygen.core").hmac_sha256(ep.secret, body)
+      deliver.send(st, {url = ep.url, body = body, headers = {{"Signature", sig}, {"X-HeyGen-Signature", sig}},
+                        event_id = ev.event_id, event_type = ev.event_type, signed = true})
+    end
+  end
+  if callback_url then
+    deliver.send(st, {url = callback_url, body = body, event_id = ev.event_id, event_type = ev.event_type,
+                      signed = false})
+  end
+end
+
+local batch_check
+
+-- Records a webhook event once per job and outcome (GET /v3/webhooks/events) and sends it.
 local function note_event(st, job, event_type, data)
   if job.v3_event == event_type then return end
   job.v3_event = event_type
   st.v3.event_seq = st.v3.event_seq + 1
   local list = st.v3.events
-  list[#list + 1] = {seq = st.v3.event_seq, event_id = "evt_" .. st:id(24), event_type = event_type,
-                     event_data = data, created_at = iso(now()), entity_id = job.id}
+  local ev = {seq = st.v3.event_seq, event_id = "evt_" .. st:id(24), event_type = event_type,
+              event_data = data, created_at = iso(now()), entity_id = job.id}
+  list[#list + 1] = ev
+  dispatch(st, ev, job.callback_url)
+  if job.batch_id then batch_check(st, st.v3.batches[job.batch_id]) end
 end
 
 ---------------------------------------------------------------------------------------
@@ -640,6 +673,7 @@ local function video_from(st, body)
   local cap = body.caption ~= null and body.caption or nil
   return new_video(st, {title = body.title ~= null and body.title or nil, ext = fmt, v3 = true,
                         caption = type(cap) == "table" and cap.style == "default",
+                        callback_url = opt(body.callback_url),
                         callback_id = body.callback_id ~= null and body.callback_id or nil}), fmt
 end
 
@@ -718,11 +752,16 @@ local function create_video_batch(req, st)
   end
   if st.quota <= 0 then return fail(402, "insufficient_credit", NO_CREDIT) end
   local batch = {id = "batch_" .. st:id(), title = not absent(body.title) and body.title or null,
-                 created_at = now(), items = {}}
+                 created_at = now(), items = {}, callback_url = opt(body.callback_url),
+                 callback_id = opt(body.callback_id)}
   for i, item in ipairs(videos) do
     local job = video_from(st, item)
     job.batch_id, job.item_index = batch.id, i - 1
     batch.items[i] = job.id
+    if batch.callback_url then
+      job.batch_callback_url = batch.callback_url   -- watched even while no endpoint exists
+      st.webhooks:watch(job)
+    end
   end
   st.v3.batches[batch.id] = batch
   return reply.json(202, {data = {batch_id = batch.id}})
@@ -731,12 +770,8 @@ end
 -- GET /v3/videos/batches/{id}: the aggregate status (processing until every item ends,
 -- then completed unless all failed), counts, and a page of items, with has_more and
 -- next_token inside data (docs 0.4 exception).
-local function get_video_batch(req, st, bid)
-  local batch = st.v3.batches[bid]
-  if not batch then return not_found("batch_not_found", "Batch", bid) end
-  local limit, start, bad = page_args(req, st, "batch:" .. bid, 100, 100)
-  if bad then return bad end
-  start = start or 0
+-- The batch's aggregate status, counts and items from index `start` (at most `limit`).
+local function batch_summary(st, batch, start, limit)
   local counts, items, ended, completed = {}, {}, 0, 0
   for i, vid in ipairs(batch.items) do
     local job = st.jobs[vid]
@@ -753,8 +788,29 @@ local function get_video_batch(req, st, bid)
       items[#items + 1] = {item_index = i - 1, video_id = vid, status = status, error = e}
     end
   end
-  local more = start + #items < #batch.items
   local aggregate = ended < #batch.items and "processing" or (completed > 0 and "completed" or "failed")
+  return aggregate, counts, items
+end
+
+-- batch.finished once every item ended (docs 8.2): the batch view's fields [INF payload].
+function batch_check(st, batch)
+  if not batch or batch.v3_event then return end
+  local aggregate, counts, items = batch_summary(st, batch, 0, #batch.items)
+  if aggregate == "processing" then return end
+  note_event(st, batch, "batch.finished", {batch_id = batch.id, status = aggregate, total_items = #batch.items,
+                                           counts_by_status = counts, items = reply.array(items),
+                                           callback_id = batch.callback_id or null})
+end
+
+local function get_video_batch(req, st, bid)
+  local batch = st.v3.batches[bid]
+  if not batch then return not_found("batch_not_found", "Batch", bid) end
+  local limit, start, bad = page_args(req, st, "batch:" .. bid, 100, 100)
+  if bad then return bad end
+  start = start or 0
+  local aggregate, counts, items = batch_summary(st, batch, start, limit)
+  batch_check(st, batch)
+  local more = start + #items < #batch.items
   return v3({batch_id = batch.id, title = batch.title, created_at = batch.created_at, status = aggregate,
              total_items = #batch.items, counts_by_status = counts, items = reply.array(items), has_more = more,
              next_token = more and cursor(st, "batch:" .. bid, start + #items) or null})
@@ -819,6 +875,7 @@ local function create_session(req, st)
     return no_look(body.avatar_id, "avatar_id")
   end
   local s = st:create_job("video_agent", {prompt = body.prompt, title = body.prompt:sub(1, 60),
+                                          callback_url = opt(body.callback_url),
                                           callback_id = body.callback_id ~= null and body.callback_id or nil})
   st.v3.sessions[#st.v3.sessions + 1] = s
   return v3({session_id = s.id, status = "thinking", video_id = null, created_at = s.created_at})
@@ -965,7 +1022,6 @@ local function check_assets(st, body, keys)
   end
 end
 
-local function opt(v) if v ~= null then return v end end
 
 local function create_translation(req, st)
   local body, err = body_object(req)
@@ -983,6 +1039,7 @@ local function create_translation(req, st)
   for _, lang in ipairs(langs) do
     local job = charged_job(st, "translate", {title = opt(body.title) or "Translated video", list_type = "TRANSLATED",
                                             output_language = lang, callback_id = opt(body.callback_id),
+                                            callback_url = opt(body.callback_url),
                                             input_language = opt(body.input_language) or "English",
                                             enable_caption = body.enable_caption == true,
                                             translate_audio_only = body.translate_audio_only == true})
@@ -1040,7 +1097,7 @@ local function create_lipsync(req, st)
   err = err or check(body, LIPSYNC_RULE, "") or check_assets(st, body, {"video", "audio"})
   if err then return err end
   local job = charged_job(st, "lipsync", {title = opt(body.title) or "Lipsync", callback_id = opt(body.callback_id),
-                                         caption = body.enable_caption == true})
+                                         callback_url = opt(body.callback_url), caption = body.enable_caption == true})
   table.insert(st.v3.lipsyncs, job)
   return v3({lipsync_id = job.id})
 end
@@ -1053,8 +1110,12 @@ local function lipsync_view(req, st, job)
     d.duration = media.SAMPLE_DURATION
     d.video_url = st:signed_url(req, job.id .. ".mp4")
     if job.caption then d.caption_url = st:signed_url(req, job.id .. ".srt") end
+    note_event(st, job, "lipsync.success", {lipsync_id = job.id, url = d.video_url, video_url = d.video_url,
+                                            callback_id = d.callback_id})          -- [INF] event name
   elseif status == "failed" then
     d.failure_message = st:failure(job).message
+    note_event(st, job, "lipsync.fail", {lipsync_id = job.id, message = d.failure_message,
+                                         callback_id = d.callback_id})
   end
   return d
 end
@@ -1284,6 +1345,8 @@ local function create_endpoint(req, st)
   local ep = {endpoint_id = "ep_" .. st:id(16), url = body.url, events = opt(body.events), status = "enabled",
               created_at = iso(now()), secret = "whsec_" .. st:id(32), entity_id = opt(body.entity_id)}
   table.insert(st.v3.endpoints, ep)
+  -- outcomes nobody watched so far happened before this endpoint: noted, never sent
+  if #st.v3.endpoints == 1 then st.webhooks:catch_up(M.watch) end
   return v3(endpoint_view(ep, true))
 end
 
@@ -1410,7 +1473,7 @@ local function generate_template(req, st, tid)
     end
   end
   local job = new_video(st, {title = opt(body.title) or t.name, ext = "mp4", template_id = tid,
-                             callback_id = opt(body.callback_id)})
+                             callback_url = opt(body.callback_url), callback_id = opt(body.callback_id)})
   return v3(video_view(req, st, job))
 end
 
@@ -1511,8 +1574,26 @@ M.control_routes = {
   {"GET", "/_emulator/v3/idempotency", control_keys, gen = "control"},
 }
 
+---------------------------------------------------------------------------------------
+-- the sweep (deliver.lua): views built so events are noted when jobs end, not when polled
+
+local VIEWS = {video = video_view, workflow = video_view, translate = translation_view, lipsync = lipsync_view,
+               video_agent = function(_, st, s) return session_view(st, s) end}
+local TERMINAL = {completed = true, failed = true}
+
+-- True once the job's terminal event is noted; jobs nobody listens to are left alone.
+function M.watch(st, job, req)
+  local view = VIEWS[job.kind]
+  if not view or not (job.callback_url or job.batch_callback_url or st.v3.endpoints[1]) then return false end
+  local d = view(req, st, job)
+  return job.v3_event ~= nil and TERMINAL[d.status] == true
+end
+
+local function endpoints_exist(st) return st.v3.endpoints[1] ~= nil end
+
 function M.register(app, st)
   for name, kind in pairs(M.KINDS) do st.kinds[name] = kind end
+  st.webhooks:watcher(M.watch, endpoints_exist)
   fresh(st)
   st:on_reset(fresh)                  -- v3 state goes with every reset
   app:load(M.routes)
