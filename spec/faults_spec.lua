@@ -456,6 +456,7 @@ describe("fault 9: downloads", function()
     -- a partial file from an earlier run, resumed with a Range the server answers falsely
     assert(job:download(out .. ".seed", { max_resumes = 0 }) == nil)
     assert(os.rename(out .. ".seed.part", out .. ".part"))
+    assert(os.rename(out .. ".seed.part.resume", out .. ".part.resume"))
     emu:clear_faults()
     emu:fault { method = "GET", path = "^/files/", lie_206 = true, times = -1 }
     local path, err = job:download(out, { max_resumes = 0 })
@@ -466,6 +467,50 @@ describe("fault 9: downloads", function()
       .. ")", err.message, 1, true)
     assert.is_nil(support.read(out))
     assert.is_nil(support.read(out .. ".part"))
+  end)
+
+  it("a part left by a failed run: the same job's resumed with If-Range; another job's never", function()
+    local a = completed_job(client(), SIZE)
+    local b = completed_job(client(), SIZE + 4096) -- a different file: its free box says another size
+    local out = support.tmpname(".mp4")
+    emu:fault { method = "GET", path = "^/files/", drop_after = 1000000 }
+    local path, err = a:download(out, { max_resumes = 0 })
+    assert.is_nil(path)
+    assert.matches("partial data kept in " .. out .. ".part", err.message, 1, true)
+    local note = require("heygen.core").json_decode(support.read(out .. ".part.resume"))
+    assert.are.equal("video:" .. a.id, note.job)
+    assert.matches('^"', note.validator) -- the emulator's strong ETag
+    -- another job to the same path: the part is not its file, so it starts over
+    local function last_seq()
+      local all = emu:requests {}
+      return all[#all].seq
+    end
+    local since = last_seq()
+    assert.are.equal(out, b:download(out))
+    local files = emu:requests { method = "GET", path = "^/files/.*%.mp4$", since = since }
+    assert.are.equal(1, #files)
+    assert.is_nil(files[1].headers.range)
+    local ref = clean_copy(b, out)
+    assert.are.equal(sha256(ref), sha256(out))
+    assert.is_nil(support.read(out .. ".part.resume"))
+    os.remove(out)
+    os.remove(ref)
+    -- the same job, in a later run (a fresh client, as another process would have): resumed
+    emu:fault { method = "GET", path = "^/files/", drop_after = 1000000 }
+    assert.is_nil((a:download(out, { max_resumes = 0 })))
+    local again = client():job("video", a.id)
+    since = last_seq()
+    assert.are.equal(out, again:download(out))
+    files = emu:requests { method = "GET", path = "^/files/.*%.mp4$", since = since }
+    assert.are.equal(1, #files)
+    assert.are.equal("bytes=1000000-", files[1].headers.range)
+    assert.are.equal(note.validator, files[1].headers["if-range"])
+    ref = clean_copy(a, out)
+    assert.are.equal(sha256(ref), sha256(out))
+    assert.is_nil(support.read(out .. ".part"))
+    assert.is_nil(support.read(out .. ".part.resume"))
+    os.remove(out)
+    os.remove(ref)
   end)
 
   it("stalled: ended after stall_timeout without a byte, then resumed to the whole file", function()

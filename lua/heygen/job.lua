@@ -400,13 +400,42 @@ local function resume_terms(rec)
   return validator, validator ~= nil or (accept or ""):lower() == "bytes"
 end
 
+-- What a partial download is (path..".part.resume", one JSON line beside the part):
+-- the job it belongs to and what its server said of ranges, so that a later
+-- download to the same path, in this process or another, resumes only the
+-- same job's file, with If-Range, and starts over for anything else.
+local function resume_note_path(part) return part .. ".resume" end
+
+local function save_resume_note(part, job_key, validator, resumable)
+  local f = io.open(resume_note_path(part), "wb")
+  if not f then return end -- without the note the part is merely not resumed later
+  f:write(core.json_encode { job = job_key, validator = validator, resumable = resumable }, "\n")
+  f:close()
+end
+
+local function load_resume_note(part, job_key)
+  local f = io.open(resume_note_path(part), "rb")
+  if not f then return nil end
+  local note = core.json_decode(f:read("a") or "")
+  f:close()
+  if type(note) ~= "table" or note.job ~= job_key then return nil end
+  return note
+end
+
+local function drop_part(part)
+  os.remove(part)
+  os.remove(resume_note_path(part))
+end
+
 --- Download the result video to `path`. Streams to path..".part", resumes
 -- with Range after a dropped or stalled connection (opts.stall_timeout seconds
 -- under a byte a second, default 30), refreshes an expired URL once, and
 -- renames to `path` only when complete. A resume carries If-Range with the
 -- file's ETag (or Last-Modified), so a file that changed comes back whole; a
 -- server that neither validates nor accepts ranges gets a fresh start, and
--- a 206 that does not start where we asked (or ends short) is never kept.
+-- a 206 that does not start where we asked (or ends short) is never kept. A
+-- part left by a failed download is resumed by a later one (another process
+-- too) only when path..".part.resume" says it is this job's file.
 -- Returns path, or nil, err.
 function Job:download(path, opts)
   opts = check_opts("job:download", opts, DOWNLOAD_OPTIONS)
@@ -424,11 +453,22 @@ function Job:download(path, opts)
   local refreshed, resumes = false, 0
   local max_resumes = opts.max_resumes or 5
   local validator, resumable, distrust, attempt = nil, false, false, 0
+  local job_key = self.kind .. ":" .. self.id
+  if (util.file_size(part) or 0) > 0 then
+    -- a part left by an earlier download: resumed only if it is this job's file and
+    -- its server took ranges (the note says so), else started over
+    local note = load_resume_note(part, job_key)
+    if note then
+      validator, resumable = note.validator, note.resumable == true
+    else
+      drop_part(part)
+    end
+  end
   while true do
     attempt = attempt + 1
     local offset = util.file_size(part) or 0
-    if offset > 0 and attempt > 1 and not resumable then
-      os.remove(part) -- the server gave no sign that a range of this file is safe
+    if offset > 0 and not resumable then
+      drop_part(part) -- the server gave no sign that a range of this file is safe
       offset = 0
     end
     local headers = { ["User-Agent"] = client.user_agent }
@@ -451,6 +491,9 @@ function Job:download(path, opts)
       distrust, resumable, validator = true, false, nil
     end
     if (rec.status == 200 or rec.status == 206) and not distrust then validator, resumable = resume_terms(rec) end
+    if rec.code ~= 0 and (util.file_size(part) or 0) > 0 then
+      save_resume_note(part, job_key, validator, resumable and not distrust)
+    end
     -- a 206 that came whole by its Content-Length but holds less than its Content-Range total
     local range_total = rec.code == 0 and rec.status == 206
       and tonumber((core.header(rec, "content-range") or ""):match("/(%d+)%s*$"))
@@ -458,7 +501,7 @@ function Job:download(path, opts)
     if rec.range_mismatch or (range_total and held ~= range_total) then
       -- a range other than the one asked for, or more than the file: start over; fewer
       -- bytes than the file: go on from there
-      if rec.range_mismatch or held > range_total then os.remove(part) end
+      if rec.range_mismatch or held > range_total then drop_part(part) end
       resumes = resumes + 1
       if resumes > max_resumes then
         return nil, errors.new { kind = "protocol", status = rec.status, job_id = self.id,
@@ -467,7 +510,7 @@ function Job:download(path, opts)
             tostring(core.header(rec, "content-range"))) }
       end
     elseif rec.code == 23 then
-      os.remove(part)
+      drop_part(part)
       return nil, errors.new { kind = "io", job_id = self.id,
         message = "cannot write the download: " .. tostring(rec.error) }
     elseif rec.code ~= 0 then
@@ -488,6 +531,7 @@ function Job:download(path, opts)
       if not ok then
         return nil, errors.new { kind = "io", job_id = self.id, message = "cannot rename download: " .. tostring(err) }
       end
+      os.remove(resume_note_path(part))
       return path
     elseif rec.status == 416 and offset > 0 then
       -- what we hold is already all of it, or a different file: start over unless complete
@@ -495,9 +539,10 @@ function Job:download(path, opts)
       if total == offset then
         local ok, err = os.rename(part, path)
         if not ok then return nil, errors.new { kind = "io", job_id = self.id, message = tostring(err) } end
+        os.remove(resume_note_path(part))
         return path
       end
-      os.remove(part)
+      drop_part(part)
     elseif (rec.status == 403 or rec.status == 404 or rec.status == 410) and not refreshed then
       refreshed = true
       local status, err = self:refresh()
