@@ -206,3 +206,72 @@ describe("examples (v1/v2 use cases)", function()
     assert.is_nil(text.out:find("Spanish", 1, true))
   end)
 end)
+
+describe("examples (webhooks)", function()
+  it("webhook_receiver.lua registers an endpoint, is told of the render by a signed delivery, downloads it",
+    function()
+      local refused = run("webhook_receiver", { "--port", "0", "--out-dir", "videos" })
+      assert.are.equal(2, refused.code)
+      assert.matches("%-%-out%-dir: cannot write to videos %(does it exist%?%)", refused.err)
+      assert(os.execute("mkdir -p " .. quote(work .. "/videos")))
+      local r = run("webhook_receiver", { "--port", "0", "--out-dir", "videos", "--timeout", "60" })
+      assert.are.equal(0, r.code, "exit code; stderr:\n" .. r.err)
+      assert.matches("No HEYGEN_API_KEY set: using the offline emulator", r.err)
+      assert.matches("endpoint ep_%w+ for https://127%.0%.0%.1:%d+/heygen", r.err)
+      local line = r.out:match("^(%b{})\n")
+      local event = assert(heygen.json.decode(line), r.out)
+      assert.are.equal("avatar_video.success", event.event_type)
+      assert.is_true(event.succeeded)
+      assert.matches("^evt_", event.event_id)
+      assert.are.equal("videos/" .. event.video_id .. ".mp4", event.path)
+      assert_mp4(work .. "/videos/" .. event.video_id .. ".mp4")
+    end)
+
+  it("webhook_receiver.lua answers 401 to an unsigned or forged delivery and keeps listening", function()
+    -- the receiver alone (a secret given, no emulator key needed to listen): run it in the
+    -- background, forge deliveries at it, then send one genuine event
+    local port_file = work .. "/port.txt"
+    local socket = require "socket"
+    local probe = assert(socket.bind("127.0.0.1", 0))
+    local _, port = probe:getsockname()
+    probe:close()
+    local cmd = table.concat({ "cd", quote(work), "&&", "env -u HEYGEN_API_KEY -u HEYGEN_TOKEN -u LUA_INIT",
+      "HEYGEN_API_KEY=unused-key timeout 60", quote(BIN), quote(ROOT .. "/examples/webhook_receiver.lua"),
+      "--port", tostring(port), "--secret", "whsec_example", "--count", "1", "--json",
+      ">", quote(port_file), "2>", quote(work .. "/recv.err"), "&" }, " ")
+    assert(os.execute(cmd))
+    local function post(body, headers)
+      local c
+      for _ = 1, 100 do
+        c = socket.connect("127.0.0.1", port)
+        if c then break end
+        socket.sleep(0.05)
+      end
+      assert(c, "the receiver never listened")
+      local head = { "POST /heygen HTTP/1.1", "Host: 127.0.0.1", "Content-Length: " .. #body }
+      for k, v in pairs(headers) do head[#head + 1] = k .. ": " .. v end
+      c:send(table.concat(head, "\r\n") .. "\r\n\r\n" .. body)
+      local status = c:receive("*l")
+      c:close()
+      return tonumber(status:match("^HTTP/1%.1 (%d+)"))
+    end
+    local body = '{"event_id":"evt_x1","event_type":"avatar_video.fail",'
+      .. '"event_data":{"video_id":"v1","msg":"no credit"}}'
+    assert.are.equal(401, post(body, {}))
+    assert.are.equal(401, post(body, { Signature = string.rep("0", 64) }))
+    assert.are.equal(200, post(body, { Signature = require("heygen.webhook").sign("whsec_example", body) }))
+    for _ = 1, 100 do
+      if (support.read(port_file) or ""):find("\n%s*{.*}%s*\n") then break end
+      socket.sleep(0.05)
+    end
+    local out = support.read(port_file)
+    local event = assert(heygen.json.decode(out:match("^(%b{})\n")), out)
+    assert.are.equal("avatar_video.fail", event.event_type)
+    assert.is_false(event.succeeded)
+    assert.are.equal("no credit", event.message)
+    local err = support.read(work .. "/recv.err")
+    assert.matches("refused a delivery to /heygen: heygen: signature: the delivery has no Signature header", err)
+    assert.matches("refused a delivery to /heygen: heygen: signature: the signature header does not match", err)
+    assert.is_nil(err:find("whsec_example", 1, true))
+  end)
+end)

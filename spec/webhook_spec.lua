@@ -263,3 +263,75 @@ describe("hg:fal_submit with a webhook_url", function()
     assert.equal(before, emu:count("POST", "/fal/"))
   end)
 end)
+
+describe("deliveries from the emulator, checked by heygen.webhook", function()
+  local receiver = require "receiver"
+  local emu, hg, r
+  setup(function()
+    emu = support.emulator { time_scale = 600 }
+    emu:config { webhook_plain_http = true }
+    r = receiver.new()
+  end)
+  before_each(function() hg = support.client(emu, { api = "v3" }) end)
+  teardown(function()
+    if r then r:close() end
+    if emu then emu:stop() end
+  end)
+
+  it("a registered endpoint's event verifies with its secret, and not after rotation", function()
+    local ep = assert(hg:create_webhook_endpoint { url = r.https_url .. "/hook", events = { "avatar_video.success" } })
+    local avatars = assert(hg:avatars())
+    local avatar = avatars.avatars[1]
+    local job = assert(hg:create_video { video_inputs = { {
+      character = { type = "avatar", avatar_id = avatar.avatar_id },
+      voice = { type = "text", voice_id = avatar.default_voice_id, input_text = "Hello." } } } })
+    local req = assert(r:next(20))
+    assert.are.equal("POST", req.method)
+    assert.are.equal("/hook", req.path)
+    local event = assert(webhook.verify(req.body, req.headers, ep.secret))
+    assert.are.equal("avatar_video.success", event.event_type)
+    assert.are.equal(job.id, event.event_data.video_id)
+    -- the URL it carries downloads the video
+    local out = support.tmpname(".mp4")
+    assert.are.equal(out, hg:job("video", event.event_data.video_id):download(out))
+    assert.are.equal(support.sample_mp4(), support.read(out))
+    os.remove(out)
+    -- after a rotation, deliveries verify with the new secret and not with the old one
+    local rotated = assert(hg:rotate_webhook_secret(ep.endpoint_id))
+    assert.are_not.equal(ep.secret, rotated.secret)
+    assert(hg:create_video { video_inputs = { {
+      character = { type = "avatar", avatar_id = avatar.avatar_id },
+      voice = { type = "text", voice_id = avatar.default_voice_id, input_text = "Again." } } } })
+    req = assert(r:next(20))
+    assert.truthy(webhook.verify(req.body, req.headers, rotated.secret))
+    local ev, err = webhook.verify(req.body, req.headers, ep.secret)
+    assert.is_nil(ev)
+    assert.are.equal("signature", err.kind)
+    assert(hg:delete_webhook_endpoint(ep.endpoint_id))
+  end)
+
+  it("a fal request's webhook verifies with the keys hg:fal_webhook_keys fetched, without the fal key", function()
+    local fal = support.client(emu, { fal_jwks_url = emu.fal_url .. "/.well-known/jwks.json" })
+    local job = assert(fal:fal_submit("bytedance/seedance-2.0/text-to-video", { prompt = "a heron" },
+      { webhook_url = r.url .. "/fal-hook" }))
+    assert.are.equal(job.id, job.gateway_request_id)
+    local keys = assert(fal:fal_webhook_keys())
+    assert.are.equal(1, #keys)
+    local jwks = emu:requests { path = "/fal/%.well%-known/jwks%.json" }
+    assert.are.equal(1, #jwks)
+    assert.is_nil(jwks[1].headers.authorization) -- no credential leaves for the keys
+    local req = assert(r:next(20))
+    assert.are.equal("/fal-hook", req.path)
+    local result = assert(webhook.verify_fal(req.body, req.headers, keys))
+    assert.is_true(result.ok)
+    assert.are.equal(job.id, result.request_id)
+    assert.matches("^http://127%.0%.0%.1:%d+/", result.video_url)
+    -- kept: a second call makes no request; refresh = true makes one
+    assert.are.equal(keys, fal:fal_webhook_keys())
+    assert(fal:fal_webhook_keys { refresh = true })
+    assert.are.equal(2, #emu:requests { path = "/fal/%.well%-known/jwks%.json" })
+    -- a body changed on the way fails
+    local _, err = webhook.verify_fal(req.body:gsub("OK", "ERROR", 1), req.headers, keys)
+    assert.are.equal("signature", err.kind)
+  end)
+end)
