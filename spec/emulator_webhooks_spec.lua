@@ -44,7 +44,8 @@ end
 
 -- Deliveries once `n` of them have settled (delivered, or failed for good).
 local function settled(n, timeout)
-  local deadline, list = socket.gettime() + (timeout or 10), nil
+  local deadline = socket.gettime() + (timeout or 10)
+  local list
   repeat
     list = emu:deliveries()
     local done = 0
