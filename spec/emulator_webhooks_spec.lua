@@ -247,6 +247,27 @@ describe("the emulator's v3 webhooks", function()
     assert.matches("refused", d.error)
   end)
 
+  it("gives an attempt 10 real seconds to answer, then tries again", function()
+    local vid = v3_video({callback_url = rx.url .. "/slow"})
+    emu:job(vid, {complete = true})
+    local hung = assert(rx:silent(10))
+    local started = socket.gettime()
+    local d
+    repeat
+      socket.sleep(0.2)
+      d = emu:deliveries()[1]
+    until d.attempts == 2 or socket.gettime() - started > 15
+    hung:close()
+    assert.is_true(socket.gettime() - started > 9)
+    assert.are.equal(2, d.attempts)
+    assert.are.equal(0, d.status)
+    assert.matches("no answer within 10 s", d.error)
+    assert(rx:next(5))
+    d = settled(1)[1]
+    assert.is_true(d.delivered)
+    assert.are.equal(2, d.attempts)
+  end)
+
   it("records the last non-2xx status of a receiver that keeps failing", function()
     local vid = v3_video({callback_url = rx.url .. "/busy"})
     emu:job(vid, {complete = true})
@@ -272,6 +293,9 @@ describe("the emulator's v3 webhooks", function()
     local d = settled(3)
     assert.are.same({false, true, false}, {d[1].duplicate, d[2].duplicate, d[3].duplicate})
     assert.are.equal(d[1].event_id, d[2].event_id)
+    local later = emu:deliveries(d[2].seq)
+    assert.are.equal(1, #later)
+    assert.are.equal(d[3].seq, later[1].seq)
   end)
 
   it("sends batch.finished to the batch's callback_url when every item ended", function()

@@ -6,6 +6,7 @@
 --   r.url, r.https_url                    -- "http://127.0.0.1:P", "https://127.0.0.1:P"
 --   r:next(timeout, status) -> {method, path, target, headers (lower-case), body} | nil
 --   r:collect(seconds, status) -> every request arriving within `seconds`
+--   r:silent(timeout) -> a client accepted and never answered (close it yourself)
 --   r:close()
 --   receiver.closed_port() -> a port nothing listens on
 local socket = require "socket"
@@ -48,6 +49,12 @@ function Receiver:next(timeout, status)
   c:close()
   self.seen[#self.seen + 1] = req
   return req
+end
+
+--- Accepts the next connection and reads nothing, answers nothing: a hung receiver.
+function Receiver:silent(timeout)
+  self.server:settimeout(timeout or 5)
+  return self.server:accept()
 end
 
 --- Every request arriving within `seconds`, each answered with `status`.

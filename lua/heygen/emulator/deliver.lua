@@ -149,11 +149,7 @@ local function read_answer(task, sock, deadline)
     if length and #buf - body_start + 1 >= length then break end
     if chunked and buf:find("\r?\n?0\r\n\r\n", body_start) then break end
     if not length and not chunked and (status == 204 or status == 304) then break end
-    local ok, err = more()
-    if not ok then
-      if err == "closed" or err == "timeout" or err == "reset" then break end
-      break
-    end
+    if not more() then break end           -- closed, or out of time: the status is what counts
   end
   return status
 end
@@ -259,7 +255,13 @@ function Engine:start(url, q)
     task.gen = gen
     self.tasks[task] = true
     while q[1] and self.gen == gen do
-      self:deliver(task, table.remove(q, 1))
+      local entry = table.remove(q, 1)
+      local ok, err = pcall(self.deliver, self, task, entry)   -- coroutines yield across pcall (5.2+, LuaJIT)
+      if not ok then
+        close_sock(task)
+        entry.rec.error = "emulator error: " .. tostring(err)
+        io.stderr:write("heygen-emulator: webhook delivery: ", tostring(err), "\n")
+      end
     end
     q.running = false
     self.tasks[task] = nil
