@@ -3,6 +3,7 @@
 --
 --   local receiver = require "receiver"
 --   local r = receiver.new()              -- listening on 127.0.0.1, a free port
+--   receiver.new{tls = {certificate = PEM, key = PEM}}   speaks HTTPS (luasec)
 --   r.url, r.https_url                    -- "http://127.0.0.1:P", "https://127.0.0.1:P"
 --   r:next(timeout, status) -> {method, path, target, headers (lower-case), body} | nil
 --   r:collect(seconds, status) -> every request arriving within `seconds`
@@ -41,6 +42,15 @@ function Receiver:next(timeout, status)
   local c = self.server:accept()
   if not c then return nil, "timeout" end
   c:settimeout(5)
+  if self.tls then
+    c = assert(require("ssl").wrap(c, self.tls))
+    c:settimeout(5)
+    local ok, err = c:dohandshake()
+    if not ok then
+      c:close()
+      return nil, "TLS handshake: " .. tostring(err)
+    end
+  end
   local req = read_request(c)
   status = status or 200
   local body = '{"ok":true}'
@@ -74,12 +84,17 @@ function Receiver:close()
   self.server = nil
 end
 
-function M.new()
+function M.new(opts)
   local server = assert(socket.bind("127.0.0.1", 0))
   local _, port = server:getsockname()
   port = tonumber(port)
+  local tls
+  if opts and opts.tls then
+    tls = assert(require("ssl").newcontext({mode = "server", protocol = "any", options = {"all"},
+                                            certificate = opts.tls.certificate, key = opts.tls.key}))
+  end
   return setmetatable({server = server, port = port, url = "http://127.0.0.1:" .. port,
-                       https_url = "https://127.0.0.1:" .. port, seen = {}}, Receiver)
+                       https_url = "https://127.0.0.1:" .. port, seen = {}, tls = tls}, Receiver)
 end
 
 --- A loopback port with no listener (bound, then closed).
