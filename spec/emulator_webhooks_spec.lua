@@ -335,6 +335,18 @@ describe("the emulator's v3 webhooks", function()
     assert.are.equal("video_agent.fail", cjson.decode(got["/agent"].body).event_type)
   end)
 
+  it("tells a lipsync's outcome (no documented event type) to its callback_url only", function()
+    local ep = endpoint({url = rx.https_url .. "/all"})     -- events = null: every event type
+    local _, ls = api("POST", "/v3/lipsyncs", {video = {type = "url", url = "https://example.com/v.mp4"},
+      audio = {type = "url", url = "https://example.com/a.mp3"}, callback_url = rx.url .. "/lipsync"})
+    emu:job(ls.data.lipsync_id, {complete = true})
+    local got = by_path(rx:collect(1.5))
+    assert.are.equal("lipsync.success", cjson.decode(got["/lipsync"].body).event_type)
+    assert.is_nil(got["/all"])
+    assert.are.same({}, events(ls.data.lipsync_id))
+    api("DELETE", "/v3/webhooks/endpoints/" .. ep.endpoint_id)
+  end)
+
   it("forgets deliveries, retries and the duplicate counter on reset", function()
     emu:webhooks({duplicate = 3})
     local vid = v3_video({callback_url = rx.url .. "/r"})

@@ -107,7 +107,8 @@ WEBHOOKS (heygen.emulator.deliver; docs/heygen-v3.md 8, heygen-api.md 3.17, fal-
     translations, lipsyncs, templates) gets the same body unsigned (8.5). Video batches
     send batch.finished {batch_id, status, total_items, counts_by_status, items,
     callback_id} when every item ended, to the batch's callback_url and endpoints.
-    Lipsyncs send lipsync.success | lipsync.fail [INF: not in the event enum].
+    Lipsyncs send lipsync.success | lipsync.fail [INF: not in the event enum] to
+    their own callback_url only (never to endpoints, never in GET /v3/webhooks/events).
   v1/v2 creates with callback_url get the legacy body, unsigned (3.17):
     {"event_type": "avatar_video.success", "event_data": {video_id, url, callback_id}},
     avatar_video.fail {video_id, msg, callback_id}, video_translate.success

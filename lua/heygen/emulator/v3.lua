@@ -311,10 +311,10 @@ end
 -- Sends an event (docs 8.3-8.5): signed to each endpoint that wants it, as the endpoints
 -- are now (a deleted one gets nothing, a rotated secret signs); unsigned to the job's
 -- callback_url.
-local function dispatch(st, ev, callback_url)
+local function dispatch(st, ev, callback_url, callback_only)
   local body = reply.encode({event_id = ev.event_id, event_type = ev.event_type, created_at = ev.created_at,
                              event_data = ev.event_data})
-  for _, ep in ipairs(st.v3.endpoints) do
+  for _, ep in ipairs(callback_only and {} or st.v3.endpoints) do
     if ep.status == "enabled" and (ep.events == nil or listed(ep.events, ev.event_type))
        and (ep.entity_id == nil or ep.entity_id == ev.entity_id) then
       local sig = require("heygen.core").hmac_sha256(ep.secret, body)
@@ -331,15 +331,19 @@ end
 local batch_check
 
 -- Records a webhook event once per job and outcome (GET /v3/webhooks/events) and sends it.
-local function note_event(st, job, event_type, data)
+-- callback_only: an outcome with no documented event type (lipsync): only the job's own
+-- callback_url hears of it; endpoints and GET /v3/webhooks/events know only the enum.
+local function note_event(st, job, event_type, data, callback_only)
   if job.v3_event == event_type then return end
   job.v3_event = event_type
   st.v3.event_seq = st.v3.event_seq + 1
-  local list = st.v3.events
   local ev = {seq = st.v3.event_seq, event_id = "evt_" .. st:id(24), event_type = event_type,
               event_data = data, created_at = iso(now()), entity_id = job.id}
-  list[#list + 1] = ev
-  dispatch(st, ev, job.callback_url)
+  if not callback_only then
+    local list = st.v3.events
+    list[#list + 1] = ev
+  end
+  dispatch(st, ev, job.callback_url, callback_only)
   if job.batch_id then batch_check(st, st.v3.batches[job.batch_id]) end
 end
 
@@ -1111,11 +1115,11 @@ local function lipsync_view(req, st, job)
     d.video_url = st:signed_url(req, job.id .. ".mp4")
     if job.caption then d.caption_url = st:signed_url(req, job.id .. ".srt") end
     note_event(st, job, "lipsync.success", {lipsync_id = job.id, url = d.video_url, video_url = d.video_url,
-                                            callback_id = d.callback_id})          -- [INF] event name
+                                            callback_id = d.callback_id}, true)    -- [INF] event name
   elseif status == "failed" then
     d.failure_message = st:failure(job).message
     note_event(st, job, "lipsync.fail", {lipsync_id = job.id, message = d.failure_message,
-                                         callback_id = d.callback_id})
+                                         callback_id = d.callback_id}, true)
   end
   return d
 end
@@ -1585,6 +1589,11 @@ local TERMINAL = {completed = true, failed = true}
 function M.watch(st, job, req)
   local view = VIEWS[job.kind]
   if not view or not (job.callback_url or job.batch_callback_url or st.v3.endpoints[1]) then return false end
+  if job.def and job.kind ~= "video_agent" then
+    -- the clock says whether it has ended: the view (URLs signed, tables built) only then
+    local s = st:status(job)
+    if s ~= job.def.done and s ~= job.def.failed then return false end
+  end
   local d = view(req, st, job)
   return job.v3_event ~= nil and TERMINAL[d.status] == true
 end
