@@ -70,25 +70,8 @@ local function events(entity)
   return res.data
 end
 
-local B64 = {}
-do
-  local chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-  for i = 1, 64 do B64[chars:sub(i, i)] = i - 1 end
-end
-
-local function base64url_decode(s)
-  local out, bits, n = {}, 0, 0
-  for c in s:gmatch(".") do
-    bits, n = bits * 64 + B64[c], n + 6
-    if n >= 8 then
-      n = n - 8
-      local byte = math.floor(bits / 2 ^ n)
-      out[#out + 1] = string.char(byte)
-      bits = bits - byte * 2 ^ n
-    end
-  end
-  return table.concat(out)
-end
+-- the JWKS key, read as a receiver reads it (heygen.webhook's decoder)
+local base64url_decode = require("heygen.webhook").base64url_decode
 
 local function unhex(s) return (s:gsub("%x%x", function(h) return string.char(tonumber(h, 16)) end)) end
 
