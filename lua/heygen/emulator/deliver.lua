@@ -56,12 +56,6 @@ local AGAIN = {timeout = false, wantread = "r", wantwrite = "w"}
 ---------------------------------------------------------------------------------------
 -- encodings the senders need
 
-local HEX = {}
-for i = 0, 255 do HEX[string.char(i)] = string.format("%02x", i) end
-
---- Lower-case hex of raw bytes.
-function M.hex(s) return (s:gsub(".", HEX)) end
-
 local B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 --- base64url without padding (RFC 4648 section 5), as JWKs want.

@@ -57,6 +57,7 @@ PER-MODEL CONTROL (added here; cleared by /_emulator/reset)
 local reply = require "heygen.emulator.reply"
 local media = require "heygen.emulator.media"
 local deliver = require "heygen.emulator.deliver"
+local sign = require "heygen.emulator.sign"
 
 local M = {}
 
@@ -386,12 +387,10 @@ end
 M.USER_ID = "emulator-user"
 M.KEY_ID = "emulator-1"
 
--- The process's signing key pair {seed, public} (made at registration, never reset).
+-- The process's signing key {file, public} (made by openssl when first needed, never
+-- reset; its file is removed when the emulator stops).
 local function keys(st)
-  if not st.fal_keys then
-    local seed, public = require("heygen.core").ed25519_keypair()
-    st.fal_keys = {seed = seed, public = public}
-  end
+  if not st.fal_keys then st.fal_keys = sign.ed25519_key() end
   return st.fal_keys
 end
 
@@ -408,10 +407,9 @@ function webhook(st, req, job)
   local body = reply.encode({request_id = job.id, gateway_request_id = job.id, status = ok and "OK" or "ERROR",
                              payload = reply.decode(res.body) or reply.null,
                              error = ok and reply.null or ("Invalid status code: " .. res.status)})
-  local core = require "heygen.core"
   local ts = string.format("%d", os.time())
-  local signed = job.id .. "\n" .. M.USER_ID .. "\n" .. ts .. "\n" .. core.sha256(body)
-  local sig = deliver.hex(core.ed25519_sign(keys(st).seed, signed))
+  local signed = job.id .. "\n" .. M.USER_ID .. "\n" .. ts .. "\n" .. sign.sha256(body)
+  local sig = sign.hex(sign.ed25519_sign(keys(st), signed))
   deliver.send(st, {url = job.fal_webhook, body = body, event_id = job.id, signed = true,
                     event_type = ok and "fal.OK" or "fal.ERROR",
                     headers = {{"X-Fal-Webhook-Request-Id", job.id}, {"X-Fal-Webhook-User-Id", M.USER_ID},
@@ -497,7 +495,6 @@ function M.register(app, st)
     base_reset(self)
     self.fal_models = {}
   end
-  pcall(keys, st)                        -- made now when heygen.core is there, else on first use
   st.webhooks:watcher(M.watch)
   local auth = {auth = authorize, gen = "fal"}
   app:add("GET", "/fal/%.well%-known/jwks%.json", jwks, {gen = "fal"})

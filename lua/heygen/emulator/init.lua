@@ -1,7 +1,8 @@
 --[[ heygen.emulator: an offline, stateful HeyGen (v1/v2, v3) and fal.ai emulator.
 
-Runs under lua5.4, LuaJIT and heygen-lua with luasocket and lua-cjson; never needs the
-network. One port serves the API, the presigned downloads and the control interface.
+Runs under lua5.4, LuaJIT and heygen-lua with luasocket and lua-cjson (and the openssl
+command line to sign webhook deliveries: never heygen.core); never needs the network.
+One port serves the API, the presigned downloads and the control interface.
 
 START
 
@@ -219,7 +220,10 @@ function M.new(opts)
                        server = server}, Emulator)
 end
 
-function Emulator:run() self.server:run() end
+function Emulator:run()
+  self.server:run()
+  require("heygen.emulator.sign").forget(self.state.fal_keys) -- the fal signing key's file
+end
 function Emulator:stop() self.server:stop() end
 
 --- Runs an emulator in this process until shutdown (blocking).

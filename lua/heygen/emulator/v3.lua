@@ -23,6 +23,7 @@ local reply = require "heygen.emulator.reply"
 local httpd = require "heygen.emulator.httpd"
 local media = require "heygen.emulator.media"
 local deliver = require "heygen.emulator.deliver"
+local sign = require "heygen.emulator.sign"
 
 local null = reply.null
 local int = reply.int
@@ -317,7 +318,7 @@ local function dispatch(st, ev, callback_url, callback_only)
   for _, ep in ipairs(callback_only and {} or st.v3.endpoints) do
     if ep.status == "enabled" and (ep.events == nil or listed(ep.events, ev.event_type))
        and (ep.entity_id == nil or ep.entity_id == ev.entity_id) then
-      local sig = require("heygen.core").hmac_sha256(ep.secret, body)
+      local sig = sign.hmac_sha256(ep.secret, body)
       deliver.send(st, {url = ep.url, body = body, headers = {{"Signature", sig}, {"X-HeyGen-Signature", sig}},
                         event_id = ev.event_id, event_type = ev.event_type, signed = true})
     end
