@@ -165,6 +165,56 @@ describe("fault 10: the journal", function()
     os.remove(journal)
   end)
 
+  it("journals a video batch before create_video_batch returns; a killed script's batch is resumed", function()
+    local journal = support.tmpname(".journal")
+    local item = { type = "avatar", avatar_id = "Abigail_expressive_2024112501", script = "In a batch." }
+    -- a first run killed while it waits for the batch (its items stay stuck)
+    for _ = 1, 2 do emu:next_job { stuck = true } end
+    local pid, script = child([[
+local heygen = require "heygen"
+local hg = heygen.client { api = "v3", journal = os.getenv("JOURNAL"), poll = { initial = 0.05, max = 0.2 } }
+local item = { type = "avatar", avatar_id = "Abigail_expressive_2024112501", script = "In a batch." }
+local batch = assert(hg:create_video_batch { videos = { item, item } })
+batch:wait { timeout = 600 }
+print("the wait ended, which it must not")
+]], journal, true)
+    local deadline = core.now() + 20
+    while #created_ids(journal) < 1 and core.now() < deadline and alive(pid) do socket.sleep(0.05) end
+    local lines = journal_lines(journal)
+    assert.are.equal(1, #lines, "child output: " .. tostring(support.read(script .. ".out")))
+    assert.are.equal("video_batch", lines[1].kind)
+    while emu:count("GET", "^/v3/videos/batches/") < 2 and core.now() < deadline do socket.sleep(0.05) end
+    assert.is_true(succeeds("kill -9 " .. pid))
+    while alive(pid) and core.now() < deadline do socket.sleep(0.02) end
+    assert.are.equal(1, emu:count("POST", "^/v3/videos/batches$"))
+    -- the rerun: no job, one batch, finished without a second create
+    local hg = support.client(emu, { api = "v3", journal = journal })
+    local list, batches = heygen.resume(journal, hg)
+    assert.are.same({}, list)
+    assert.are.equal(1, #batches)
+    assert.are.equal(lines[1].id, batches[1].id)
+    for _, job in ipairs(emu:jobs()) do emu:job(job.id, { stuck = false }) end
+    local results, errs = batches[1]:wait { timeout = 30 }
+    assert.is_nil(errs)
+    assert.are.equal(2, #results)
+    assert.are.equal(1, emu:count("POST", "^/v3/videos/batches$"))
+    local _, none = heygen.resume(journal, hg)
+    assert.are.same({}, none)
+    -- the journal's directory gone after the client was made: the batch comes with the error
+    local dir = support.tmpname()
+    assert.is_true(succeeds("mkdir -p " .. dir))
+    local broken = support.client(emu, { api = "v3", journal = dir .. "/j" })
+    os.execute("rm -rf " .. dir)
+    local batch, err = broken:create_video_batch { videos = { item } }
+    assert.is_nil(batch)
+    assert.are.equal("io", err.kind)
+    assert.are.equal(err.batch_id, err.batch.id)
+    assert.matches("do not create it again: follow it with hg:video_batch", err.message, 1, true)
+    os.remove(journal)
+    os.remove(script)
+    os.remove(script .. ".out")
+  end)
+
   it("refuses a journal it cannot write when the client is made, before any request", function()
     assert.has_error(function() support.client(emu, { journal = "/nonexistent-dir/heygen.journal" }) end,
       "heygen.client: journal: /nonexistent-dir/heygen.journal: No such file or directory")

@@ -21,8 +21,24 @@ local TERMINAL = { completed = true, failed = true }
 --- A batch of `client` known by its id (made by hg:create_video_batch, or
 -- re-attached with hg:video_batch(id): a batch is never submitted again).
 function M.new(client, id)
-  return setmetatable({ id = id, status = "processing", items = {}, _state = { client = client, jobs = {} } },
-    Batch)
+  return setmetatable({ id = id, kind = "video_batch", status = "processing", items = {},
+    _state = { client = client, jobs = {} } }, Batch)
+end
+
+--- Record a created batch in the client's journal (kind "video_batch"), flushed
+-- before hg:create_video_batch returns, as jobs are (heygen.resume gives it back).
+-- When the journal cannot be written the error carries the batch: it exists and is
+-- paid for.
+function M.journal_created(batch)
+  local client = batch._state.client
+  local ok, err = jobs.journal_append(client, {
+    event = "created", kind = "video_batch", id = batch.id, api = client.api, time = os.time() })
+  if ok then return batch end
+  return nil, errors.new {
+    kind = "io", batch_id = batch.id, batch = batch,
+    message = string.format("batch %s was created but the journal could not be written (%s); "
+      .. "do not create it again: follow it with hg:video_batch(%q)", batch.id, tostring(err), batch.id),
+  }
 end
 
 function Batch:__tostring()
@@ -54,6 +70,11 @@ function Batch:refresh()
   self.items, self.total_items, self.counts = items, last.total_items or #items, last.counts_by_status
   self.title, self.created_at = last.title, last.created_at
   self.status = TERMINAL[last.status] and last.status or "processing"
+  if TERMINAL[self.status] and not self._state.journaled_end then
+    self._state.journaled_end = true
+    jobs.journal_append(self._state.client, { event = "finished", kind = "video_batch", id = self.id,
+      status = self.status })
+  end
   return self.status
 end
 

@@ -30,7 +30,8 @@ function Client:create_video(req) end
 
 --- Up to 100 videos in one request (POST /v3/videos/batches, one Idempotency-Key for the
 --- lot): each item a create_video table (v3 body, or the v2 shape create_video takes).
---- Every item is checked before anything is sent. Works whatever `api` says.
+--- Every item is checked before anything is sent. Works whatever `api` says. With the
+--- client's `journal`, the batch id is on disk before this returns (heygen.resume).
 ---@param req {videos: table[], title?: string, callback_url?: string}
 ---@return heygen.Batch|nil batch
 ---@return heygen.Error|nil err
@@ -185,6 +186,7 @@ function Job:cancel() end
 
 ---@class heygen.Batch
 ---@field id string the batch_id
+---@field kind string "video_batch"
 ---@field status string processing | completed | failed (every item ended)
 ---@field items heygen.BatchItem[] as of the last refresh
 ---@field total_items integer|nil

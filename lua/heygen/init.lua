@@ -59,11 +59,13 @@ function client.Client:job(kind, id)
   return jobs.new(self, kind, id)
 end
 
---- Jobs recorded in a journal that have not finished, re-attached.
+--- Jobs recorded in a journal that have not finished, re-attached; and, second, the
+-- video batches (hg:create_video_batch) that have not finished, as heygen.Batch objects.
 -- `hg` is the client to use (default: a client with `journal = path`).
 ---@param path string the journal file
 ---@param hg? heygen.Client
----@return heygen.Job[]
+---@return heygen.Job[] jobs
+---@return heygen.Batch[] batches
 function M.resume(path, hg)
   api.load_all()
   hg = hg or M.client { journal = path }
@@ -83,15 +85,17 @@ function M.resume(path, hg)
     end
   end
   f:close()
-  local list = {}
+  local list, batches = {}, {}
   for _, key in ipairs(order) do
     local e = open[key]
-    if e then
+    if e and e.kind == "video_batch" then
+      batches[#batches + 1] = require("heygen.batch").new(hg, e.id)
+    elseif e then
       local job = jobs.new(hg, e.kind, e.id, type(e.fields) == "table" and e.fields or { provider = e.provider })
       list[#list + 1] = job
     end
   end
-  return list
+  return list, batches
 end
 
 setmetatable(M, { __index = function(_, k)

@@ -90,6 +90,8 @@ function M.journal_created(job)
   }
 end
 
+M.journal_append = journal_append -- for heygen.batch: batches are journaled like jobs
+
 local function journal_finished(job)
   if job._state.journaled_end then return end
   job._state.journaled_end = true

@@ -1061,7 +1061,8 @@ V.create_video_batch = {
     if type(batch_id) ~= "string" or batch_id == "" then
       return nil, errors.new { kind = "protocol", message = "create_video_batch: the answer carried no batch_id" }
     end
-    return require("heygen.batch").new(client, batch_id)
+    local batch = require "heygen.batch"
+    return batch.journal_created(batch.new(client, batch_id))
   end,
 }
 
