@@ -1,6 +1,6 @@
---- heygen.batch: a v3 video batch (POST /v3/videos/batches, docs/heygen-v3.md 1.6)
--- as an object: its aggregate status, its items, the Job of each item's video, and
--- a wait that ends with every video's result or typed error, by item.
+--- heygen.batch: a v3 batch of videos, translations or lipsyncs (POST .../batches,
+-- docs/heygen-v3.md 1.6, 5.4, 6) as an object: its aggregate status, its items, the Job
+-- of each item, and a wait that ends with every item's result or typed error, by item.
 local core = require "heygen.core"
 local scheduler = require "heygen.scheduler"
 local errors = require "heygen.errors"
@@ -12,17 +12,35 @@ local M = {}
 --- Items asked for per GET (the documented maximum).
 M.PAGE = 100
 
+--- What each kind of batch is: its path, the job kind of its items (whose id the
+-- batch's items carry as video_id, whatever the kind), and the call that re-attaches it.
+M.KINDS = {
+  video = { path = "/v3/videos/batches", job = "video", reattach = "video_batch" },
+  translation = { path = "/v3/video-translations/batches", job = "translate", reattach = "translation_batch" },
+  lipsync = { path = "/v3/lipsyncs/batches", job = "lipsync", reattach = "lipsync_batch" },
+}
+
 local Batch = {}
 Batch.__index = Batch
 Batch.__name = "heygen.Batch"
 
 local TERMINAL = { completed = true, failed = true }
 
---- A batch of `client` known by its id (made by hg:create_video_batch, or
--- re-attached with hg:video_batch(id): a batch is never submitted again).
-function M.new(client, id)
-  return setmetatable({ id = id, kind = "video_batch", status = "processing", items = {},
-    _state = { client = client, jobs = {} } }, Batch)
+--- A batch of `client` known by its id and kind ("video" (default), "translation",
+-- "lipsync"): made by hg:create_video_batch & co., or re-attached with
+-- hg:video_batch(id) & co. (a batch is never submitted again).
+function M.new(client, id, kind)
+  kind = kind or "video"
+  local spec = assert(M.KINDS[kind], "heygen.batch: unknown batch kind")
+  return setmetatable({ id = id, kind = spec.reattach, status = "processing", items = {},
+    _state = { client = client, jobs = {}, spec = spec, batch_kind = kind } }, Batch)
+end
+
+--- The batch kind ("video", ...) a journal's kind ("video_batch", ...) names, or nil.
+function M.kind_of(journal_kind)
+  for kind, spec in pairs(M.KINDS) do
+    if spec.reattach == journal_kind then return kind end
+  end
 end
 
 --- Record a created batch in the client's journal (kind "video_batch"), flushed
@@ -32,12 +50,12 @@ end
 function M.journal_created(batch)
   local client = batch._state.client
   local ok, err = jobs.journal_append(client, {
-    event = "created", kind = "video_batch", id = batch.id, api = client.api, time = os.time() })
+    event = "created", kind = batch.kind, id = batch.id, api = client.api, time = os.time() })
   if ok then return batch end
   return nil, errors.new {
     kind = "io", batch_id = batch.id, batch = batch,
     message = string.format("batch %s was created but the journal could not be written (%s); "
-      .. "do not create it again: follow it with hg:video_batch(%q)", batch.id, tostring(err), batch.id),
+      .. "do not create it again: follow it with hg:%s(%q)", batch.id, tostring(err), batch.kind, batch.id),
   }
 end
 
@@ -50,7 +68,7 @@ end
 function Batch:refresh()
   local last -- the batch as the last page answered it
   local list, err = require("heygen.api.v3").all_pages(self._state.client,
-    "/v3/videos/batches/" .. util.encode_component(self.id), nil, M.PAGE, function(data)
+    self._state.spec.path .. "/" .. util.encode_component(self.id), nil, M.PAGE, function(data)
       if type(data) ~= "table" then return nil end
       last = data
       return data.items, data.has_more, data.next_token
@@ -72,7 +90,7 @@ function Batch:refresh()
   self.status = TERMINAL[last.status] and last.status or "processing"
   if TERMINAL[self.status] and not self._state.journaled_end then
     self._state.journaled_end = true
-    jobs.journal_append(self._state.client, { event = "finished", kind = "video_batch", id = self.id,
+    jobs.journal_append(self._state.client, { event = "finished", kind = self.kind, id = self.id,
       status = self.status })
   end
   return self.status
@@ -85,7 +103,7 @@ function Batch:job(i)
   local vid = item and item.video_id
   if not vid then return nil end
   local cache = self._state.jobs
-  cache[vid] = cache[vid] or self._state.client:job("video", vid)
+  cache[vid] = cache[vid] or self._state.client:job(self._state.spec.job, vid)
   return cache[vid]
 end
 
@@ -116,8 +134,8 @@ function Batch:wait(opts)
     local remaining = deadline - core.now()
     if status == nil and not err or remaining <= 0 then
       return nil, errors.new { kind = "timeout", batch_id = self.id, retryable = false,
-        message = string.format("batch %s still %s after %gs; it keeps running: hg:video_batch(%q):wait() "
-          .. "picks it up (never create it again)", self.id, self.status, timeout, self.id) }
+        message = string.format("batch %s still %s after %gs; it keeps running: hg:%s(%q):wait() "
+          .. "picks it up (never create it again)", self.id, self.status, timeout, self.kind, self.id) }
     end
     scheduler.sleep(math.min(interval, remaining))
     interval = math.min(interval * poll.factor, poll.max)

@@ -42,6 +42,31 @@ function Client:create_video_batch(req) end
 ---@return heygen.Batch
 function Client:video_batch(batch_id) end
 
+--- Up to 100 translations in one request (POST /v3/video-translations/batches): each
+--- item a translate_video table; an item with several output_languages makes one item per
+--- language, 100 in all at most. Every item is checked first; journaled like jobs.
+---@param req {video_translations: table[], title?: string, callback_url?: string}
+---@return heygen.Batch|nil batch its items' jobs are "translate" jobs
+---@return heygen.Error|nil err
+function Client:create_translation_batch(req) end
+
+--- A translation batch made earlier, by its id.
+---@param batch_id string
+---@return heygen.Batch
+function Client:translation_batch(batch_id) end
+
+--- Up to 100 lipsyncs in one request (POST /v3/lipsyncs/batches): each item a
+--- hg:lipsync table. Every item is checked first; journaled like jobs.
+---@param req {lipsyncs: table[], title?: string, callback_url?: string}
+---@return heygen.Batch|nil batch its items' jobs are "lipsync" jobs
+---@return heygen.Error|nil err
+function Client:create_lipsync_batch(req) end
+
+--- A lipsync batch made earlier, by its id.
+---@param batch_id string
+---@return heygen.Batch
+function Client:lipsync_batch(batch_id) end
+
 --- An avatar video from a script; picks an avatar and its default voice when not given.
 ---@param req {script: string, avatar_id?: string, voice_id?: string, background?: table, dimension?: heygen.Dimension, test?: boolean}
 ---@return heygen.Job|nil job
@@ -186,7 +211,7 @@ function Job:cancel() end
 
 ---@class heygen.Batch
 ---@field id string the batch_id
----@field kind string "video_batch"
+---@field kind string "video_batch" | "translation_batch" | "lipsync_batch"
 ---@field status string processing | completed | failed (every item ended)
 ---@field items heygen.BatchItem[] as of the last refresh
 ---@field total_items integer|nil

@@ -60,7 +60,7 @@ function client.Client:job(kind, id)
 end
 
 --- Jobs recorded in a journal that have not finished, re-attached; and, second, the
--- video batches (hg:create_video_batch) that have not finished, as heygen.Batch objects.
+-- batches (hg:create_video_batch & co.) that have not finished, as heygen.Batch objects.
 -- `hg` is the client to use (default: a client with `journal = path`).
 ---@param path string the journal file
 ---@param hg? heygen.Client
@@ -88,8 +88,9 @@ function M.resume(path, hg)
   local list, batches = {}, {}
   for _, key in ipairs(order) do
     local e = open[key]
-    if e and e.kind == "video_batch" then
-      batches[#batches + 1] = require("heygen.batch").new(hg, e.id)
+    local batch_kind = e and require("heygen.batch").kind_of(e.kind)
+    if batch_kind then
+      batches[#batches + 1] = require("heygen.batch").new(hg, e.id, batch_kind)
     elseif e then
       local job = jobs.new(hg, e.kind, e.id, type(e.fields) == "table" and e.fields or { provider = e.provider })
       list[#list + 1] = job

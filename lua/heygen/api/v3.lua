@@ -761,18 +761,21 @@ E.delete_video = {
 }
 
 -- AssetInput for a Lua-side URL or asset id ("https://..." or {type=, ...}).
+-- The POST /v3/video-translations body for a translate_video table (checked).
+local function translation_body(a)
+  local body = {}
+  for k, v in pairs(a) do body[k] = v end
+  body.video = as_asset(a.video or a.video_url)
+  body.video_url, body.output_language = nil, nil
+  body.output_languages = a.output_languages or { a.output_language }
+  body.mode = ({ fast = "speed", quality = "precision" })[a.mode] or a.mode
+  body.audio, body.srt = as_asset(a.audio), as_asset(a.srt)
+  return body
+end
+
 E.translate_video = {
   validate = checker(M.translate_video),
-  request = function(_, a)
-    local body = {}
-    for k, v in pairs(a) do body[k] = v end
-    body.video = as_asset(a.video or a.video_url)
-    body.video_url, body.output_language = nil, nil
-    body.output_languages = a.output_languages or { a.output_language }
-    body.mode = ({ fast = "speed", quality = "precision" })[a.mode] or a.mode
-    body.audio, body.srt = as_asset(a.audio), as_asset(a.srt)
-    return create("/v3/video-translations", body)
-  end,
+  request = function(_, a) return create("/v3/video-translations", translation_body(a)) end,
   -- one language -> one Job; output_languages -> a list of Jobs, in the order asked
   result = function(d, a, _, _, client)
     local ids = d and d.video_translation_ids or {}
@@ -1011,65 +1014,85 @@ V.video_agent = {
     fields = function(d) return { session_id = d.session_id, video_id = d.video_id } end },
 }
 
+local function lipsync_body(a) return util.merge(a, { video = as_asset(a.video), audio = as_asset(a.audio) }) end
+
 V.lipsync = {
   validate = checker(M.lipsync),
-  request = function(_, a)
-    return create("/v3/lipsyncs", util.merge(a, { video = as_asset(a.video), audio = as_asset(a.audio) }))
-  end,
+  request = function(_, a) return create("/v3/lipsyncs", lipsync_body(a)) end,
   job = { kind = "lipsync", id = function(d) return d and d.lipsync_id end },
 }
 
--- POST /v3/videos/batches (docs 1.6): every item checked as create_video checks it,
--- the error naming the item, before anything is sent.
-local BATCH_FIELDS = { videos = true, title = true, callback_url = true }
+-- Batches (docs 1.6, 5.4, 6): up to 100 items in one create, every item checked as its
+-- single create checks it (the error naming the item) before anything is sent.
+-- name -> the call, the list's field, what one item is, its check, its body, and how
+-- many items it makes (a translation makes one per output language).
+local BATCHES = {
+  video = { call = "create_video_batch", list = "videos", what = "video tables",
+    check = check_create_video, body = function(v) return v.type ~= nil and v or assert(M.v3_body(v)) end },
+  translation = { call = "create_translation_batch", list = "video_translations", what = "translate_video tables",
+    check = checker(M.translate_video), body = translation_body,
+    count = function(v) return v.output_languages and #v.output_languages or 1 end },
+  lipsync = { call = "create_lipsync_batch", list = "lipsyncs", what = "lipsync tables",
+    check = checker(M.lipsync), body = lipsync_body },
+}
 
-local function check_video_batch(a)
+local function check_batch(b, a)
   local function bad(message) return nil, errors.new { kind = "invalid_argument", message = message } end
   for k in pairs(a) do
-    if not BATCH_FIELDS[k] then return bad("create_video_batch: unknown field '" .. tostring(k) .. "'") end
+    if k ~= b.list and k ~= "title" and k ~= "callback_url" then
+      return bad(b.call .. ": unknown field '" .. tostring(k) .. "'")
+    end
   end
-  local videos = a.videos
-  if type(videos) ~= "table" or #videos < 1 or #videos > 100 then
-    return bad(string.format("create_video_batch: videos must be a list of 1 to 100 video tables, got %s",
-      type(videos) == "table" and (#videos .. " items") or tostring(videos)))
+  local items = a[b.list]
+  if type(items) ~= "table" or #items < 1 or #items > 100 then
+    return bad(string.format("%s: %s must be a list of 1 to 100 %s, got %s", b.call, b.list, b.what,
+      type(items) == "table" and (#items .. " items") or tostring(items)))
   end
   for _, k in ipairs { "title", "callback_url" } do
     if a[k] ~= nil and type(a[k]) ~= "string" then
-      return bad(string.format("create_video_batch: %s must be a string, got %s", k, tostring(a[k])))
+      return bad(string.format("%s: %s must be a string, got %s", b.call, k, tostring(a[k])))
     end
   end
-  for i, v in ipairs(videos) do
-    if type(v) ~= "table" then return bad(string.format("create_video_batch: videos[%d] must be a table", i)) end
-    local ok, err = check_create_video(v)
+  local total = 0
+  for i, v in ipairs(items) do
+    if type(v) ~= "table" then return bad(string.format("%s: %s[%d] must be a table", b.call, b.list, i)) end
+    local ok, err = b.check(v)
     if not ok then
-      err.message = string.format("create_video_batch: videos[%d]: %s", i, err.message)
+      err.message = string.format("%s: %s[%d]: %s", b.call, b.list, i, err.message)
       return nil, err
     end
+    total = total + (b.count and b.count(v) or 1)
+  end
+  if total > 100 then
+    return bad(string.format("%s: %s make %d items (one per output language), more than the 100 a batch "
+      .. "takes", b.call, b.list, total))
   end
   return true
 end
 
-V.create_video_batch = {
-  validate = check_video_batch,
-  request = function(_, a)
-    local bodies = {}
-    for i, v in ipairs(a.videos) do bodies[i] = v.type ~= nil and v or assert(M.v3_body(v)) end
-    return create("/v3/videos/batches", { videos = bodies, title = a.title, callback_url = a.callback_url })
-  end,
-  result = function(d, _, _, _, client)
-    local batch_id = type(d) == "table" and d.batch_id
-    if type(batch_id) ~= "string" or batch_id == "" then
-      return nil, errors.new { kind = "protocol", message = "create_video_batch: the answer carried no batch_id" }
-    end
-    local batch = require "heygen.batch"
-    return batch.journal_created(batch.new(client, batch_id))
-  end,
-}
-
-V.video_batch = {
-  args = "id",
-  run = function(client, batch_id) return require("heygen.batch").new(client, batch_id) end,
-}
+for kind, b in pairs(BATCHES) do
+  V[b.call] = {
+    validate = function(a) return check_batch(b, a) end,
+    request = function(_, a)
+      local bodies = {}
+      for i, v in ipairs(a[b.list]) do bodies[i] = b.body(v) end
+      return create(require("heygen.batch").KINDS[kind].path,
+        { [b.list] = bodies, title = a.title, callback_url = a.callback_url })
+    end,
+    result = function(d, _, _, _, client)
+      local batch_id = type(d) == "table" and d.batch_id
+      if type(batch_id) ~= "string" or batch_id == "" then
+        return nil, errors.new { kind = "protocol", message = b.call .. ": the answer carried no batch_id" }
+      end
+      local batch = require "heygen.batch"
+      return batch.journal_created(batch.new(client, batch_id, kind))
+    end,
+  }
+  V[kind .. "_batch"] = {
+    args = "id",
+    run = function(client, batch_id) return require("heygen.batch").new(client, batch_id, kind) end,
+  }
+end
 
 V.text_to_speech = {
   validate = checker(M.text_to_speech),

@@ -734,60 +734,76 @@ end
 
 local video_statuses = bulk_statuses("video_ids", VIDEO_KINDS, video_status)
 
--- video batches (docs 1.6): every item is checked before any video is made (all or
--- nothing); the answer is 202 with the batch id, which the documents infer [INF].
+-- batches (docs 1.6, 5.4, 6): every item is checked before any job is made (all or
+-- nothing); the answer is 202 with the batch id (documented for translations and lipsyncs,
+-- inferred for videos [INF]). What each kind checks and makes is filled in below, where
+-- its single create lives: {list = body field, check = fn(st, item, pre) -> err,
+-- count = fn(item) -> items it makes, make = fn(st, item) -> jobs, status = fn(st, job)}.
 local BATCH_MAX = 100
+local BATCH_KINDS = {}
 
-local function create_video_batch(req, st)
-  local body, err = body_object(req)
-  if err then return err end
-  local videos = body.videos
-  if not is_list(videos) or #videos < 1 or #videos > BATCH_MAX then
-    return invalid("videos", "must be a list of 1 to " .. BATCH_MAX .. " video bodies",
-                   is_list(videos) and (#videos .. " items") or videos)
-  end
-  for _, k in ipairs({"title", "callback_url"}) do
-    if not absent(body[k]) and type(body[k]) ~= "string" then return invalid(k, "must be a string", body[k]) end
-  end
-  for i, item in ipairs(videos) do
-    local pre = "videos[" .. (i - 1) .. "]."
-    if type(item) ~= "table" or item[1] ~= nil then return invalid(pre:sub(1, -2), "must be an object", item) end
-    err = check_create(st, item, pre)
+local function batch_creator(kind)
+  return function(req, st)
+    local spec = BATCH_KINDS[kind]
+    local body, err = body_object(req)
     if err then return err end
-  end
-  if st.quota <= 0 then return fail(402, "insufficient_credit", NO_CREDIT) end
-  local batch = {id = "batch_" .. st:id(), title = not absent(body.title) and body.title or null,
-                 created_at = now(), items = {}, callback_url = opt(body.callback_url),
-                 callback_id = opt(body.callback_id)}
-  for i, item in ipairs(videos) do
-    local job = video_from(st, item)
-    job.batch_id, job.item_index = batch.id, i - 1
-    batch.items[i] = job.id
-    if batch.callback_url then
-      job.batch_callback_url = batch.callback_url   -- watched even while no endpoint exists
-      st.webhooks:watch(job)
+    local list = body[spec.list]
+    if not is_list(list) or #list < 1 or #list > BATCH_MAX then
+      return invalid(spec.list, "must be a list of 1 to " .. BATCH_MAX .. " " .. spec.what,
+                     is_list(list) and (#list .. " items") or list)
     end
+    for _, k in ipairs({"title", "callback_url"}) do
+      if not absent(body[k]) and type(body[k]) ~= "string" then return invalid(k, "must be a string", body[k]) end
+    end
+    local total = 0
+    for i, item in ipairs(list) do
+      local pre = spec.list .. "[" .. (i - 1) .. "]."
+      if type(item) ~= "table" or item[1] ~= nil then return invalid(pre:sub(1, -2), "must be an object", item) end
+      err = spec.check(st, item, pre)
+      if err then return err end
+      total = total + (spec.count and spec.count(item) or 1)
+    end
+    if total > BATCH_MAX then   -- translations fan out to one item per language (docs 5.4)
+      return invalid(spec.list, "must expand to at most " .. BATCH_MAX .. " items (one per output language)",
+                     total .. " items")
+    end
+    if st.quota <= 0 then return fail(402, "insufficient_credit", NO_CREDIT) end
+    local batch = {id = "batch_" .. st:id(), kind = kind, title = not absent(body.title) and body.title or null,
+                   created_at = now(), items = {}, callback_url = opt(body.callback_url),
+                   callback_id = opt(body.callback_id)}
+    for _, item in ipairs(list) do
+      for _, job in ipairs(spec.make(st, item)) do
+        batch.items[#batch.items + 1] = job.id
+        job.batch_id, job.item_index = batch.id, #batch.items - 1
+        if batch.callback_url then
+          job.batch_callback_url = batch.callback_url   -- watched even while no endpoint exists
+          st.webhooks:watch(job)
+        end
+      end
+    end
+    st.v3.batches[batch.id] = batch
+    return reply.json(202, {data = {batch_id = batch.id}})
   end
-  st.v3.batches[batch.id] = batch
-  return reply.json(202, {data = {batch_id = batch.id}})
 end
 
--- GET /v3/videos/batches/{id}: the aggregate status (processing until every item ends,
+-- GET /v3/.../batches/{id}: the aggregate status (processing until every item ends,
 -- then completed unless all failed), counts, and a page of items, with has_more and
--- next_token inside data (docs 0.4 exception).
+-- next_token inside data (docs 0.4 exception). Items name their job's id video_id
+-- whatever the kind (docs 5.4).
 -- The batch's aggregate status, counts and items from index `start` (at most `limit`).
 local function batch_summary(st, batch, start, limit)
   local counts, items, ended, completed = {}, {}, 0, 0
+  local item_status = BATCH_KINDS[batch.kind or "video"].status
   for i, vid in ipairs(batch.items) do
     local job = st.jobs[vid]
-    local status = job and not job.deleted and BULK_STATUS[video_status(st, job)] or "failed"
+    local status = job and not job.deleted and BULK_STATUS[item_status(st, job)] or "failed"
     counts[status] = (counts[status] or 0) + 1
     if status == "completed" or status == "failed" then ended = ended + 1 end
     if status == "completed" then completed = completed + 1 end
     if i > start and #items < limit then
       local e = null
       if status == "failed" then
-        local f = job and not job.deleted and st:failure(job) or {code = "video_deleted", message = "deleted"}
+        local f = job and not job.deleted and st:failure(job) or {code = "deleted", message = "deleted"}
         e = {code = tostring(f.code), message = f.message}
       end
       items[#items + 1] = {item_index = i - 1, video_id = vid, status = status, error = e}
@@ -807,19 +823,25 @@ function batch_check(st, batch)
                                            callback_id = batch.callback_id or null})
 end
 
-local function get_video_batch(req, st, bid)
-  local batch = st.v3.batches[bid]
-  if not batch then return not_found("batch_not_found", "Batch", bid) end
-  local limit, start, bad = page_args(req, st, "batch:" .. bid, 100, 100)
-  if bad then return bad end
-  start = start or 0
-  local aggregate, counts, items = batch_summary(st, batch, start, limit)
-  batch_check(st, batch)
-  local more = start + #items < #batch.items
-  return v3({batch_id = batch.id, title = batch.title, created_at = batch.created_at, status = aggregate,
-             total_items = #batch.items, counts_by_status = counts, items = reply.array(items), has_more = more,
-             next_token = more and cursor(st, "batch:" .. bid, start + #items) or null})
+local function batch_getter(kind)
+  return function(req, st, bid)
+    local batch = st.v3.batches[bid]
+    if not batch or (batch.kind or "video") ~= kind then return not_found("batch_not_found", "Batch", bid) end
+    local limit, start, bad = page_args(req, st, "batch:" .. bid, 100, 100)
+    if bad then return bad end
+    start = start or 0
+    local aggregate, counts, items = batch_summary(st, batch, start, limit)
+    batch_check(st, batch)
+    local more = start + #items < #batch.items
+    return v3({batch_id = batch.id, title = batch.title, created_at = batch.created_at, status = aggregate,
+               total_items = #batch.items, counts_by_status = counts, items = reply.array(items), has_more = more,
+               next_token = more and cursor(st, "batch:" .. bid, start + #items) or null})
+  end
 end
+
+BATCH_KINDS.video = {list = "videos", what = "video bodies", check = check_create,
+                     make = function(st, item) return {(video_from(st, item))} end,
+                     status = function(st, job) return video_status(st, job) end}
 
 ---------------------------------------------------------------------------------------
 -- video agent (docs 2)
@@ -1014,42 +1036,53 @@ local LIPSYNC_RULE = {type = "object", fields = {
   callback_url = url, callback_id = str,
 }}
 
--- An asset_id input must name an uploaded asset.
-local function check_assets(st, body, keys)
+-- An asset_id input must name an uploaded asset (params named under `pre`).
+local function check_assets(st, body, keys, pre)
+  pre = pre or ""
   for _, k in ipairs(keys) do
     local a = body[k]
     if type(a) == "table" and a.type == "asset_id" and not st.assets[a.asset_id] then
-      return fail(400, "asset_not_available", "Asset " .. a.asset_id .. " not found", k .. ".asset_id")
+      return fail(400, "asset_not_available", "Asset " .. a.asset_id .. " not found", pre .. k .. ".asset_id")
     end
   end
   if type(body.start_time) == "number" and type(body.end_time) == "number" and body.end_time <= body.start_time then
-    return invalid("end_time", "must be after start_time", body.end_time)
+    return invalid(pre .. "end_time", "must be after start_time", body.end_time)
   end
 end
 
 
-local function create_translation(req, st)
-  local body, err = body_object(req)
-  err = err or check(body, TRANSLATE_RULE, "") or check_assets(st, body, {"video", "audio", "srt"})
+-- A translation body's problem (its params named under `pre`), or nil.
+local function check_translation(st, body, pre)
+  pre = pre or ""
+  local err = check(body, TRANSLATE_RULE, pre) or check_assets(st, body, {"video", "audio", "srt"}, pre)
   if err then return err end
-  local langs = {}
   for i, lang in ipairs(body.output_languages) do
-    langs[i] = st.catalogue.language_by_name[lang:lower()]
-    if not langs[i] then
-      return invalid("output_languages[" .. (i - 1) .. "]",
+    if not st.catalogue.language_by_name[lang:lower()] then
+      return invalid(pre .. "output_languages[" .. (i - 1) .. "]",
                      "must be a language from /v3/video-translations/languages", lang)
     end
   end
-  local ids = {}
-  for _, lang in ipairs(langs) do
-    local job = charged_job(st, "translate", {title = opt(body.title) or "Translated video", list_type = "TRANSLATED",
-                                            output_language = lang, callback_id = opt(body.callback_id),
-                                            callback_url = opt(body.callback_url),
-                                            input_language = opt(body.input_language) or "English",
-                                            enable_caption = body.enable_caption == true,
-                                            translate_audio_only = body.translate_audio_only == true})
-    ids[#ids + 1] = job.id
+end
+
+-- The jobs of a checked translation body: one per output language, in order.
+local function translations_from(st, body)
+  local list = {}
+  for _, name in ipairs(body.output_languages) do
+    list[#list + 1] = charged_job(st, "translate", {title = opt(body.title) or "Translated video",
+      list_type = "TRANSLATED", output_language = st.catalogue.language_by_name[name:lower()],
+      callback_id = opt(body.callback_id), callback_url = opt(body.callback_url),
+      input_language = opt(body.input_language) or "English", enable_caption = body.enable_caption == true,
+      translate_audio_only = body.translate_audio_only == true})
   end
+  return list
+end
+
+local function create_translation(req, st)
+  local body, err = body_object(req)
+  err = err or check_translation(st, body)
+  if err then return err end
+  local ids = {}
+  for _, job in ipairs(translations_from(st, body)) do ids[#ids + 1] = job.id end
   return v3({video_translation_ids = ids})
 end
 
@@ -1097,14 +1130,23 @@ end
 
 local function languages(_, st) return v3({languages = st.catalogue.languages}) end
 
-local function create_lipsync(req, st)
-  local body, err = body_object(req)
-  err = err or check(body, LIPSYNC_RULE, "") or check_assets(st, body, {"video", "audio"})
-  if err then return err end
+local function check_lipsync(st, body, pre)
+  pre = pre or ""
+  return check(body, LIPSYNC_RULE, pre) or check_assets(st, body, {"video", "audio"}, pre)
+end
+
+local function lipsync_from(st, body)
   local job = charged_job(st, "lipsync", {title = opt(body.title) or "Lipsync", callback_id = opt(body.callback_id),
                                          callback_url = opt(body.callback_url), caption = body.enable_caption == true})
   table.insert(st.v3.lipsyncs, job)
-  return v3({lipsync_id = job.id})
+  return job
+end
+
+local function create_lipsync(req, st)
+  local body, err = body_object(req)
+  err = err or check_lipsync(st, body)
+  if err then return err end
+  return v3({lipsync_id = lipsync_from(st, body).id})
 end
 
 local function lipsync_view(req, st, job)
@@ -1127,6 +1169,12 @@ end
 
 local get_lipsync = getter({lipsync = true}, "not_found", "Lipsync", lipsync_view)
 local lipsync_statuses = bulk_statuses("lipsync_ids", {lipsync = true}, run_status)
+
+BATCH_KINDS.translation = {list = "video_translations", what = "translation bodies", check = check_translation,
+                           count = function(item) return #item.output_languages end, make = translations_from,
+                           status = run_status}
+BATCH_KINDS.lipsync = {list = "lipsyncs", what = "lipsync bodies", check = check_lipsync,
+                       make = function(st, item) return {lipsync_from(st, item)} end, status = run_status}
 
 local function list_lipsyncs(req, st)
   return paginate(req, st, "lipsyncs", reversed(st.v3.lipsyncs), newest_key, 10, 100,
@@ -1529,8 +1577,8 @@ M.routes = {
   {"POST", "/v3/videos", I(create_video)},
   {"GET", "/v3/videos", list_videos},
   {"GET", "/v3/videos/statuses", video_statuses},
-  {"POST", "/v3/videos/batches", I(create_video_batch)},
-  {"GET", "/v3/videos/batches/([^/]+)", get_video_batch},
+  {"POST", "/v3/videos/batches", I(batch_creator("video"))},
+  {"GET", "/v3/videos/batches/([^/]+)", batch_getter("video")},
   {"GET", "/v3/videos/([^/]+)", get_video},
   {"DELETE", "/v3/videos/([^/]+)", delete_video},
   {"POST", "/v3/video%-agents", create_session},
@@ -1548,10 +1596,14 @@ M.routes = {
   {"GET", "/v3/video%-translations", list_translations},
   {"GET", "/v3/video%-translations/languages", languages},
   {"GET", "/v3/video%-translations/statuses", translation_statuses},
+  {"POST", "/v3/video%-translations/batches", I(batch_creator("translation"))},
+  {"GET", "/v3/video%-translations/batches/([^/]+)", batch_getter("translation")},
   {"GET", "/v3/video%-translations/([^/]+)", get_translation},
   {"POST", "/v3/lipsyncs", I(create_lipsync)},
   {"GET", "/v3/lipsyncs", list_lipsyncs},
   {"GET", "/v3/lipsyncs/statuses", lipsync_statuses},
+  {"POST", "/v3/lipsyncs/batches", I(batch_creator("lipsync"))},
+  {"GET", "/v3/lipsyncs/batches/([^/]+)", batch_getter("lipsync")},
   {"GET", "/v3/lipsyncs/([^/]+)", get_lipsync},
   {"POST", "/v3/assets", I(upload_multipart)},
   {"POST", "/v3/assets/direct%-uploads", I(create_upload)},
