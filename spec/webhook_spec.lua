@@ -92,6 +92,8 @@ describe("webhook.verify (HeyGen, registered endpoints)", function()
     assert.matches('not Unix seconds: "yesterday"', err.message)
     assert.truthy(webhook.verify(BODY, { ["Heygen-Signature"] = sig, ["Heygen-Timestamp"] = tostring(now - 900) },
       SECRET, { now = now, tolerance = 1000 }))
+    assert.has_error(function() webhook.verify(BODY, { Signature = sig }, SECRET, { tolerence = 1000 }) end,
+      "webhook.verify: unknown option 'tolerence' (did you mean 'tolerance'?)")
   end)
 
   it("says what is wrong with a signed body that is not an event", function()
@@ -329,6 +331,8 @@ describe("deliveries from the emulator, checked by heygen.webhook", function()
     -- kept: a second call makes no request; refresh = true makes one
     assert.are.equal(keys, fal:fal_webhook_keys())
     assert(fal:fal_webhook_keys { refresh = true })
+    assert.has_error(function() fal:fal_webhook_keys { refesh = true } end,
+      "hg:fal_webhook_keys: unknown option 'refesh' (did you mean 'refresh'?)")
     assert.are.equal(2, #emu:requests { path = "/fal/%.well%-known/jwks%.json" })
     -- a body changed on the way fails
     local _, err = webhook.verify_fal(req.body:gsub("OK", "ERROR", 1), req.headers, keys)

@@ -18,6 +18,7 @@
 -- call itself is wrong (no secret, no keys). No error holds the secret.
 local core = require "heygen.core"
 local errors = require "heygen.errors"
+local util = require "heygen.util"
 
 local M = {}
 
@@ -25,6 +26,8 @@ local M = {}
 -- use these three, all with the hex HMAC-SHA256 of the raw body keyed by the secret.
 M.HEYGEN_SIGNATURE_HEADERS = { "signature", "x-heygen-signature", "heygen-signature" }
 M.TOLERANCE = 300 -- seconds a signed timestamp may be away from our clock (HeyGen, fal)
+
+local OPTIONS = { tolerance = "number", now = "number" } -- a typo raises, naming the option
 
 local function header_of(headers, name)
   if type(headers) == "function" then return headers(name) end
@@ -119,7 +122,7 @@ function M.verify(body, headers, secret, opts)
       message = "webhook.verify: secret must be the endpoint's secret (a non-empty string), got "
         .. (type(secret) == "string" and "an empty string" or type(secret)) }
   end
-  opts = opts or {}
+  opts = util.check_options("webhook.verify", opts, OPTIONS)
   local given, name
   for _, h in ipairs(M.HEYGEN_SIGNATURE_HEADERS) do
     given = header_of(headers, h)
@@ -229,7 +232,7 @@ function M.verify_fal(body, headers, keys, opts)
     return nil, errors.new { kind = "invalid_argument", field = "keys",
       message = "webhook.verify_fal: keys must be a list of Ed25519 public keys (hg:fal_webhook_keys())" }
   end
-  opts = opts or {}
+  opts = util.check_options("webhook.verify_fal", opts, OPTIONS)
   local fields = {}
   for _, h in ipairs(FAL_HEADERS) do
     local v = header_of(headers, h[2]:lower())

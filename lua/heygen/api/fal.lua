@@ -420,7 +420,7 @@ M.JWKS_TTL = 3600 -- seconds hg:fal_webhook_keys keeps the keys it fetched
 -- opts.refresh = true fetches them again (after a key rotation).
 ---@return string[]|nil keys, heygen.Error|nil err
 function Client:fal_webhook_keys(opts)
-  opts = opts or {}
+  opts = util.check_options("hg:fal_webhook_keys", opts, { refresh = "boolean" })
   local now = os.time()
   local cache = self._fal_jwks
   if cache and not opts.refresh and now - cache.at < M.JWKS_TTL then return cache.keys end
