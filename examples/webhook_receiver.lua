@@ -156,7 +156,7 @@ while opts.count == 0 or received < opts.count do
             video_id = data.video_id, callback_id = event.callback_id, message = data.message }
           if opts["out-dir"] and event.event_type == "avatar_video.success" and data.video_id then
             local path = opts["out-dir"] .. "/" .. data.video_id .. ".mp4"
-            local done, derr = hg:job("video", data.video_id):download(path)
+            local done, derr = webhook.job(hg, event):download(path)
             line.path, line.download_error = done and path or nil, derr and tostring(derr) or nil
             downloads[#downloads + 1] = line.path
           end

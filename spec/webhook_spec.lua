@@ -118,6 +118,27 @@ describe("webhook.verify (HeyGen, registered endpoints)", function()
   end)
 end)
 
+describe("webhook.job", function()
+  it("re-attaches the job an event is about, by kind, and refuses events about none", function()
+    local hg = require("heygen").client { api_key = "k", base_url = "http://127.0.0.1:9" }
+    local cases = {
+      { "avatar_video.fail", { video_id = "v1" }, "video", "v1" },
+      { "avatar_video_caption.success", { video_id = "v2" }, "video", "v2" },
+      { "video_translate.success", { video_translate_id = "t1" }, "translate", "t1" },
+      { "video_agent.success", { session_id = "s1", video_id = "v3" }, "video_agent", "s1" },
+    }
+    for _, c in ipairs(cases) do
+      local job = assert(webhook.job(hg, { event_type = c[1], event_data = c[2] }))
+      assert.are.same({ c[3], c[4] }, { job.kind, job.id })
+    end
+    local job, err = webhook.job(hg, { event_type = "batch.finished", event_data = { batch_id = "b" } })
+    assert.is_nil(job)
+    assert.are.equal("invalid_argument", err.kind)
+    assert.matches("webhook.job: batch.finished names no job", err.message, 1, true)
+    assert.is_nil((webhook.job(hg, { event_type = "avatar_video.success", event_data = {} })))
+  end)
+end)
+
 describe("webhook.parse (per-job callback_url, unsigned)", function()
   it("reads a failure with both spellings of its message", function()
     local ev = assert(webhook.parse('{"event_type":"avatar_video.fail","event_data":'
@@ -293,9 +314,12 @@ describe("deliveries from the emulator, checked by heygen.webhook", function()
     local event = assert(webhook.verify(req.body, req.headers, ep.secret))
     assert.are.equal("avatar_video.success", event.event_type)
     assert.are.equal(job.id, event.event_data.video_id)
-    -- the URL it carries downloads the video
+    -- the job it is about, re-attached, downloads the video
     local out = support.tmpname(".mp4")
-    assert.are.equal(out, hg:job("video", event.event_data.video_id):download(out))
+    local about = assert(webhook.job(hg, event))
+    assert.are.equal("video", about.kind)
+    assert.are.equal(job.id, about.id)
+    assert.are.equal(out, about:download(out))
     assert.are.equal(support.sample_mp4(), support.read(out))
     os.remove(out)
     -- after a rotation, deliveries verify with the new secret and not with the old one

@@ -158,6 +158,35 @@ function M.parse(body)
   return normalise(doc)
 end
 
+-- event type prefix -> the job kind it is about, and the event_data field with its id
+local JOB_OF = {
+  avatar_video = { "video", "video_id" }, avatar_video_gif = { "video", "video_id" },
+  avatar_video_caption = { "video", "video_id" }, video_translate = { "translate", "video_translate_id" },
+  video_agent = { "video_agent", "session_id" },
+  lipsync = { "lipsync", "lipsync_id" }, -- not in HeyGen's event list: the emulator's name for it
+}
+
+--- The Job an event (from verify or parse) is about, re-attached through `hg` (nothing is
+--- created): `webhook.job(hg, event):download("out.mp4")` after an avatar_video.success.
+--- nil, invalid_argument error for events about no job (batch.finished, photo avatars, ...).
+---@param hg heygen.Client
+---@param event table
+---@return heygen.Job|nil job
+---@return heygen.Error|nil err
+function M.job(hg, event)
+  local prefix = type(event) == "table" and type(event.event_type) == "string"
+    and event.event_type:match("^(.-)%.[^.]+$")
+  local how = prefix and JOB_OF[prefix]
+  local data = type(event) == "table" and event.event_data or nil
+  local id = how and type(data) == "table" and data[how[2]]
+  if type(id) ~= "string" or id == "" then
+    return nil, errors.new { kind = "invalid_argument", field = "event",
+      message = string.format("webhook.job: %s names no job (events of videos, translations, video agents "
+        .. "and lipsyncs do)", type(event) == "table" and tostring(event.event_type) or type(event)) }
+  end
+  return hg:job(how[1], id)
+end
+
 ------------------------------------------------------------------ fal.ai
 
 -- docs/fal-api.md 2.4 [3P]: keys from a JWKS (OKP / Ed25519, `x` base64url).
