@@ -67,6 +67,34 @@ function Client:create_lipsync_batch(req) end
 ---@return heygen.Batch
 function Client:lipsync_batch(batch_id) end
 
+--- Start a proofread (POST /v3/video-translations/proofreads): the translation's subtitles,
+--- to review before anything is rendered. Fields as translate_video, plus title (required);
+--- one Job (kind "proofread") per output language: a list for output_languages.
+---@param req table
+---@return heygen.Job|heygen.Job[]|nil job
+---@return heygen.Error|nil err
+function Client:create_proofread(req) end
+
+--- A completed proofread's subtitles: {srt_url, original_srt_url (set once replaced)}.
+---@param proofread_id string
+---@return table|nil srt
+---@return heygen.Error|nil err
+function Client:proofread_srt(proofread_id) end
+
+--- Replace a completed proofread's subtitles with reviewed ones (a URL or an asset).
+---@param proofread_id string
+---@param srt string|table "https://..." or {type = "asset_id", asset_id = ...}
+---@return table|nil proofread
+---@return heygen.Error|nil err
+function Client:replace_proofread_srt(proofread_id, srt) end
+
+--- Render the translation from a completed proofread: a Job of kind "translate".
+---@param proofread_id string
+---@param opts? {captions?: boolean, translate_audio_only?: boolean, callback_url?: string, callback_id?: string}
+---@return heygen.Job|nil job
+---@return heygen.Error|nil err
+function Client:generate_proofread(proofread_id, opts) end
+
 --- An avatar video from a script; picks an avatar and its default voice when not given.
 ---@param req {script: string, avatar_id?: string, voice_id?: string, background?: table, dimension?: heygen.Dimension, test?: boolean}
 ---@return heygen.Job|nil job

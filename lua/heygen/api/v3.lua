@@ -376,6 +376,19 @@ jobs.register_kind("lipsync", {
   end,
 })
 
+-- A proofread (docs 5.3): processing -> completed | failed; its result names it and its
+-- language (its subtitles: hg:proofread_srt(id); its render: hg:generate_proofread(id)).
+jobs.register_kind("proofread", {
+  status = function(job) return get("/v3/video-translations/proofreads/" .. enc(job.id)) end,
+  parse = function(d, job)
+    local status = RUN_STATUS[d.status] or "processing"
+    if status == "failed" then return status, nil, { code = "proofread_failed", message = d.failure_message } end
+    if status ~= "completed" then return status end
+    return status, { proofread_id = d.id or job.id, title = d.title, input_language = d.input_language,
+      output_language = d.output_language, submitted_for_review = d.submitted_for_review, created_at = d.created_at }
+  end,
+})
+
 -- A Video Agent session: its status until it names its video, then the video's
 -- (docs 2.2: "When completed, fetch the video through GET /v3/videos/{video_id}").
 local AGENT_STATUS = { thinking = "pending", waiting_for_input = "processing", reviewing = "processing",
@@ -581,6 +594,24 @@ M.translate_video = { type = "table", closed = true, xor = { { "video_url" }, { 
     return time_window(v, path)
   end,
 }
+
+M.proofread = { type = "table", closed = true, xor = { { "video_url" }, { "video" } }, fields = {
+  video_url = url, video = asset_arg(false, true), title = { type = "string", required = true, min_len = 1 },
+  output_language = id, output_languages = { type = "array", min_items = 1, items_name = "languages", items = id },
+  mode = enum { "speed", "precision", "fast", "quality" }, srt = asset_arg(false, true),
+  speaker_num = { type = "integer", min = 1 }, folder_id = str, brand_glossary_id = str,
+  disable_music_track = bool, enable_speech_enhancement = bool, enable_video_stretching = bool,
+  keep_the_same_format = bool,
+}, check = function(v)
+  if (v.output_language == nil) == (v.output_languages == nil) then
+    return "the request needs exactly one of output_language or output_languages, got "
+      .. (v.output_language == nil and "none" or "both")
+  end
+end }
+
+M.proofread_generate = { type = "table", closed = true, fields = {
+  captions = bool, translate_audio_only = bool, callback_url = url, callback_id = str,
+} }
 
 M.text_to_speech = { type = "table", closed = true, fields = {
   text = { type = "string", required = true, min_len = 1, max_len = rules.MAX_SCRIPT },
@@ -1012,6 +1043,52 @@ V.video_agent = {
   end,
   job = { kind = "video_agent", id = function(d) return d and d.session_id end,
     fields = function(d) return { session_id = d.session_id, video_id = d.video_id } end },
+}
+
+V.create_proofread = {
+  validate = checker(M.proofread),
+  request = function(_, a)
+    local body = translation_body(a)
+    return create("/v3/video-translations/proofreads", body)
+  end,
+  -- one language -> one Job; output_languages -> a list of Jobs, in the order asked
+  result = function(d, a, _, _, client)
+    local ids, langs, list = d and d.proofread_ids or {}, a.output_languages or { a.output_language }, {}
+    for i, pid in ipairs(ids) do
+      local job, err = new_job(client, "proofread", pid, { output_language = langs[i] })
+      if not job then
+        err.jobs = list
+        return nil, err
+      end
+      list[i] = job
+    end
+    if #list == 0 then return new_job(client, "proofread", nil) end
+    return a.output_languages and list or list[1]
+  end,
+}
+
+local function proofread_path(pid, tail) return "/v3/video-translations/proofreads/" .. enc(pid) .. (tail or "") end
+
+V.proofread_srt = {
+  args = "id",
+  request = function(_, pid) return get(proofread_path(pid, "/srt")) end,
+}
+
+V.replace_proofread_srt = {
+  args = function(pid, srt)
+    return type(pid) == "string" and pid ~= "" and srt ~= nil, "a proofread id and the new SRT (a URL or an asset)"
+  end,
+  validate = function(_, srt) return validate.check({ srt = srt }, { type = "table", fields = {
+    srt = asset_arg(true, true) } }, "") end,
+  request = function(_, pid, srt) return send("PUT", proofread_path(pid, "/srt"), { srt = as_asset(srt) }) end,
+}
+
+V.generate_proofread = {
+  args = "id_table",
+  validate = function(_, opts) return validate.check(opts or {}, M.proofread_generate, "") end,
+  request = function(_, pid, opts) return create(proofread_path(pid, "/generate"), opts or {}) end,
+  job = { kind = "translate", id = function(d) return d and d.video_translation_id end,
+    fields = function(_, pid) return { proofread_id = pid } end },
 }
 
 local function lipsync_body(a) return util.merge(a, { video = as_asset(a.video), audio = as_asset(a.audio) }) end

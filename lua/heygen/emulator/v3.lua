@@ -4,7 +4,8 @@
 -- Envelopes: {"data": ...}, lists {"data": [...], "has_more", "next_token"}, errors
 -- {"error": {code, message, param?, doc_url}}. State machines (nominal seconds, divided
 -- by the time scale): video waiting (create) -> pending -> processing -> completed|failed;
--- translation and lipsync pending -> running -> completed|failed; video agent thinking ->
+-- translation and lipsync pending -> running -> completed|failed; proofread processing ->
+-- completed|failed (then generate starts a translation); video agent thinking ->
 -- generating (its video_id appears) -> completed|failed, following its video.
 --
 -- Idempotency-Key (docs 0.5) on every documented create: the first answer is stored per
@@ -33,6 +34,8 @@ local M = {}
 M.KINDS = {
   lipsync = {phases = {{"pending", 20}, {"running", 120}}, done = "completed", failed = "failed",
              failure = {code = "lipsync_failed", message = "No face was found in the video"}},
+  proofread = {phases = {{"processing", 90}}, done = "completed", failed = "failed",
+               failure = {code = "proofread_failed", message = "The speech could not be transcribed"}},
   -- after thinking the session follows its video (created then, see session_view)
   video_agent = {phases = {{"thinking", 30}}, done = "generating", failed = "failed",
                  failure = {code = "video_agent_failed",
@@ -1130,6 +1133,105 @@ end
 
 local function languages(_, st) return v3({languages = st.catalogue.languages}) end
 
+---------------------------------------------------------------------------------------
+-- proofreads (docs 5.3): a translation's subtitles to review (and replace) before the
+-- render; generate then starts an ordinary translation of the proofread's language.
+
+local PROOFREAD_RULE = {type = "object", fields = {
+  video = asset(true, true), output_languages = {type = "array", required = true, min_items = 1, items = req_id},
+  title = {type = "string", required = true, min_len = 1}, mode = one_of({"speed", "precision"}),
+  srt = asset(false, true), speaker_num = {type = "integer", min = 1}, folder_id = str, brand_glossary_id = str,
+  disable_music_track = bool, enable_speech_enhancement = bool, enable_video_stretching = bool,
+  keep_the_same_format = bool,
+}}
+
+local function proofread_view(_, st, job)
+  local status = st:status(job)
+  local d = {id = job.id, title = job.title, status = status, input_language = "English",
+             output_language = job.output_language, submitted_for_review = job.srt_replaced == true,
+             created_at = job.created_at, failure_message = null}
+  if status == "completed" then
+    note_event(st, job, "proofread_creation.success", {proofread_id = job.id, output_language = job.output_language})
+  elseif status == "failed" then
+    d.failure_message = st:failure(job).message
+    note_event(st, job, "proofread_creation.fail", {proofread_id = job.id, message = d.failure_message,
+                                                   output_language = job.output_language})
+  end
+  return d
+end
+
+local get_proofread = getter({proofread = true}, "not_found", "Proofread", proofread_view)
+
+local function create_proofread(req, st)
+  local body, err = body_object(req)
+  err = err or check(body, PROOFREAD_RULE, "") or check_assets(st, body, {"video", "srt"})
+  if err then return err end
+  local langs = {}
+  for i, name in ipairs(body.output_languages) do
+    langs[i] = st.catalogue.language_by_name[name:lower()]
+    if not langs[i] then
+      return invalid("output_languages[" .. (i - 1) .. "]", "must be a language from /v3/video-translations/languages",
+                     name)
+    end
+  end
+  local ids = {}
+  for _, lang in ipairs(langs) do
+    ids[#ids + 1] = st:create_job("proofread", {title = body.title, output_language = lang}).id
+  end
+  return v3({proofread_ids = ids, status = "processing"})
+end
+
+-- The proofread, when it exists and is completed; else the error answer [INF: the
+-- documents say only "completed proofreads only"].
+local function completed_proofread(st, pid)
+  local job = live(st, pid, {proofread = true})
+  if not job then return nil, not_found("not_found", "Proofread", pid) end
+  if st:status(job) ~= "completed" then
+    return nil, fail(400, "invalid_parameter", "Proofread " .. pid .. " is not completed", "proofread_id")
+  end
+  return job
+end
+
+local function proofread_srt(req, st, pid)
+  local job, err = completed_proofread(st, pid)
+  if not job then return err end
+  if job.srt_replaced then
+    return v3({srt_url = st:signed_url(req, job.id .. "_reviewed.srt"),
+               original_srt_url = st:signed_url(req, job.id .. ".srt")})
+  end
+  return v3({srt_url = st:signed_url(req, job.id .. ".srt"), original_srt_url = null})
+end
+
+local SRT_RULE = {type = "object", fields = {srt = asset(true, true)}}
+
+local function replace_proofread_srt(req, st, pid)
+  local job, err = completed_proofread(st, pid)
+  if not job then return err end
+  local body
+  body, err = body_object(req)
+  err = err or check(body, SRT_RULE, "") or check_assets(st, body, {"srt"})
+  if err then return err end
+  job.srt_replaced = true
+  return v3(proofread_view(req, st, job))
+end
+
+local GENERATE_RULE = {type = "object", fields = {captions = bool, translate_audio_only = bool, callback_url = url,
+                                                  callback_id = str}}
+
+local function generate_proofread(req, st, pid)
+  local job, err = completed_proofread(st, pid)
+  if not job then return err end
+  local body
+  body, err = body_object(req)
+  err = err or check(body, GENERATE_RULE, "")
+  if err then return err end
+  local t = charged_job(st, "translate", {title = job.title, list_type = "TRANSLATED",
+    output_language = job.output_language, input_language = "English", enable_caption = body.captions == true,
+    translate_audio_only = body.translate_audio_only == true, callback_id = opt(body.callback_id),
+    callback_url = opt(body.callback_url), proofread_id = job.id})
+  return v3({video_translation_id = t.id, status = "processing"})
+end
+
 local function check_lipsync(st, body, pre)
   pre = pre or ""
   return check(body, LIPSYNC_RULE, pre) or check_assets(st, body, {"video", "audio"}, pre)
@@ -1596,6 +1698,11 @@ M.routes = {
   {"GET", "/v3/video%-translations", list_translations},
   {"GET", "/v3/video%-translations/languages", languages},
   {"GET", "/v3/video%-translations/statuses", translation_statuses},
+  {"POST", "/v3/video%-translations/proofreads", I(create_proofread)},
+  {"GET", "/v3/video%-translations/proofreads/([^/]+)", get_proofread},
+  {"GET", "/v3/video%-translations/proofreads/([^/]+)/srt", proofread_srt},
+  {"PUT", "/v3/video%-translations/proofreads/([^/]+)/srt", replace_proofread_srt},
+  {"POST", "/v3/video%-translations/proofreads/([^/]+)/generate", I(generate_proofread)},
   {"POST", "/v3/video%-translations/batches", I(batch_creator("translation"))},
   {"GET", "/v3/video%-translations/batches/([^/]+)", batch_getter("translation")},
   {"GET", "/v3/video%-translations/([^/]+)", get_translation},
@@ -1635,6 +1742,7 @@ M.control_routes = {
 -- the sweep (deliver.lua): views built so events are noted when jobs end, not when polled
 
 local VIEWS = {video = video_view, workflow = video_view, translate = translation_view, lipsync = lipsync_view,
+               proofread = proofread_view,
                video_agent = function(_, st, s) return session_view(st, s) end}
 local TERMINAL = {completed = true, failed = true}
 
