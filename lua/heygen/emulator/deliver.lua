@@ -335,8 +335,14 @@ end
 -- happen. quiet: only watcher `only` runs, noting outcomes without sending any.
 function Engine:sweep(quiet, only)
   if next(self.watched) == nil or not (quiet or self:open()) then return end
-  local jobs = {}
-  for job in pairs(self.watched) do jobs[#jobs + 1] = job end
+  -- only jobs whose clock says they ended (or, for a kind whose `done` is a midway
+  -- phase, passed it): thousands of jobs in progress cost one status each, no view
+  local st, jobs = self.st, {}
+  for job in pairs(self.watched) do
+    local def = job.def
+    local s = def and st.jobs[job.id] == job and st:status(job)
+    if not s or s == def.done or s == def.failed then jobs[#jobs + 1] = job end
+  end
   table.sort(jobs, function(a, b) return (a.seq or 0) < (b.seq or 0) end)
   local req = {headers = {}, query = {}, method = "GET", path = "/", t = now()}
   self.quiet = quiet
