@@ -792,6 +792,22 @@ E.delete_video = {
 }
 
 -- AssetInput for a Lua-side URL or asset id ("https://..." or {type=, ...}).
+-- The Jobs of a create that makes one per output language: one Job for output_language, a
+-- list in the order asked for output_languages.
+local function jobs_per_language(client, kind, ids, a)
+  local langs, list = a.output_languages or { a.output_language }, {}
+  for i, jid in ipairs(ids or {}) do
+    local job, err = new_job(client, kind, jid, { output_language = langs[i] })
+    if not job then
+      err.jobs = list -- the ones before it exist too: follow them, never create them again
+      return nil, err
+    end
+    list[i] = job
+  end
+  if #list == 0 then return new_job(client, kind, nil) end
+  return a.output_languages and list or list[1]
+end
+
 -- The POST /v3/video-translations body for a translate_video table (checked).
 local function translation_body(a)
   local body = {}
@@ -807,22 +823,8 @@ end
 E.translate_video = {
   validate = checker(M.translate_video),
   request = function(_, a) return create("/v3/video-translations", translation_body(a)) end,
-  -- one language -> one Job; output_languages -> a list of Jobs, in the order asked
   result = function(d, a, _, _, client)
-    local ids = d and d.video_translation_ids or {}
-    local langs = a.output_languages or { a.output_language }
-    local list = {}
-    for i, tid in ipairs(ids) do
-      local job, err = new_job(client, "translate", tid, { output_language = langs[i] })
-      if not job then
-        err.jobs = list -- the ones before it exist too: follow them, never create them again
-        return nil, err
-      end
-      list[i] = job
-    end
-    if #list == 0 then return new_job(client, "translate", nil) end
-    if a.output_languages then return list end
-    return list[1]
+    return jobs_per_language(client, "translate", d and d.video_translation_ids, a)
   end,
 }
 
@@ -1047,24 +1049,8 @@ V.video_agent = {
 
 V.create_proofread = {
   validate = checker(M.proofread),
-  request = function(_, a)
-    local body = translation_body(a)
-    return create("/v3/video-translations/proofreads", body)
-  end,
-  -- one language -> one Job; output_languages -> a list of Jobs, in the order asked
-  result = function(d, a, _, _, client)
-    local ids, langs, list = d and d.proofread_ids or {}, a.output_languages or { a.output_language }, {}
-    for i, pid in ipairs(ids) do
-      local job, err = new_job(client, "proofread", pid, { output_language = langs[i] })
-      if not job then
-        err.jobs = list
-        return nil, err
-      end
-      list[i] = job
-    end
-    if #list == 0 then return new_job(client, "proofread", nil) end
-    return a.output_languages and list or list[1]
-  end,
+  request = function(_, a) return create("/v3/video-translations/proofreads", translation_body(a)) end,
+  result = function(d, a, _, _, client) return jobs_per_language(client, "proofread", d and d.proofread_ids, a) end,
 }
 
 local function proofread_path(pid, tail) return "/v3/video-translations/proofreads/" .. enc(pid) .. (tail or "") end

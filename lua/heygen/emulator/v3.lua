@@ -1054,17 +1054,21 @@ local function check_assets(st, body, keys, pre)
 end
 
 
--- A translation body's problem (its params named under `pre`), or nil.
-local function check_translation(st, body, pre)
-  pre = pre or ""
-  local err = check(body, TRANSLATE_RULE, pre) or check_assets(st, body, {"video", "audio", "srt"}, pre)
-  if err then return err end
+-- The error for the first of body.output_languages that is not a known language, or nil.
+local function check_languages(st, body, pre)
   for i, lang in ipairs(body.output_languages) do
     if not st.catalogue.language_by_name[lang:lower()] then
       return invalid(pre .. "output_languages[" .. (i - 1) .. "]",
                      "must be a language from /v3/video-translations/languages", lang)
     end
   end
+end
+
+-- A translation body's problem (its params named under `pre`), or nil.
+local function check_translation(st, body, pre)
+  pre = pre or ""
+  return check(body, TRANSLATE_RULE, pre) or check_assets(st, body, {"video", "audio", "srt"}, pre)
+    or check_languages(st, body, pre)
 end
 
 -- The jobs of a checked translation body: one per output language, in order.
@@ -1165,18 +1169,12 @@ local get_proofread = getter({proofread = true}, "not_found", "Proofread", proof
 local function create_proofread(req, st)
   local body, err = body_object(req)
   err = err or check(body, PROOFREAD_RULE, "") or check_assets(st, body, {"video", "srt"})
+    or check_languages(st, body, "")
   if err then return err end
-  local langs = {}
-  for i, name in ipairs(body.output_languages) do
-    langs[i] = st.catalogue.language_by_name[name:lower()]
-    if not langs[i] then
-      return invalid("output_languages[" .. (i - 1) .. "]", "must be a language from /v3/video-translations/languages",
-                     name)
-    end
-  end
   local ids = {}
-  for _, lang in ipairs(langs) do
-    ids[#ids + 1] = st:create_job("proofread", {title = body.title, output_language = lang}).id
+  for _, name in ipairs(body.output_languages) do
+    ids[#ids + 1] = st:create_job("proofread", {title = body.title,
+                                               output_language = st.catalogue.language_by_name[name:lower()]}).id
   end
   return v3({proofread_ids = ids, status = "processing"})
 end
