@@ -1,0 +1,80 @@
+// Reads the contract front's report and says what the pass found.
+//
+//   node spec/contract/summary.mjs --report R.jsonl --contract C.json --client lua/heygen
+//
+// Checks, one each:
+// - every (operation, answer status) pair seen: no exchange of it broke the
+//   contract (Prism's request and response validation, the front's query check);
+// - every v3 path the client's source names (lua/heygen/**/*.lua string literals
+//   starting "/v3/") matches an operation of the contract, and at least one of the
+//   operations it can reach was judged during the pass.
+// Ends with "N passed, N failed".
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const args = {};
+for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, "")] = process.argv[i + 1];
+
+const lines = readFileSync(args.report, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+const contract = JSON.parse(readFileSync(args.contract, "utf8"));
+let passed = 0, failed = 0;
+const fail = (msg) => { failed++; console.log("FAIL " + msg); };
+
+// 1. Exchanges, grouped by operation and status.
+const groups = new Map();
+let judged = 0, unjudged = 0;
+for (const r of lines) {
+  if (r.unjudged) { unjudged++; continue; }
+  judged++;
+  const key = `${r.op} -> ${r.status}`;
+  const g = groups.get(key) ?? { n: 0, bad: [] };
+  g.n++;
+  if (r.violations.length) g.bad.push(r);
+  groups.set(key, g);
+}
+for (const [key, g] of [...groups].sort()) {
+  if (!g.bad.length) { passed++; continue; }
+  const first = g.bad[0];
+  const msgs = [...new Set(g.bad.flatMap((r) => r.violations.map((v) => `${(v.location ?? []).join(".")}: ${v.message}`)))];
+  fail(`${key}: ${g.bad.length} of ${g.n} exchanges broke the contract\n  ` + msgs.slice(0, 8).join("\n  ") +
+    `\n  request: ${(first.request ?? "").slice(0, 400)}\n  answer: ${(first.response ?? "").slice(0, 400)}`);
+}
+
+// 2. The client's v3 paths, from its source.
+const templates = [];
+for (const [t, item] of Object.entries(contract.paths)) {
+  if (!t.startsWith("/v3/")) continue;
+  for (const m of ["get", "post", "put", "patch", "delete"]) if (item[m]) templates.push({ op: `${m.toUpperCase()} ${t}`, t });
+}
+const seenOps = new Set(lines.filter((r) => !r.unjudged).map((r) => r.op));
+const literals = new Set();
+const walk = (dir) => {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) { if (name !== "emulator") walk(p); continue; }
+    if (!name.endsWith(".lua")) continue;
+    for (const m of readFileSync(p, "utf8").matchAll(/"(\/v3\/[^"]*)"/g)) literals.add(m[1]);
+  }
+};
+walk(args.client);
+// A literal is a whole path, or the start of one that an id or a tail completes.
+const reaches = (lit, t) => {
+  const seg = t.split("/"), ls = lit.split("/");
+  const open = lit.endsWith("/");
+  if (open) ls.pop();
+  if (ls.length > seg.length || (!open && ls.length !== seg.length)) return false;
+  return ls.every((s, i) => s === seg[i] || /^\{.*\}$/.test(seg[i]));
+};
+for (const lit of [...literals].sort()) {
+  const ops = templates.filter((x) => reaches(lit, x.t));
+  if (!ops.length) { fail(`client path ${lit}: no operation of the contract has it`); continue; }
+  if (ops.some((x) => seenOps.has(x.op))) { passed++; continue; }
+  fail(`client path ${lit}: none of ${ops.map((x) => x.op).join(", ")} was judged in the pass`);
+}
+
+const allV3 = templates.length;
+const covered = templates.filter((x) => seenOps.has(x.op)).length;
+console.log(`contract: ${judged} exchanges judged (${unjudged} not: faults armed, multipart bodies), ` +
+  `${groups.size} operation/status pairs, ${covered} of ${allV3} v3 operations exercised, ` +
+  `${literals.size} client paths`);
+console.log(`${passed} passed, ${failed} failed`);
