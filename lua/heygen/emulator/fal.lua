@@ -15,7 +15,22 @@ the path prefix /fal/ of the emulator's port (fal_url = url .. "/fal").
   PUT  /fal/{owner}/{app}/requests/{id}/cancel
                                               202 CANCELLATION_REQUESTED, 400
                                               ALREADY_COMPLETED, 404 NOT_FOUND [INF codes]
+  GET  /fal/{owner}/{app}/requests/{id}/status/stream[?logs=1]
+                                              text/event-stream: one `data: {status}` per
+                                              change, new log lines only, ends after
+                                              COMPLETED (see stream below)
   GET  /fal/.well-known/jwks.json             the webhook signing key (no auth)
+
+Other fal hosts, each under its own prefix of the same port:
+  POST /fal-run/{model id}                    https://fal.run: synchronous, answers when
+                                              the request ends (the result route's answer)
+  POST /fal-rest/storage/upload/initiate      https://rest.fal.ai (and rest.alpha.fal.ai):
+                                              {content_type, file_name} -> {upload_url,
+                                              file_url}
+  PUT  /fal-cdn/upload/{id}?Expires=&Signature=
+                                              the presigned upload_url (no auth): the bytes
+  GET  /fal-cdn/files/{id}/{name}             file_url: the uploaded bytes (public, Range)
+  (no multipart upload: files over the official client's 90 MB threshold are not served)
 
 Webhooks (docs 2.4): submit with ?fal_webhook=URL; the answer gains gateway_request_id.
 When the request ends (polled or not, see deliver.lua) the URL gets {request_id,
@@ -28,7 +43,9 @@ Auth is `Authorization: Key <key>` (the emulator's api_keys; any non-empty key w
 are configured): 401 {"detail": ...} otherwise. Inputs of the known models are checked
 as fal does: 422 {"detail": [{loc = {"body", field}, msg, type}]} with X-Fal-Retryable:
 false; unknown model ids answer 404. Infrastructure errors carry {"detail", "error_type"}
-and the X-Fal-Error-Type header. Every answer carries x-fal-request-id.
+and the X-Fal-Error-Type header. Every answer of the fal routes (submit, status, stream,
+result, cancel, run, initiate; errors too) carries x-fal-request-id: the request's id,
+else a fresh one.
 
 Jobs are state jobs of kind "fal" (IN_QUEUE 3 s, IN_PROGRESS 30 s nominal), so
 /_emulator/jobs/{request_id} ({stuck}, {fail = {code = error_type, message}},
@@ -40,6 +57,8 @@ PER-MODEL CONTROL (added here; cleared by /_emulator/reset)
   POST   /_emulator/fal/models/{model id or a prefix of it, down to owner/app}
                                                         spec below; replaces the previous
   GET    /_emulator/fal/models                          {key = spec, ...}
+  GET    /_emulator/fal/registry                        the models served: {id = {required,
+                                                        one_of?, enums}} (not cleared)
   DELETE /_emulator/fal/models                          clears them all
   spec:  reject = {status = 503, detail =, error_type =, retry_after =}   submits answer this
                   error and create nothing (default detail/error_type from the status)
@@ -58,6 +77,7 @@ local reply = require "heygen.emulator.reply"
 local media = require "heygen.emulator.media"
 local deliver = require "heygen.emulator.deliver"
 local sign = require "heygen.emulator.sign"
+local httpd = require "heygen.emulator.httpd"
 
 local M = {}
 
@@ -276,12 +296,13 @@ local function queue_position(st, job)
   return n
 end
 
-local function logs_of(job, wanted)
+-- The log lines shown so far, from line `from` (default 1) on; null unless wanted.
+local function logs_of(job, wanted, from)
   if not wanted then return reply.null end
   local out = {}
-  for i = 1, math.min(job.shown or 0, #job.log_lines) do
-    out[i] = {message = job.log_lines[i], level = "INFO", source = "USER",
-              timestamp = os.date("!%Y-%m-%dT%H:%M:%S", job.created_at + i) .. ".000000"}
+  for i = from or 1, math.min(job.shown or 0, #job.log_lines) do
+    out[#out + 1] = {message = job.log_lines[i], level = "INFO", source = "USER",
+                     timestamp = os.date("!%Y-%m-%dT%H:%M:%S", job.created_at + i) .. ".000000"}
   end
   return reply.array(out)
 end
@@ -295,25 +316,33 @@ end
 ---------------------------------------------------------------------------------------
 -- handlers
 
-local function submit(req, st, model_id)
+-- Sets x-fal-request-id on an answer unless it has one (every fal answer carries it).
+local function with_id(res, id)
+  res.headers = res.headers or {}
+  if res.headers["x-fal-request-id"] == nil then res.headers["x-fal-request-id"] = id end
+  return res
+end
+
+-- A new request of model_id from req's body, or nil and the error answer (404 unknown
+-- model, 422 bad input, an injected rejection). hook: the webhook URL, if any.
+local function create(req, st, model_id, hook)
   local spec = M.MODELS[model_id]
-  if not spec then return fal_error(404, "Application '" .. model_id .. "' not found") end
+  if not spec then return nil, fal_error(404, "Application '" .. model_id .. "' not found") end
   local input = reply.decode(req.body)
   if type(input) ~= "table" or input[1] ~= nil then
-    return invalid("the request body must be a JSON object of the model's inputs")
+    return nil, invalid("the request body must be a JSON object of the model's inputs")
   end
   local errs = check_input(spec, input)
-  if errs then return invalid(errs) end
+  if errs then return nil, invalid(errs) end
   local control = take_control(st, model_id) or {}
   local rej = control.reject
   if rej then
     local extra = rej.retry_after and {["Retry-After"] = tostring(rej.retry_after)} or nil
-    return fal_error(int(rej.status or 503), rej.detail, rej.error_type, extra)
+    return nil, fal_error(int(rej.status or 503), rej.detail, rej.error_type, extra)
   end
-  local hook = req.query.fal_webhook
   local job = st:create_job("fal", {id = uuid(st), model_id = model_id, app = app_of(model_id),
                                     input = input, reads = 0, shown = 0, result_error = control.result,
-                                    fal_webhook = hook ~= "" and hook or nil})
+                                    fal_webhook = hook})
   if control.fail then
     local f = type(control.fail) == "table" and control.fail or {}
     job.failure = {code = f.error_type or "runner_disconnected", message = f.error or "Runner disconnected"}
@@ -321,6 +350,13 @@ local function submit(req, st, model_id)
   if control.stuck then job.stuck = true end
   job.log_lines = control.logs or DEFAULT_LOGS
   if control.queue or control.logs then job.script, job.position = {queue = control.queue}, control.queue end
+  return job
+end
+
+local function submit(req, st, model_id)
+  local hook = req.query.fal_webhook
+  local job, res = create(req, st, model_id, hook ~= "" and hook or nil)
+  if not job then return res end
   local body = urls(req, st, job)
   body.status, body.request_id = "IN_QUEUE", job.id
   if job.fal_webhook then body.gateway_request_id = job.id end
@@ -335,33 +371,79 @@ end
 
 local webhook
 
-local function status(req, st, app, id)
-  local job = find(st, app, id)
-  if not job then return fal_error(404, "Request not found") end
+local function wants_logs(req) return req.query.logs == "1" or req.query.logs == "true" end
+
+-- One status read (a scripted job moves a step): the HTTP status and the body. Logs start
+-- at line log_from (default 1; the stream sends each line once).
+local function read_status(req, st, job, log_from)
   job.reads = job.reads + 1
   local name = fal_status(st, job)
   local body = urls(req, st, job)
   body.request_id = job.id
   if name == "IN_QUEUE" then
     body.status, body.queue_position = name, int(queue_position(st, job))
-    return reply.json(202, body)
+    return 202, body
   end
   if name == "IN_PROGRESS" then
     job.shown = math.min((job.shown or 0) + 1, #job.log_lines)
-    body.status, body.logs = name, logs_of(job, req.query.logs == "1" or req.query.logs == "true")
-    return reply.json(202, body)
+    body.status, body.logs = name, logs_of(job, wants_logs(req), log_from)
+    return 202, body
   end
   job.shown = #job.log_lines
   if job.fal_webhook then webhook(st, req, job) end
   body.status = "COMPLETED"
-  body.logs = logs_of(job, req.query.logs == "1" or req.query.logs == "true")
+  body.logs = logs_of(job, wants_logs(req), log_from)
   if name == "COMPLETED" then
     body.metrics = {inference_time = 41.2}
   else
     body.metrics = {}
     body.error_type, body.error = failure_of(st, job)
   end
-  return reply.json(200, body)
+  return 200, body
+end
+
+local function status(req, st, app, id)
+  local job = find(st, app, id)
+  if not job then return fal_error(404, "Request not found") end
+  local code, body = read_status(req, st, job)
+  return reply.json(code, body, {["x-fal-request-id"] = job.id})
+end
+
+M.STREAM_STEP = 0.05      -- real seconds between the stream's status reads
+M.STREAM_KEEPALIVE = 5    -- real seconds without an event before a comment line is sent
+
+--[[ GET .../requests/{id}/status/stream[?logs=1]: Server-Sent Events, one `data: {status}`
+event per change (status, queue position, log lines shown), the first at once, and the
+stream ends after the COMPLETED event. Each event carries only the log lines not sent
+before: the official JS client appends every event's logs to what it already has [INF].
+The reads happen between writes through httpd.sleep, so an open stream never blocks the
+server; a quiet stream sends a ": keep-alive" comment every STREAM_KEEPALIVE seconds.]]
+local function stream(req, st, app, id)
+  local job = find(st, app, id)
+  if not job then return fal_error(404, "Request not found") end
+  local sent_logs, last, last_at, finished = 0, nil, st:now(), false
+  local function next_event()
+    if finished then return nil end
+    while true do
+      local code, body = read_status(req, st, job, sent_logs + 1)
+      local key = body.status .. ":" .. tostring(body.queue_position) .. ":" .. tostring(job.shown)
+                  .. ":" .. tostring(body.error_type)
+      if key ~= last or code == 200 then
+        last, last_at = key, st:now()
+        if wants_logs(req) then sent_logs = job.shown or 0 end
+        finished = code == 200
+        return "data: " .. reply.encode(body) .. "\n\n"
+      end
+      httpd.sleep(M.STREAM_STEP)
+      if st:now() - last_at >= M.STREAM_KEEPALIVE then
+        last_at = st:now()
+        return ": keep-alive\n\n"
+      end
+    end
+  end
+  return {status = 200, chunks = next_event,
+          headers = {["Content-Type"] = "text/event-stream", ["Cache-Control"] = "no-cache",
+                     ["x-fal-request-id"] = job.id}}
 end
 
 local function result(req, st, app, id)
@@ -382,6 +464,26 @@ local function result(req, st, app, id)
                         file_name = "output.mp4", file_size = int(type(bytes) == "string" and #bytes or bytes.size)}}
   if has_seed(job.model_id) then out.seed = int(123456789) end
   return reply.json(200, out, headers)
+end
+
+M.SYNC_LIMIT = 600        -- real seconds a synchronous run waits before 504 request_timeout [INF]
+
+--[[ POST /fal-run/{model id} (the synchronous host https://fal.run): the same checks and
+controls as a submit, then the answer waits (httpd.sleep, never blocking the server) until
+the request ends and is the result route's: the output, or the run's error. No webhook,
+no queue URLs. A scripted job moves one step per STREAM_STEP.]]
+local function run(req, st, model_id)
+  local job, res = create(req, st, model_id, nil)
+  if not job then return res end
+  local deadline = st:now() + M.SYNC_LIMIT
+  while read_status(req, st, job) ~= 200 do
+    if st:now() > deadline then
+      job.cancelled = true
+      return fal_error(504, "Request timed out", "request_timeout", {["x-fal-request-id"] = job.id})
+    end
+    httpd.sleep(M.STREAM_STEP)
+  end
+  return result(req, st, job.app, job.id)
 end
 
 M.USER_ID = "emulator-user"
@@ -430,13 +532,14 @@ end
 
 local function cancel(_, st, app, id)
   local job = find(st, app, id)
-  if not job then return reply.json(404, {status = "NOT_FOUND"}) end
+  local headers = {["x-fal-request-id"] = id}
+  if not job then return reply.json(404, {status = "NOT_FOUND"}, headers) end
   local name = fal_status(st, job)
   if name ~= "IN_QUEUE" and name ~= "IN_PROGRESS" then
-    return reply.json(400, {status = "ALREADY_COMPLETED"})
+    return reply.json(400, {status = "ALREADY_COMPLETED"}, headers)
   end
   job.cancelled = true
-  return reply.json(202, {status = "CANCELLATION_REQUESTED"})
+  return reply.json(202, {status = "CANCELLATION_REQUESTED"}, headers)
 end
 
 local function authorize(req, st)
@@ -445,6 +548,69 @@ local function authorize(req, st)
   local key = h:match("^Key%s+(.+)$")
   if not key then return fal_error(401, "Authorization must use the Key scheme") end
   if not st:authorized(key) then return fal_error(401, "Invalid API key") end
+end
+
+---------------------------------------------------------------------------------------
+-- storage (the official clients' upload: initiate, then PUT the bytes to upload_url)
+
+M.UPLOAD_TTL = 3600       -- seconds an upload_url stays valid [INF]
+
+-- A file name safe in a path: the last component, other characters than [%w._-] as "_".
+local function safe_name(name)
+  name = tostring(name):match("([^/\\]*)$"):gsub("[^%w%._%-]", "_")
+  if name == "" or name:match("^%.+$") then name = "file" end
+  return name
+end
+
+--[[ POST /fal-rest/storage/upload/initiate[?storage_type=fal-cdn-v3] (https://rest.fal.ai)
+{content_type, file_name} -> {upload_url, file_url}: upload_url is a presigned
+PUT /fal-cdn/upload/{id}?Expires=&Signature= (no Authorization, as the client sends it),
+file_url GET /fal-cdn/files/{id}/{file_name} (public, serves the PUT's bytes and type).]]
+local function initiate(req, st)
+  local body = reply.decode(req.body)
+  if type(body) ~= "table" or body[1] ~= nil then
+    return invalid("the request body must be a JSON object {content_type, file_name}")
+  end
+  local errs = {}
+  for _, field in ipairs({"content_type", "file_name"}) do
+    if type(body[field]) ~= "string" or body[field] == "" then
+      errs[#errs + 1] = {loc = {"body", field}, msg = "field required", type = "value_error.missing"}
+    end
+  end
+  if #errs > 0 then return invalid(errs) end
+  local id, name = st:id(24), safe_name(body.file_name)
+  st.fal_files[id] = {content_type = body.content_type, name = name}
+  local put_path = "/fal-cdn/upload/" .. id
+  local expires = int(st:now() + M.UPLOAD_TTL)
+  local base = st:base(req)
+  return reply.json(200, {
+    upload_url = base .. put_path .. "?Expires=" .. expires .. "&Signature=" .. st:sign(put_path, expires),
+    file_url = base .. "/fal-cdn/files/" .. id .. "/" .. name,
+  })
+end
+
+local function storage_error(code, detail)
+  return reply.json(code, {detail = detail})
+end
+
+local function put_upload(req, st, id)
+  local file = st.fal_files[id]
+  local check = st:check_signature(req.path, req.query)
+  if check ~= "ok" then
+    return storage_error(403, check == "expired" and "Upload URL expired" or "Invalid upload signature")
+  end
+  if not file then return storage_error(404, "Upload not found") end
+  file.bytes = req.body
+  local ct = req.headers["content-type"]
+  if ct and ct ~= "" then file.content_type = ct end
+  return {status = 200, headers = {["Content-Type"] = "text/plain"}, body = ""}
+end
+
+local function get_file(_, st, id, name)
+  local file = st.fal_files[id]
+  if not file or not file.bytes or file.name ~= name then return storage_error(404, "File not found") end
+  return {status = 200, ranges = true, body = file.bytes,
+          headers = {["Content-Type"] = file.content_type, ETag = '"' .. id .. '"'}}
 end
 
 ---------------------------------------------------------------------------------------
@@ -486,25 +652,58 @@ local function clear_models(_, st)
   return reply.json(200, {ok = true})
 end
 
+-- GET /_emulator/fal/registry: the models served, {model id = {required = [...],
+-- one_of = [a, b] | absent, enums = {field = [values]}}}, for drivers that build inputs.
+local function registry()
+  local out = {}
+  for id, spec in pairs(M.MODELS) do
+    local enums = {}
+    for field, values in pairs(spec.enums) do enums[field] = values end
+    out[id] = {required = reply.array(spec.required), one_of = spec.one_of,
+               enums = next(enums) and enums or reply.null}
+  end
+  return reply.json(200, out)
+end
+
+-- Route handlers wrapped so every answer carries x-fal-request-id: the request's own
+-- (the path's id, or the new request's), else a fresh id, as fal's gateway gives each.
+local function identified(handler, st)
+  return function(req, state, a, b, c)
+    local res = handler(req, state, a, b, c)
+    local id = b and b:match("^%x+%-%x+%-%x+%-%x+%-%x+$") and b or uuid(st)
+    return with_id(res, id)
+  end
+end
+
 function M.register(app, st)
   st.kinds.fal = {phases = {{"IN_QUEUE", 3}, {"IN_PROGRESS", 30}}, done = "COMPLETED", failed = "FAILED",
                   failure = {code = "runner_disconnected", message = "Runner disconnected"}}
-  st.fal_models = {}
+  st.fal_models, st.fal_files = {}, {}
   local base_reset = st.reset
   st.reset = function(self)
     base_reset(self)
-    self.fal_models = {}
+    self.fal_models, self.fal_files = {}, {}
   end
   st.webhooks:watcher(M.watch)
-  local auth = {auth = authorize, gen = "fal"}
+  local auth = {auth = function(req, state)
+    local denied = authorize(req, state)
+    if denied then return with_id(denied, uuid(state)) end
+  end, gen = "fal"}
+  local function add(method, pattern, handler, opts) app:add(method, pattern, identified(handler, st), opts) end
   app:add("GET", "/fal/%.well%-known/jwks%.json", jwks, {gen = "fal"})
-  app:add("GET", "/fal/(.+)/requests/([^/]+)/status", status, auth)
-  app:add("GET", "/fal/(.+)/requests/([^/]+)", result, auth)
-  app:add("PUT", "/fal/(.+)/requests/([^/]+)/cancel", cancel, auth)
-  app:add("POST", "/fal/(.+)", submit, auth)
+  add("GET", "/fal/(.+)/requests/([^/]+)/status/stream", stream, auth)
+  add("GET", "/fal/(.+)/requests/([^/]+)/status", status, auth)
+  add("GET", "/fal/(.+)/requests/([^/]+)", result, auth)
+  add("PUT", "/fal/(.+)/requests/([^/]+)/cancel", cancel, auth)
+  add("POST", "/fal/(.+)", submit, auth)
+  add("POST", "/fal%-run/(.+)", run, auth)
+  add("POST", "/fal%-rest/storage/upload/initiate", initiate, auth)
+  app:add("PUT", "/fal%-cdn/upload/([^/]+)", put_upload, {gen = "fal"})
+  app:add("GET", "/fal%-cdn/files/([^/]+)/([^/]+)", get_file, {gen = "fal"})
   app:add("POST", "/_emulator/fal/models/(.+)", set_model, {gen = "control"})
   app:add("GET", "/_emulator/fal/models", list_models, {gen = "control"})
   app:add("DELETE", "/_emulator/fal/models", clear_models, {gen = "control"})
+  app:add("GET", "/_emulator/fal/registry", registry, {gen = "control"})
 end
 
 return M
