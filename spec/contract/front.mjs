@@ -112,6 +112,8 @@ function excused(v, status) {
 function record(line) { appendFileSync(args.report, JSON.stringify(line) + "\n"); }
 
 let prismPort;
+const originals = new Map(); // x-contract-body id -> the request body as the client sent it
+let bodySeq = 0;
 
 // Client-facing: /_up/PORT/path -> Prism (described operations) or the emulator.
 const front = http.createServer(async (req, res) => {
@@ -125,10 +127,7 @@ const front = http.createServer(async (req, res) => {
     const op = operation(req.method, url.pathname);
     if (!op) { await pipeThrough(port, req, body, res); return; }
     const entry = { method: req.method, path: url.pathname, op: `${op.method} ${op.template}` };
-    // Prism passes bodies on as text, so a multipart upload's bytes would arrive
-    // changed; those requests go straight through, recorded as not judged.
-    const unjudged = /^multipart\//.test(req.headers["content-type"] ?? "") ? "multipart body"
-      : await faultArmed(port) ? "fault armed" : null;
+    const unjudged = await faultArmed(port) ? "fault armed" : null;
     if (unjudged) {
       record({ ...entry, status: await pipeThrough(port, req, body, res), unjudged });
       return;
@@ -140,7 +139,12 @@ const front = http.createServer(async (req, res) => {
           message: `query parameter '${name}' is not a parameter of ${entry.op}` });
       }
     }
-    const r = await forward(prismPort, req, body, { "x-contract-upstream": String(port) });
+    // Prism passes bodies on as text (a multipart upload's bytes would arrive
+    // changed): it judges what it got, and the emulator gets the bytes the client sent.
+    const bodyId = String(++bodySeq);
+    originals.set(bodyId, body);
+    const r = await forward(prismPort, req, body, { "x-contract-upstream": String(port), "x-contract-body": bodyId })
+      .finally(() => originals.delete(bodyId));
     const prismSays = r.headers["sl-violations"];
     if (prismSays) violations.push(...JSON.parse(prismSays).filter((v) => !excused(v, r.status)));
     const problem = /problem\+json/.test(r.headers["content-type"] ?? "") &&
@@ -161,8 +165,15 @@ const front = http.createServer(async (req, res) => {
 const back = http.createServer(async (req, res) => {
   try {
     const port = Number(req.headers["x-contract-upstream"]);
+    const original = originals.get(req.headers["x-contract-body"]);
     delete req.headers["x-contract-upstream"];
-    const body = await readBody(req);
+    delete req.headers["x-contract-body"];
+    let body = await readBody(req);
+    if (original) {
+      body = original;
+      req.headers["content-length"] = String(body.length);
+      delete req.headers["transfer-encoding"];
+    }
     answer(res, await forward(port, req, body, {}));
   } catch (e) {
     res.writeHead(502).end("front: " + e.message);

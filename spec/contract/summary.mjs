@@ -74,7 +74,7 @@ for (const lit of [...literals].sort()) {
 
 const allV3 = templates.length;
 const covered = templates.filter((x) => seenOps.has(x.op)).length;
-console.log(`contract: ${judged} exchanges judged (${unjudged} not: faults armed, multipart bodies), ` +
+console.log(`contract: ${judged} exchanges judged (${unjudged} not: made while a fault was armed), ` +
   `${groups.size} operation/status pairs, ${covered} of ${allV3} v3 operations exercised, ` +
   `${literals.size} client paths`);
 console.log(`${passed} passed, ${failed} failed`);
