@@ -670,8 +670,8 @@ end
 local function identified(handler, st)
   return function(req, state, a, b, c)
     local res = handler(req, state, a, b, c)
-    local id = b and b:match("^%x+%-%x+%-%x+%-%x+%-%x+$") and b or uuid(st)
-    return with_id(res, id)
+    if res.headers and res.headers["x-fal-request-id"] then return res end
+    return with_id(res, b and b:match("^%x+%-%x+%-%x+%-%x+%-%x+$") and b or uuid(st))
   end
 end
 
