@@ -454,9 +454,8 @@ describe("fault 9: downloads", function()
     emu:fault { method = "GET", path = "^/files/", drop_after = 1000000, times = -1 }
     local out = support.tmpname(".mp4")
     -- a partial file from an earlier run, resumed with a Range the server answers falsely
-    assert(job:download(out .. ".seed", { max_resumes = 0 }) == nil)
-    assert(os.rename(out .. ".seed.part", out .. ".part"))
-    assert(os.rename(out .. ".seed.part.resume", out .. ".part.resume"))
+    assert(job:download(out, { max_resumes = 0 }) == nil)
+    assert(support.read(out .. ".part.resume"))
     emu:clear_faults()
     emu:fault { method = "GET", path = "^/files/", lie_206 = true, times = -1 }
     local path, err = job:download(out, { max_resumes = 0 })
@@ -466,7 +465,7 @@ describe("fault 9: downloads", function()
     assert.matches("a range other than the one asked for (Content-Range: bytes 0-" .. (SIZE - 1) .. "/" .. SIZE
       .. ")", err.message, 1, true)
     assert.is_nil(support.read(out))
-    assert.is_nil(support.read(out .. ".part"))
+    assert.are.same({}, support.parts(out))
   end)
 
   it("a part left by a failed run: the same job's resumed with If-Range; another job's never", function()
@@ -551,16 +550,39 @@ describe("fault 9: downloads", function()
     assert.is_nil(support.read(out))
   end)
 
-  it("an unwritable path (disk full) is io, with no file under the final name", function()
+  it("an unwritable path (a file size limit, as a full disk) is io, with no file under the final name", function()
     local job = completed_job(client(), SIZE)
     local dir = support.tmpname()
-    assert(os.execute("mkdir -p " .. dir .. " && ln -s /dev/full " .. dir .. "/out.mp4.part"))
-    local path, err = job:download(dir .. "/out.mp4")
-    assert.is_nil(path)
-    assert.are.equal("io", err.kind)
-    assert.matches("No space left on device", err.message, 1, true)
+    assert(os.execute("mkdir -p " .. dir))
+    -- a child process under `ulimit -f` (SIGXFSZ ignored: the write fails with EFBIG)
+    local out = support.lua_child(string.format([[
+local heygen = require "heygen"
+local hg = heygen.client { api_key = %q, base_url = %q, api = "v2" }
+local path, err = hg:job("video", %q):download(%q)
+print("result", tostring(path), err and err.kind, err and err.message)
+]], support.API_KEY, emu.url, job.id, dir .. "/out.mp4"), "trap '' XFSZ; ulimit -f 1000;")
+    assert.matches("result\tnil\tio\t", out, 1, true)
+    assert.matches("File too large", out, 1, true)
     assert.is_nil(support.read(dir .. "/out.mp4"))
-    assert.is_nil(io.open(dir .. "/out.mp4.part"))
+    assert.are.same({}, support.parts(dir .. "/out.mp4"))
+    os.execute("rm -rf " .. dir)
+  end)
+
+  it("never writes through a planted .part or .part.resume symlink", function()
+    local job = completed_job(client(), SIZE)
+    local dir = support.tmpname()
+    assert(os.execute("mkdir -p " .. dir))
+    local victim = dir .. "/victim"
+    local f = assert(io.open(victim, "wb"))
+    f:write("precious")
+    f:close()
+    assert(os.execute("ln -s " .. victim .. " " .. dir .. "/out.mp4.part"))
+    assert(os.execute("ln -s " .. victim .. " " .. dir .. "/out.mp4.part.resume"))
+    -- a drop, so the note beside the part is written too
+    emu:fault { method = "GET", path = "^/files/", drop_after = 1000000 }
+    assert.are.equal(dir .. "/out.mp4", job:download(dir .. "/out.mp4"))
+    assert.are.equal("precious", support.read(victim))
+    assert.are.equal(SIZE, #support.read(dir .. "/out.mp4"))
     os.execute("rm -rf " .. dir)
   end)
 

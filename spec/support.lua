@@ -58,6 +58,33 @@ function M.sample_mp4()
   return path and M.read(path)
 end
 
+--- The part files (path..".part.<hex>") a download to `path` left beside it.
+function M.parts(path)
+  local dir, base = path:match("^(.*)/([^/]*)$")
+  local out = {}
+  local p = io.popen("ls -1a " .. string.format("%q", dir) .. " 2>/dev/null")
+  for name in p:lines() do
+    if name:sub(1, #base + 6) == base .. ".part." and name:match("%.part%.%x+$") then out[#out + 1] = name end
+  end
+  p:close()
+  return out
+end
+
+--- Run `script` in a child Lua (this run's module paths, HEYGEN_TEST_LUA or lua5.4),
+-- after the shell commands `prefix`; returns its output (stdout and stderr) and "exit=N".
+function M.lua_child(script, prefix, env)
+  local path = M.tmpname(".lua")
+  local f = assert(io.open(path, "w"))
+  f:write(script)
+  f:close()
+  local lua = os.getenv("HEYGEN_TEST_LUA") or "lua5.4"
+  local p = io.popen(string.format("%s %s %s %q 2>&1; echo \"exit=$?\"", prefix or "", env or "", lua, path))
+  local out = p:read("*a")
+  p:close()
+  os.remove(path)
+  return out
+end
+
 function M.tmpname(suffix)
   local p = os.tmpname()
   os.remove(p)

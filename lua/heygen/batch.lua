@@ -50,7 +50,8 @@ end
 function M.journal_created(batch)
   local client = batch._state.client
   local ok, err = jobs.journal_append(client, {
-    event = "created", kind = batch.kind, id = batch.id, api = client.api, time = os.time() })
+    event = "created", kind = batch.kind, id = batch.id, api = client.api, time = os.time(),
+    intent = require("heygen.journal").current_intent() })
   if ok then return batch end
   return nil, errors.new {
     kind = "io", batch_id = batch.id, batch = batch,
@@ -122,6 +123,7 @@ local WAIT_OPTIONS = { timeout = "number", on_progress = "function" }
 -- heygen.all does for a list of jobs.
 function Batch:wait(opts)
   opts = jobs.check_opts("batch:wait", opts, WAIT_OPTIONS)
+  util.check_number("batch:wait", "timeout", opts.timeout, 0, jobs.MAX_SECONDS)
   local client = self._state.client
   local poll, timeout = client.poll, opts.timeout or 1800
   local deadline, interval = core.now() + timeout, poll.initial

@@ -5,6 +5,7 @@ local core = require "heygen.core"
 local scheduler = require "heygen.scheduler"
 local errors = require "heygen.errors"
 local util = require "heygen.util"
+local journal = require "heygen.journal"
 
 local M = {}
 
@@ -29,13 +30,15 @@ local OPTIONS = {
   fal_url = { type = "string" },
   fal_jwks_url = { type = "string" },                 -- fal's webhook signing keys (hg:fal_webhook_keys)
   api = { type = "string", enum = { v2 = true, v3 = true } },
-  timeout = { type = "number", default = 60 },
-  connect_timeout = { type = "number", default = 10 },
-  max_retries = { type = "number", default = 2 },
-  retry_base = { type = "number", default = 1 },      -- seconds, first backoff
-  retry_cap = { type = "number", default = 30 },      -- longest backoff / Retry-After honoured
+  -- numbers: finite and within [min, max] (NaN, inf or a negative would mean "none" or
+  -- "forever" further down), checked when the client is made
+  timeout = { type = "number", default = 60, min = 0, max = 31622400 },          -- 0: none
+  connect_timeout = { type = "number", default = 10, min = 0, max = 31622400 },
+  max_retries = { type = "number", default = 2, min = 0, max = 100, integer = true },
+  retry_base = { type = "number", default = 1, min = 0, max = 3600 },  -- seconds, first backoff
+  retry_cap = { type = "number", default = 30, min = 0, max = 86400 }, -- longest backoff / Retry-After honoured
   poll = { type = "table" },                          -- {initial=, factor=, max=}
-  poll_budget = { type = "number", default = 50 },    -- status requests per second, all jobs
+  poll_budget = { type = "number", default = 50, min = 0, max = 1e6 }, -- status requests per second, all jobs
   journal = { type = "string" },
   cainfo = { type = "string" },
   capath = { type = "string" },
@@ -59,6 +62,20 @@ function M.new(opts)
   opts = opts or {}
   if type(opts) ~= "table" then error("heygen.client: options table expected", 2) end
   util.check_options("heygen.client", opts, OPTIONS)
+  for name, spec in pairs(OPTIONS) do
+    if spec.type == "number" then
+      util.check_number("heygen.client", name, opts[name], spec.min, spec.max, spec.integer)
+    end
+  end
+  if opts.poll then
+    util.check_number("heygen.client", "poll.initial", opts.poll.initial, 0.001, 31622400)
+    util.check_number("heygen.client", "poll.factor", opts.poll.factor, 1, 100)
+    util.check_number("heygen.client", "poll.max", opts.poll.max, 0.001, 31622400)
+  end
+  if opts.user_agent and opts.user_agent:find("%c") then
+    -- a CR or LF would end the header and start another one of the caller's making
+    error("heygen.client: option 'user_agent' must not contain control characters (CR, LF, ...)", 2)
+  end
   local self = setmetatable({}, Client)
   for name, spec in pairs(OPTIONS) do
     if opts[name] == nil then self[name] = spec.default else self[name] = opts[name] end
@@ -170,7 +187,8 @@ local function read_envelope(doc, envelope)
 end
 
 local function excerpt(body)
-  body = (body or ""):gsub("%s+", " ")
+  -- keys out first: cut first, a key at the edge would lose its tail and escape the scrub
+  body = errors.scrub(body or ""):gsub("%s+", " ")
   if #body > 120 then body = body:sub(1, 117) .. "..." end
   return body
 end
@@ -298,10 +316,39 @@ end
 -- Credentials go over https, or over plain http to loopback only. The answer
 -- for a configured root is kept: every status poll asks it again.
 local sendable_roots = {}
+
+-- libcurl sends a plain-http request through the proxy its environment names
+-- (http_proxy, all_proxy) unless no_proxy covers the host: then a loopback URL is not a
+-- loopback connection, and heygen.core has no option to turn the proxy off. The proxy
+-- that applies to `url`, or nil.
+local function env_proxy(url)
+  local proxy = env("http_proxy", "all_proxy", "ALL_PROXY")
+  if not proxy then return nil end
+  local host = url_host(url):lower()
+  local no = (env("no_proxy", "NO_PROXY") or ""):lower()
+  for item in no:gmatch("[^,%s]+") do
+    if item == "*" then return nil end
+    item = item:gsub("^%.", ""):gsub(":%d+$", ""):gsub("^%[(.*)%]$", "%1")
+    if host == item or host:sub(-#item - 1) == "." .. item then return nil end
+  end
+  return proxy
+end
+
+-- true, or false and why not.
 local function may_send_key(url, root)
   local ok = root and sendable_roots[root]
   if ok == nil then
-    ok = url:sub(1, 8) == "https://" or is_loopback(url)
+    if url:sub(1, 8) == "https://" then
+      ok = true
+    elseif not is_loopback(url) then
+      ok = "refusing to send credentials over plain http to a non-loopback host: " .. url:gsub("%?.*", "")
+    elseif env_proxy(url) then
+      ok = "refusing to send credentials over plain http through a proxy (http_proxy or all_proxy is set "
+        .. "and no_proxy does not name " .. url_host(url) .. "): the key would cross the network in clear; "
+        .. "add the host to no_proxy or use https: " .. url:gsub("%?.*", "")
+    else
+      ok = true
+    end
     if root then sendable_roots[root] = ok end
   end
   return ok
@@ -348,11 +395,21 @@ function Client:request(spec)
           or "no HeyGen API key: set HEYGEN_API_KEY or pass api_key",
       }
     end
-    if not may_send_key(url, root) then
-      return nil, errors.new {
-        kind = "invalid_argument",
-        message = "refusing to send credentials over plain http to a non-loopback host: " .. url:gsub("%?.*", ""),
-      }
+    local sendable = may_send_key(url, root)
+    if sendable ~= true then
+      return nil, errors.new { kind = "invalid_argument", message = sendable }
+    end
+  end
+  -- the caller's Idempotency-Key (an `idempotency_key =` on the call) replaces the one the
+  -- endpoint made, so retrying a call that may have created its render reaches that render
+  local ikey, call = spec.idempotency_key, journal.current()
+  if spec.creates and call and call.key then
+    if ikey then
+      ikey = call.key
+    elseif call.own_key then
+      return nil, errors.new { kind = "invalid_argument", field = "idempotency_key",
+        message = string.format("idempotency_key: %s %s sends no Idempotency-Key (only v3 creates take one)",
+          method, spec.path or url:gsub("%?.*", "")) }
     end
   end
   local body = spec.body
@@ -371,6 +428,12 @@ function Client:request(spec)
     if key and gateway == "fal" then headers["Authorization"] = "Key " .. key
     elseif key then headers["X-Api-Key"] = key end
     if spec.json ~= nil then
+      local bad = util.invalid_utf8_path(spec.json, "")
+      if bad then
+        return nil, errors.new { kind = "invalid_argument", field = bad,
+          message = (bad == "" and "the request body" or bad) .. " must be valid UTF-8 text (JSON carries "
+            .. "text as UTF-8); convert it before sending" }
+      end
       local err
       body, err = core.json_encode(spec.json)
       if not body then
@@ -383,7 +446,7 @@ function Client:request(spec)
       headers["Content-Type"] = "application/json"
     end
     if spec.content_type then headers["Content-Type"] = spec.content_type end
-    if spec.idempotency_key then headers["Idempotency-Key"] = spec.idempotency_key end
+    if ikey then headers["Idempotency-Key"] = ikey end
     for k, v in pairs(spec.headers or {}) do headers[k] = v end
     opts = {
       method = method, url = url, headers = headers, body = body, body_file = spec.body_file,
@@ -392,10 +455,32 @@ function Client:request(spec)
       details = false, -- no timings or byte counts in the record: nothing here reads them
     }
   end
-  local idempotent = spec.idempotency_key ~= nil or (method ~= "POST" and method ~= "PATCH" and not spec.creates)
-  local attempt = 0
+  local idempotent = ikey ~= nil or (method ~= "POST" and method ~= "PATCH" and not spec.creates)
+  local deadline, base_timeout = spec.deadline, opts.timeout
+  local intent
+  if spec.creates and self.journal then
+    -- journaled before it is sent: a kill from here on leaves the intent (and its key)
+    -- for heygen.resume, never a render no journal knows of
+    local jerr
+    intent, jerr = journal.open_intent(self, { method = method, path = spec.path, idempotency_key = ikey }, url)
+    if not intent then
+      return nil, errors.new { kind = "io", message = "the journal could not be written (" .. tostring(jerr)
+        .. "), so the create was not sent" }
+    end
+  end
+  local attempt, last_err = 0, nil
   while true do
     attempt = attempt + 1
+    if deadline then
+      -- the caller's deadline (job:wait{timeout=}) bounds every attempt and every backoff
+      local left = deadline - core.now()
+      if left <= 0 then
+        local err = last_err or errors.new { kind = "timeout", message = "the deadline passed before the request" }
+        if intent then journal.close_intent(self, intent, err) end
+        return nil, err
+      end
+      if base_timeout == 0 or base_timeout > left then opts.timeout = math.max(left, 0.01) end
+    end
     local started = self.trace and core.now()
     local rec, serr, scode = scheduler.request(opts)
     local data, info, doc, dep, sunset
@@ -417,9 +502,11 @@ function Client:request(spec)
     end
     if data ~= nil or (info and not errors.is(info)) then
       if dep or sunset then self:_notice_deprecation(dep, sunset) end
+      if intent then journal.close_intent(self, intent, nil) end
       return data, info, doc
     end
     local err = info
+    last_err = err
     err.method, err.path, err.attempts = method, spec.path or url:gsub("%?.*", ""), attempt
     if spec.creates and not may_retry(idempotent, err) and err.kind ~= "rate_limit" then
       if err.kind == "server" or err.kind == "timeout" or err.kind == "network" or err.kind == "protocol" then
@@ -427,8 +514,24 @@ function Client:request(spec)
         err.maybe_created = true
       end
     end
-    if attempt > self.max_retries or not may_retry(idempotent, err) then return nil, err end
-    scheduler.sleep(backoff(self, attempt, err))
+    local wait = backoff(self, attempt, err)
+    if attempt > self.max_retries or not may_retry(idempotent, err)
+      or (deadline and core.now() + wait >= deadline) then
+      if spec.creates and ikey and not err.maybe_created then
+        -- out of retries on a keyed create: it may exist; the same key reaches it
+        local sent = not (err.curl_code and errors.CURL_NOT_SENT[err.curl_code] and not err.sent)
+        if sent and (err.kind == "server" or err.kind == "timeout" or err.kind == "network"
+          or err.kind == "protocol" or (err.status == 409 and err.retryable)) then
+          err.maybe_created = true
+          err.message = err.message .. string.format("; the request was sent, so the render may exist: "
+            .. "call again with idempotency_key = %q to reach it instead of making another", ikey)
+        end
+      end
+      if err.maybe_created and ikey then err.idempotency_key = ikey end
+      if intent then journal.close_intent(self, intent, err) end
+      return nil, err
+    end
+    scheduler.sleep(wait)
   end
 end
 

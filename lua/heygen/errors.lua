@@ -22,6 +22,9 @@ M.KINDS = {
   not_found = true, rate_limit = true, conflict = true, server = true, network = true,
   timeout = true, protocol = true, job_failed = true, cancelled = true, url_expired = true,
   io = true, signature = true,
+  -- heygen.resume: a create whose outcome the journal cannot know (a legacy create cut
+  -- off between sending and the answer); err.intent says how to check and settle it
+  maybe_created = true,
 }
 
 local RETRYABLE = { rate_limit = true, server = true, network = true, timeout = true }
@@ -63,9 +66,13 @@ end
 
 -- A copy of v with every registered secret removed from its strings, nested plain
 -- tables (an API's `detail` list) included; objects with a metatable are kept as they are.
+-- Tables nested deeper than MAX_DEPTH are dropped, never kept unscrubbed (a key echoed
+-- 40 levels down stays hidden; a cycle ends there too).
+local MAX_DEPTH = 32
 local function scrubbed(v, depth)
   if type(v) == "string" then return M.scrub(v) end
-  if type(v) ~= "table" or getmetatable(v) ~= nil or depth > 8 then return v end
+  if type(v) ~= "table" or getmetatable(v) ~= nil then return v end
+  if depth > MAX_DEPTH then return "[nested deeper than " .. MAX_DEPTH .. " levels: dropped]" end
   local t = {}
   for k, x in pairs(v) do t[scrubbed(k, depth + 1)] = scrubbed(x, depth + 1) end
   return t

@@ -11,6 +11,8 @@ local client = require "heygen.client"
 local api = require "heygen.api"
 local jobs = require "heygen.job"
 local errors = require "heygen.errors"
+local journal = require "heygen.journal"
+local util = require "heygen.util"
 
 api.install_lazy(client.Client) -- endpoint groups load on first use
 
@@ -31,14 +33,22 @@ M.run = scheduler.run
 M.spawn = scheduler.spawn
 --- Wait `seconds`: yields inside a task, drives the loop (blocks the caller) outside one.
 ---@type fun(seconds: number)
-M.sleep = scheduler.sleep
+function M.sleep(seconds)
+  -- a NaN or infinite timer would sit at the head of the timer heap and stall every other
+  util.check_number("heygen.sleep", "seconds", seconds, 0, jobs.MAX_SECONDS)
+  if seconds == nil then error("heygen.sleep: seconds expected", 2) end
+  return scheduler.sleep(seconds)
+end
 --- Wait for jobs or tasks concurrently: results in order, and errors (index -> err) or nil.
 ---@type fun(list: table[]): table, table|nil
 M.all = scheduler.all
 --- Drive I/O and timers once, never longer than `timeout` seconds (default 0); returns
 --- the operations still pending. What a game calls each frame.
 ---@type fun(timeout?: number): integer
-M.step = scheduler.step
+function M.step(timeout)
+  util.check_number("heygen.step", "timeout", timeout, 0, jobs.MAX_SECONDS)
+  return scheduler.step(timeout)
+end
 --- Operations in flight: transfers, armed timers and runnable tasks.
 ---@type fun(): integer
 M.pending = scheduler.pending
@@ -46,11 +56,42 @@ M.pending = scheduler.pending
 ---@type fun(): number|nil
 M.timeout = scheduler.timeout
 
---- Create a client; see design.md section 4 for the options.
----@param opts? table api_key, fal_key, base_url, upload_url, fal_url, api ("v2"|"v3"), timeout,
----  connect_timeout, max_retries, journal, poll, ... (unknown names are an error)
+-- HEYGEN_EMULATOR=1: clients made without keys or URLs talk to an offline
+-- emulator, started on first use and shared by the process (stopped when it is
+-- collected, or at exit). The switch that runs every documented snippet offline.
+local offline
+
+local function env_set(name)
+  local v = os.getenv(name)
+  return v ~= nil and v ~= ""
+end
+
+local function offline_options(opts)
+  local flag = os.getenv("HEYGEN_EMULATOR")
+  if flag == nil or flag == "" or flag == "0" then return opts end
+  opts = opts or {}
+  if opts.api_key or opts.fal_key or opts.base_url or env_set("HEYGEN_API_KEY") or env_set("FAL_KEY") then
+    return opts
+  end
+  if not offline then
+    offline = require("heygen.emulator").spawn {
+      time_scale = tonumber(os.getenv("HEYGEN_EMULATOR_SPEED")) or 60,
+      lua = os.getenv("HEYGEN_EMULATOR_LUA") }
+    io.stderr:write("heygen: HEYGEN_EMULATOR is set: using the offline emulator at ", offline.url, "\n")
+  end
+  local t = {}
+  for k, v in pairs(opts) do t[k] = v end
+  t.api_key, t.fal_key = "emulator-key", "emulator-fal-key"
+  t.base_url, t.upload_url, t.fal_url = offline.url, offline.upload_url, offline.fal_url
+  return t
+end
+
+--- Create a client; see design.md section 4 for the options. With the
+--- environment variable HEYGEN_EMULATOR=1 and no key, it talks to an offline
+--- emulator started for the process.
+---@param opts? heygen.ClientOptions
 ---@return heygen.Client
-function M.client(opts) return client.new(opts) end
+function M.client(opts) return client.new(offline_options(opts)) end
 
 --- Re-attach to a job by id (after a crash, or from another process).
 ---@return heygen.Job
@@ -59,44 +100,161 @@ function client.Client:job(kind, id)
   return jobs.new(self, kind, id)
 end
 
---- Jobs recorded in a journal that have not finished, re-attached; and, second, the
--- batches (hg:create_video_batch & co.) that have not finished, as heygen.Batch objects.
--- `hg` is the client to use (default: a client with `journal = path`).
+-- How long a v3 Idempotency-Key is honoured (HeyGen keeps keys about a day): an intent
+-- older than this is reported, not re-sent, since the key may no longer reach its render.
+M.KEY_TTL = 23 * 3600
+
+local function is_job(v) return getmetatable(v) == jobs.Job end
+
+-- An intent whose outcome the journal cannot know, as a typed error saying how to check.
+local function unsure(path, e, why)
+  return errors.new {
+    kind = "maybe_created", maybe_created = true, retryable = false, intent = e.id, call = e.call,
+    idempotency_key = e.key, time = e.time,
+    message = string.format("%s %s%s was sent at %s and the script stopped before the answer was journaled "
+      .. "(%s): the render may exist. Look for it (hg:videos(), the dashboard) before creating it again; "
+      .. "follow it with hg:job(kind, id) if it does, then heygen.settle(%q, %q) so resume stops reporting it",
+      tostring(e.method), tostring(e.path), e.call and (" (hg:" .. e.call .. ")") or "",
+      os.date("!%Y-%m-%d %H:%M:%S UTC", tonumber(e.time) or 0), why, path, e.id),
+  }
+end
+
+--- Jobs recorded in a journal that have not finished, re-attached; second, the batches
+-- (hg:create_video_batch & co.) that have not finished, as heygen.Batch objects; third,
+-- the creates the journal cannot settle, as errors of kind "maybe_created" (nil when none).
+-- A create cut off between sending and journaling its answer (the script killed) is
+-- made again with its Idempotency-Key on v3 (the API answers with the render it made, or
+-- makes it now), and reported on legacy endpoints, which cannot deduplicate. Lines that
+-- are not entries (torn, altered, of an unknown kind) are skipped with a warning to
+-- hg.on_warning (else stderr). `hg` is the client to use (default: a client with
+-- `journal = path` and the api each entry was made with).
 ---@param path string the journal file
 ---@param hg? heygen.Client
 ---@return heygen.Job[] jobs
 ---@return heygen.Batch[] batches
+---@return heygen.Error[]|nil unsure
 function M.resume(path, hg)
   api.load_all()
-  hg = hg or M.client { journal = path }
-  local f = io.open(path, "r")
-  if not f then return {} end
-  local open, order = {}, {}
-  for line in f:lines() do
-    local e = core.json_decode(line)
-    if type(e) == "table" and e.id then
-      local key = tostring(e.kind) .. ":" .. e.id
+  local given = hg
+  local clients = {}
+  local function client_for(api_name)
+    if given then return given end
+    local name = api_name == "v2" and "v2" or "v3"
+    clients[name] = clients[name] or M.client { journal = path, api = name }
+    return clients[name]
+  end
+  local function warn(msg)
+    local w = given and given.on_warning
+    if w then w(msg) else io.stderr:write(msg, "\n") end
+  end
+  local open, order, intents, intent_order = {}, {}, {}, {}
+  local batch_mod = require "heygen.batch"
+  for _, e in ipairs(journal.read(path, warn)) do
+    if e.event == "created" or e.event == "finished" then
+      local key = e.kind .. ":" .. e.id
       if e.event == "created" then
-        if not open[key] then order[#order + 1] = key end
-        open[key] = e
-      elseif e.event == "finished" then
+        if not jobs.KINDS[e.kind] and not batch_mod.kind_of(e.kind) then
+          warn(string.format("heygen.resume: %s: job %s of unknown kind %q skipped", path, e.id, e.kind))
+        else
+          if open[key] == nil then order[#order + 1] = key end
+          if open[key] ~= false then open[key] = e end
+        end
+        local it = e.intent and intents[e.intent]
+        if it then it.created = true end
+      else
         open[key] = false
+      end
+    elseif e.event == "intent" then
+      local it = intents[e.id]
+      if not it then
+        it = { entry = e }
+        intents[e.id] = it
+        intent_order[#intent_order + 1] = e.id
+      end
+    elseif e.event == "settled" then
+      local it = intents[e.intent]
+      if it then it.settled = true end
+    end
+  end
+  local list, batches, doubts, seen = {}, {}, {}, {}
+  local function take(v)
+    if is_job(v) then
+      local key = v.kind .. ":" .. v.id
+      if not seen[key] then
+        seen[key] = true
+        list[#list + 1] = v
+      end
+    elseif getmetatable(v) and getmetatable(v).__name == "heygen.Batch" then
+      batches[#batches + 1] = v
+    elseif type(v) == "table" and getmetatable(v) == nil then
+      for _, x in ipairs(v) do take(x) end
+    end
+  end
+  for _, key in ipairs(order) do
+    local e = open[key]
+    if e then
+      local hg_e = client_for(e.api)
+      local batch_kind = batch_mod.kind_of(e.kind)
+      if batch_kind then
+        batches[#batches + 1] = batch_mod.new(hg_e, e.id, batch_kind)
+      else
+        seen[key] = true
+        local fields = type(e.fields) == "table" and e.fields or { provider = e.provider }
+        list[#list + 1] = jobs.new(hg_e, e.kind, e.id, fields)
       end
     end
   end
-  f:close()
-  local list, batches = {}, {}
-  for _, key in ipairs(order) do
-    local e = open[key]
-    local batch_kind = e and require("heygen.batch").kind_of(e.kind)
-    if batch_kind then
-      batches[#batches + 1] = require("heygen.batch").new(hg, e.id, batch_kind)
-    elseif e then
-      local job = jobs.new(hg, e.kind, e.id, type(e.fields) == "table" and e.fields or { provider = e.provider })
-      list[#list + 1] = job
+  for _, id in ipairs(intent_order) do
+    local it = intents[id]
+    local e = it.entry
+    local over = it.settled or (it.created and not e.key) -- answered (legacy: its job is journaled)
+    if over then
+      seen[id] = true
+    elseif not e.key then
+      doubts[#doubts + 1] = unsure(path, e,
+        "a legacy endpoint takes no Idempotency-Key, so it cannot be asked again safely")
+    elseif type(e.call) ~= "string" or type(e.args) ~= "table" then
+      doubts[#doubts + 1] = unsure(path, e, "the journal does not hold the call's arguments to send it again")
+    elseif os.time() - (tonumber(e.time) or 0) > M.KEY_TTL then
+      doubts[#doubts + 1] = unsure(path, e, "its Idempotency-Key is older than the API keeps keys")
+    else
+      local hg_e = client_for(e.api)
+      if hg_e.api ~= (e.api or hg_e.api) then
+        doubts[#doubts + 1] = unsure(path, e, "it was made under api " .. tostring(e.api)
+          .. "; resume it with a client of that api")
+      elseif type(hg_e[e.call]) ~= "function" then
+        doubts[#doubts + 1] = unsure(path, e, "this version has no call hg:" .. e.call)
+      else
+        -- the same call, the same arguments, the same key: the API answers with the render
+        -- the first attempt made (or makes it now, if that attempt never arrived)
+        local args = e.args
+        local first, second = args[1], args[2]
+        local t = type(first) == "table" and first or type(second) == "table" and second
+        if not t then
+          t = {}
+          if first == nil then first = t else second = t end
+        end
+        t.idempotency_key = e.key
+        local value, err = hg_e[e.call](hg_e, first, second)
+        if value ~= nil then
+          take(value)
+        elseif err then
+          err.intent = err.intent or e.id
+          doubts[#doubts + 1] = err
+        end
+      end
     end
   end
-  return list, batches
+  return list, batches, #doubts > 0 and doubts or nil
+end
+
+--- Mark a create the journal reported as unsure (err.intent from heygen.resume) as
+-- checked, so heygen.resume stops reporting it. Returns true, or nil, err.
+function M.settle(path, intent_id)
+  if type(path) ~= "string" or type(intent_id) ~= "string" then error("heygen.settle(path, intent_id)", 2) end
+  local ok, err = journal.append(path, { event = "settled", intent = intent_id, outcome = "checked" })
+  if not ok then return nil, errors.new { kind = "io", message = "cannot write the journal: " .. tostring(err) } end
+  return true
 end
 
 setmetatable(M, { __index = function(_, k)

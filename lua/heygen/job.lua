@@ -4,6 +4,7 @@ local core = require "heygen.core"
 local scheduler = require "heygen.scheduler"
 local errors = require "heygen.errors"
 local util = require "heygen.util"
+local journal = require "heygen.journal"
 
 local M = {}
 
@@ -47,16 +48,10 @@ function M.new(client, kind, id, fields)
   return job
 end
 
--- Append one line and flush it. Returns true, or nil and the system's message.
+-- Append one entry (heygen.journal: one write, checksummed, flushed). Returns true, or
+-- nil and the system's message.
 local function journal_append(client, entry)
-  if not client.journal then return true end
-  local f, err = io.open(client.journal, "a")
-  if not f then return nil, err end
-  local ok, werr = f:write(core.json_encode(entry), "\n")
-  if ok then ok, werr = f:flush() end
-  f:close()
-  if not ok then return nil, werr end
-  return true
+  return journal.append(client.journal, entry)
 end
 
 -- What re-attaching needs besides kind and id: the job's plain fields as the create
@@ -80,7 +75,7 @@ function M.journal_created(job)
   local st = job._state
   local ok, err = journal_append(st.client, {
     event = "created", kind = job.kind, id = job.id, api = st.client.api, provider = job.provider,
-    fields = plain_fields(job), time = os.time(),
+    fields = plain_fields(job), time = os.time(), intent = journal.current_intent(),
   })
   if ok then return true end
   return nil, errors.new {
@@ -114,6 +109,27 @@ end
 
 M.take_poll_slot = take_poll_slot -- for batches (heygen.batch)
 
+-- Every raw status word a kind's API is documented to send (all kinds, any case). A
+-- status outside it is one this library does not know: parse calls it "processing",
+-- and after UNKNOWN_SIGHTINGS polls in a row the wait ends with a protocol error naming
+-- it, rather than polling until its deadline.
+M.KNOWN_RAW_STATUS = {}
+for w in ([[submitted pending queued waiting processing running in_progress completed success succeeded
+  failed not_found thinking waiting_for_input reviewing generating in_queue error canceled cancelled
+  draft]]):gmatch("%S+") do
+  M.KNOWN_RAW_STATUS[w] = true
+end
+local UNKNOWN_SIGHTINGS = 3
+
+local function unknown_status_error(job, raw)
+  return errors.new {
+    kind = "protocol", job_id = job.id, retryable = false, job_status = raw,
+    message = string.format("job %s reports status %q, which heygen-lua does not know (seen %d times in a "
+      .. "row); it was not treated as running: check it with client:job(%q, %q):refresh() and job.raw",
+      job.id, raw, UNKNOWN_SIGHTINGS, job.kind, job.id),
+  }
+end
+
 local function failure_error(job, failure)
   failure = failure or {}
   local kind = "job_failed"
@@ -134,13 +150,38 @@ local function refresh(self, deadline)
   local st = self._state
   if st.cancelled then return self.status end
   if not take_poll_slot(st.client, deadline) then return false end
-  local data, err = st.client:request(st.spec.status(self))
+  local spec = st.spec.status(self)
+  spec.deadline = deadline -- the wait's deadline bounds this request and its retries too
+  local data, err = st.client:request(spec)
   st.polls = st.polls + 1
-  if data == nil and err then
+  -- cancelled while the answer was on its way: the cancel stands
+  if st.cancelled then return self.status end
+  if data == nil and errors.is(err) then
     if err.kind == "not_found" then err.job_id = self.id end
     return nil, err
   end
-  local status, result, failure = st.spec.parse(data, self)
+  if type(data) ~= "table" then
+    return nil, errors.new {
+      kind = "protocol", job_id = self.id, retryable = false,
+      message = string.format("the status answer for job %s holds no data object (data is %s)", self.id,
+        data == nil and "null or missing" or type(data)),
+    }
+  end
+  local okp, status, result, failure = pcall(st.spec.parse, data, self)
+  if not okp then
+    return nil, errors.new { kind = "protocol", job_id = self.id, retryable = false,
+      message = "the status answer for job " .. self.id .. " could not be read: " .. tostring(status) }
+  end
+  local raw = data.status
+  if status == "processing" and type(raw) == "string" and not M.KNOWN_RAW_STATUS[raw:lower()] then
+    st.unknown = (st.unknown or 0) + 1
+    if st.unknown >= UNKNOWN_SIGHTINGS then
+      self.raw = data
+      return nil, unknown_status_error(self, raw)
+    end
+  else
+    st.unknown = nil
+  end
   self.raw = data
   self.status = status
   if result then
@@ -166,6 +207,18 @@ end
 local WAIT_OPTIONS = { timeout = "number", on_progress = "function", poll = "table" }
 
 local check_opts = util.check_options
+
+-- The longest wait or timeout accepted, in seconds (a year): more is a mistake, and a
+-- huge number would overflow the transfer layer's milliseconds.
+M.MAX_SECONDS = 366 * 86400
+
+--- Check a poll table {initial=, factor=, max=}: finite, initial and max > 0, factor >= 1.
+function M.check_poll(where, poll)
+  if poll == nil then return end
+  util.check_number(where, "poll.initial", poll.initial, 0.001, M.MAX_SECONDS)
+  util.check_number(where, "poll.factor", poll.factor, 1, 100)
+  util.check_number(where, "poll.max", poll.max, 0.001, M.MAX_SECONDS)
+end
 M.check_opts = check_opts -- for job-like objects (heygen.generate)
 
 local function outcome(job)
@@ -205,6 +258,8 @@ end
 -- submitted again).
 function Job:wait(opts)
   opts = check_opts("job:wait", opts, WAIT_OPTIONS)
+  util.check_number("job:wait", "timeout", opts.timeout, 0, M.MAX_SECONDS)
+  M.check_poll("job:wait", opts.poll)
   local poll = self._state.client.poll
   if opts.poll then poll = util.merge(poll, opts.poll) end
   local timeout = opts.timeout or 600
@@ -390,58 +445,16 @@ end
 
 local DOWNLOAD_OPTIONS = { on_progress = "function", timeout = "number", max_resumes = "number", wait = "table",
   stall_timeout = "number" }
-local STALL_TIMEOUT = 30 -- seconds under a byte a second before a download is resumed
-local TRANSIENT_CURL = { [18] = true, [52] = true, [55] = true, [56] = true, [28] = true, [7] = true, [92] = true }
 
--- What an answer says about resuming its file: its validator (a strong ETag, else
--- Last-Modified: what If-Range takes) and whether Range is worth asking for.
-local function resume_terms(rec)
-  local etag, modified, accept = core.header(rec, "etag", "last-modified", "accept-ranges")
-  if etag and etag:sub(1, 2) == "W/" then etag = nil end -- weak: If-Range cannot use it
-  local validator = etag or modified
-  return validator, validator ~= nil or (accept or ""):lower() == "bytes"
-end
-
--- What a partial download is (path..".part.resume", one JSON line beside the part):
--- the job it belongs to and what its server said of ranges, so that a later
--- download to the same path, in this process or another, resumes only the
--- same job's file, with If-Range, and starts over for anything else.
-local function resume_note_path(part) return part .. ".resume" end
-
-local function save_resume_note(part, job_key, validator, resumable)
-  local f = io.open(resume_note_path(part), "wb")
-  if not f then return end -- without the note the part is merely not resumed later
-  f:write(core.json_encode { job = job_key, validator = validator, resumable = resumable }, "\n")
-  f:close()
-end
-
-local function load_resume_note(part, job_key)
-  local f = io.open(resume_note_path(part), "rb")
-  if not f then return nil end
-  local note = core.json_decode(f:read("a") or "")
-  f:close()
-  if type(note) ~= "table" or note.job ~= job_key then return nil end
-  return note
-end
-
-local function drop_part(part)
-  os.remove(part)
-  os.remove(resume_note_path(part))
-end
-
---- Download the result video to `path`. Streams to path..".part", resumes
--- with Range after a dropped or stalled connection (opts.stall_timeout seconds
--- under a byte a second, default 30), refreshes an expired URL once, and
--- renames to `path` only when complete. A resume carries If-Range with the
--- file's ETag (or Last-Modified), so a file that changed comes back whole; a
--- server that neither validates nor accepts ranges gets a fresh start, and
--- a 206 that does not start where we asked (or ends short) is never kept. A
--- part left by a failed download is resumed by a later one (another process
--- too) only when path..".part.resume" says it is this job's file.
--- Returns path, or nil, err.
+--- Download the result video to `path` (heygen.download: a fresh part file per download,
+-- resumed with Range and If-Range, every 206 checked against the file's validator and
+-- size, renamed to `path` only when complete). Returns path, or nil, err.
 function Job:download(path, opts)
   opts = check_opts("job:download", opts, DOWNLOAD_OPTIONS)
   if type(path) ~= "string" or path == "" then error("job:download: path must be a non-empty string", 2) end
+  util.check_number("job:download", "timeout", opts.timeout, 0, M.MAX_SECONDS)
+  util.check_number("job:download", "stall_timeout", opts.stall_timeout, 0.001, M.MAX_SECONDS)
+  util.check_number("job:download", "max_resumes", opts.max_resumes, 0, 1000, true)
   if self.status ~= "completed" then
     local _, err = self:wait(opts.wait)
     if err then return nil, err end
@@ -450,116 +463,7 @@ function Job:download(path, opts)
   if not url then
     return nil, errors.new { kind = "protocol", job_id = self.id, message = "the completed job has no video URL" }
   end
-  local client = self._state.client
-  local part = path .. ".part"
-  local refreshed, resumes = false, 0
-  local max_resumes = opts.max_resumes or 5
-  local validator, resumable, distrust, attempt = nil, false, false, 0
-  local job_key = self.kind .. ":" .. self.id
-  if (util.file_size(part) or 0) > 0 then
-    -- a part left by an earlier download: resumed only if it is this job's file and
-    -- its server took ranges (the note says so), else started over
-    local note = load_resume_note(part, job_key)
-    if note then
-      validator, resumable = note.validator, note.resumable == true
-    else
-      drop_part(part)
-    end
-  end
-  while true do
-    attempt = attempt + 1
-    local offset = util.file_size(part) or 0
-    if offset > 0 and not resumable then
-      drop_part(part) -- the server gave no sign that a range of this file is safe
-      offset = 0
-    end
-    local headers = { ["User-Agent"] = client.user_agent }
-    if offset > 0 and validator then headers["If-Range"] = validator end
-    local on_tick
-    if opts.on_progress then
-      on_tick = function(id)
-        local done, total, from = scheduler.progress(id) -- from: offset, or 0 for a whole file
-        if done then opts.on_progress(from + done, total and from + total or nil) end
-      end
-    end
-    local rec, serr = scheduler.request({
-      url = url, file = part, resume_from = offset, follow = true,
-      timeout = opts.timeout or 0, connect_timeout = client.connect_timeout,
-      stall_timeout = opts.stall_timeout or STALL_TIMEOUT,
-      cainfo = client.cainfo, capath = client.capath, headers = headers,
-    }, on_tick and 0.2 or nil, on_tick)
-    if not rec then return nil, errors.new { kind = "invalid_argument", message = serr, job_id = self.id } end
-    if rec.range_mismatch then -- its ranges are not what it says: never ask for one again
-      distrust, resumable, validator = true, false, nil
-    end
-    if (rec.status == 200 or rec.status == 206) and not distrust then validator, resumable = resume_terms(rec) end
-    if rec.code ~= 0 and (util.file_size(part) or 0) > 0 then
-      save_resume_note(part, job_key, validator, resumable and not distrust)
-    end
-    -- a 206 that came whole by its Content-Length but holds less than its Content-Range total
-    local range_total = rec.code == 0 and rec.status == 206
-      and tonumber((core.header(rec, "content-range") or ""):match("/(%d+)%s*$"))
-    local held = range_total and util.file_size(part) or 0
-    if rec.range_mismatch or (range_total and held ~= range_total) then
-      -- a range other than the one asked for, or more than the file: start over; fewer
-      -- bytes than the file: go on from there
-      if rec.range_mismatch or held > range_total then drop_part(part) end
-      resumes = resumes + 1
-      if resumes > max_resumes then
-        return nil, errors.new { kind = "protocol", status = rec.status, job_id = self.id,
-          message = string.format("download failed: the server answered HTTP 206 with %s (Content-Range: %s)",
-            rec.range_mismatch and "a range other than the one asked for" or "a part that does not add up",
-            tostring(core.header(rec, "content-range"))) }
-      end
-    elseif rec.code == 23 then
-      drop_part(part)
-      return nil, errors.new { kind = "io", job_id = self.id,
-        message = "cannot write the download: " .. tostring(rec.error) }
-    elseif rec.code ~= 0 then
-      resumes = resumes + 1
-      if not TRANSIENT_CURL[rec.code] or resumes > max_resumes then
-        local e = errors.from_transport(rec)
-        e.job_id = self.id
-        e.message = "download failed: " .. e.message .. " (partial data kept in " .. part .. ")"
-        return nil, e
-      end
-      scheduler.sleep(math.min(0.2 * resumes, 2))
-    elseif rec.status >= 200 and rec.status < 300 then
-      if opts.on_progress then
-        local size = util.file_size(part)
-        opts.on_progress(size, size)
-      end
-      local ok, err = os.rename(part, path)
-      if not ok then
-        return nil, errors.new { kind = "io", job_id = self.id, message = "cannot rename download: " .. tostring(err) }
-      end
-      os.remove(resume_note_path(part))
-      return path
-    elseif rec.status == 416 and offset > 0 then
-      -- what we hold is already all of it, or a different file: start over unless complete
-      local total = tonumber(((rec.headers or {})["content-range"] or ""):match("/(%d+)"))
-      if total == offset then
-        local ok, err = os.rename(part, path)
-        if not ok then return nil, errors.new { kind = "io", job_id = self.id, message = tostring(err) } end
-        os.remove(resume_note_path(part))
-        return path
-      end
-      drop_part(part)
-    elseif (rec.status == 403 or rec.status == 404 or rec.status == 410) and not refreshed then
-      refreshed = true
-      local status, err = self:refresh()
-      if not status then return nil, err end
-      url = self.result and (self.result.video_url or self.result.url) or url
-    else
-      return nil, errors.new {
-        kind = (rec.status == 403 or rec.status == 404 or rec.status == 410) and "url_expired"
-          or errors.kind_for(rec.status),
-        status = rec.status, job_id = self.id,
-        message = string.format("download answered HTTP %d%s", rec.status,
-          refreshed and " again after a status refresh for a fresh URL" or ""),
-      }
-    end
-  end
+  return require("heygen.download").download(self, path, opts, url)
 end
 
 return M

@@ -43,9 +43,13 @@ local function levenshtein(a, b)
 end
 M.levenshtein = levenshtein
 
+-- Names longer than this get no typo hint: no option, field or enum value is that long,
+-- and the edit distance of a huge string (a megabyte pasted by mistake) costs seconds.
+M.HINT_MAX = 64
+
 --- The known name `name` most likely meant (a typo), or nil.
 function M.closest(name, known)
-  if type(name) ~= "string" then return nil end
+  if type(name) ~= "string" or #name > M.HINT_MAX then return nil end
   local lname, best, best_d = name:lower(), nil, math.huge
   for _, k in ipairs(M.sorted_keys(known)) do
     if type(k) == "string" then
@@ -133,6 +137,98 @@ function M.check_options(where, opts, known)
     end
   end
   return opts
+end
+
+--- Is v a finite number (not NaN, not +-inf)?
+function M.finite(v)
+  return type(v) == "number" and v == v and v ~= math.huge and v ~= -math.huge
+end
+
+--- Check a number option: finite, within [lo, hi] (either may be nil), an integer when
+-- `integer`. Raises at the caller's caller naming the option (a programmer error, as a
+-- wrong type is). nil passes (the default applies).
+function M.check_number(where, name, v, lo, hi, integer)
+  if v == nil then return v end
+  local bad
+  if type(v) ~= "number" then bad = "must be a number, got " .. type(v)
+  elseif not M.finite(v) then bad = "must be a finite number, got " .. tostring(v)
+  elseif integer and v ~= math.floor(v) then bad = "must be a whole number, got " .. tostring(v)
+  elseif lo and v < lo then bad = "must be at least " .. lo .. ", got " .. tostring(v)
+  elseif hi and v > hi then bad = "must be at most " .. hi .. ", got " .. tostring(v) end
+  if bad then error(string.format("%s: option '%s' %s", where, name, bad), 3) end
+  return v
+end
+
+-- Valid multi-byte UTF-8 sequences (RFC 3629: no overlongs, no surrogates, <= U+10FFFF),
+-- each tried at a byte >= 0x80.
+local UTF8_SEQ = {
+  "^[\194-\223][\128-\191]", "^\224[\160-\191][\128-\191]", "^[\225-\236][\128-\191][\128-\191]",
+  "^\237[\128-\159][\128-\191]", "^[\238-\239][\128-\191][\128-\191]",
+  "^\240[\144-\191][\128-\191][\128-\191]", "^[\241-\243][\128-\191][\128-\191][\128-\191]",
+  "^\244[\128-\143][\128-\191][\128-\191]",
+}
+
+--- Is s valid UTF-8? (No utf8 library: LuaJIT has none.)
+function M.utf8_valid(s)
+  local i = s:find("[\128-\255]")
+  while i do
+    local len
+    for _, pat in ipairs(UTF8_SEQ) do
+      local _, e = s:find(pat, i)
+      if e then len = e - i + 1 break end
+    end
+    if not len then return false end
+    i = s:find("[\128-\255]", i + len)
+  end
+  return true
+end
+
+--- The path of the first string (value or key) in v that is not valid UTF-8, or nil.
+-- `path` names v ("" for a top-level body). Tables nested deeper than 64 are not walked
+-- (the JSON encoder refuses them anyway).
+function M.invalid_utf8_path(v, path, depth)
+  depth = depth or 0
+  if type(v) == "string" then return (not M.utf8_valid(v)) and path or nil end
+  if type(v) ~= "table" or depth > 64 then return nil end
+  for k, x in pairs(v) do
+    local sub = type(k) == "number" and (path .. "[" .. k .. "]")
+      or (path == "" and tostring(k) or (path .. "." .. tostring(k)))
+    if type(k) == "string" and not M.utf8_valid(k) then return path == "" and "(a key)" or (path .. " (a key)") end
+    local bad = M.invalid_utf8_path(x, sub, depth + 1)
+    if bad then return bad end
+  end
+  return nil
+end
+
+--- Adler-32 of s as 8 hex digits (arithmetic only: no bit operators on LuaJIT/5.1).
+function M.adler32(s)
+  local a, b = 1, 0
+  local n, i = #s, 1
+  while i <= n do
+    local j = math.min(i + 3999, n) -- sums stay far below 2^53 before the modulo
+    local bytes = { s:byte(i, j) }
+    for k = 1, #bytes do
+      a = a + bytes[k]
+      b = b + a
+    end
+    a, b = a % 65521, b % 65521
+    i = j + 1
+  end
+  return string.format("%04x%04x", b, a)
+end
+
+--- An unpredictable token of hex digits (/dev/urandom, else math.random).
+function M.random_hex(nbytes)
+  nbytes = nbytes or 8
+  local f = io.open("/dev/urandom", "rb")
+  local bytes = f and f:read(nbytes)
+  if f then f:close() end
+  if bytes and #bytes == nbytes then
+    return (bytes:gsub(".", function(c) return string.format("%02x", c:byte()) end))
+  end
+  local t = {}
+  for k = 1, nbytes do t[k] = string.format("%02x", math.random(0, 255)) end
+  return table.concat(t)
 end
 
 function M.file_size(path)

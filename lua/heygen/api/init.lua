@@ -13,6 +13,7 @@
 -- `api` first and the legacy group for calls that have no v3 equivalent.
 local errors = require "heygen.errors"
 local jobs = require "heygen.job"
+local journal = require "heygen.journal"
 
 local M = {}
 
@@ -31,14 +32,46 @@ local ARG_CHECKS = {
   optional_table = function(a) return a == nil or type(a) == "table", "an optional table" end,
 }
 
---- Call endpoint `name` for `client` with the user's arguments.
+local KEY_PATTERN = "^[%w_:%.%-]+$" -- the documented Idempotency-Key syntax, 1-255 characters
+
+-- The caller's `idempotency_key =` taken out of the call's table (the endpoint's schema
+-- does not know it): the key, the arguments without it, or nil, err for a bad key.
+local function take_key(a, b)
+  local t = type(a) == "table" and a or type(b) == "table" and b or nil
+  local key = t and t.idempotency_key
+  if key == nil then return nil, a, b end
+  if type(key) ~= "string" or #key > 255 or not key:match(KEY_PATTERN) then
+    return false, errors.invalid("idempotency_key", "must be 1-255 characters from [A-Za-z0-9_:.-]", key)
+  end
+  local copy = {}
+  for k, v in pairs(t) do
+    if k ~= "idempotency_key" then copy[k] = v end
+  end
+  if t == a then return key, copy, b end
+  return key, a, copy
+end
+
+local call_endpoint
+
+--- Call endpoint `name` for `client` with the user's arguments. The call is known to
+-- the journal while it runs (heygen.journal: a create's intent records it, so that
+-- heygen.resume can make it again with the same Idempotency-Key).
 function M.call(client, name, a, b, c)
+  local key
+  key, a, b = take_key(a, b)
+  if key == false then return nil, a end
+  local ctx = journal.begin_call(client, name, c == nil and (b == nil and { a } or { a, b }) or nil, key)
+  ctx.own_key = key ~= nil
+  return journal.end_call(ctx, call_endpoint(client, name, a, b, c))
+end
+
+function call_endpoint(client, name, a, b, c)
   if not loaded then M.load_all() end
   local def = (M.groups[client.api] or {})[name] or M.groups.legacy[name]
-  if not def then error("heygen: no endpoint " .. name, 3) end
+  if not def then error("heygen: no endpoint " .. name, 4) end
   local ok, what = (type(def.args) == "function" and def.args or ARG_CHECKS[def.args or "table"])(a, b, c)
   if not ok then
-    error(string.format("hg:%s expects %s", name, what), 3)
+    error(string.format("hg:%s expects %s", name, what), 4)
   end
   if def.validate then
     local valid, err = def.validate(a, b, client, c)
@@ -50,6 +83,10 @@ function M.call(client, name, a, b, c)
   local data, rec, doc = client:request(spec)
   if data == nil and errors.is(rec) then return nil, rec end
   if def.job then
+    if type(data) ~= "table" then
+      return nil, errors.new { kind = "protocol", message = name .. ": the answer holds no data object (data is "
+        .. (data == nil and "null" or type(data)) .. ")" }
+    end
     local id = def.job.id(data, doc)
     if type(id) ~= "string" or id == "" then
       return nil, errors.new { kind = "protocol", message = name .. ": the answer carried no job id" }
