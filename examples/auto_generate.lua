@@ -32,9 +32,9 @@ local spec = {
     { "provider", "list", "only these providers, tried in this order", metavar = "NAME[,NAME...]" },
     { "max-attempts", "number", "providers to try at most", default = 3 },
     { "no-fallback", "flag", "stop at the first provider's failure" },
-    { "top", "number", "how many candidates to show", default = 5 },
+    { "top", "number", "how many candidates to show", default = 5, min = 1 },
     { "dry-run", "flag", "only show the ranking, render nothing" },
-    { "out", "string", "where to write the MP4", default = "video.mp4", metavar = "PATH" },
+    { "out", "string", "where to write the MP4 (default: JOB_ID.mp4 here)", metavar = "PATH" },
     { "timeout", "number", "seconds to wait for the render (then exit 4)", default = 900, metavar = "SECONDS" },
     { "quiet", "flag", "no ranking or progress output" },
   },
@@ -49,13 +49,19 @@ local request = {
 }
 if opts.audio then request.audio = true elseif opts["no-audio"] then request.audio = false end
 
-local function show_ranking(list, excluded)
+local function ranking_line(i, c)
+  return string.format("%2d. %-18s %-6s score %.3f  $%.2f  %s", i, c.provider, c.gateway, c.score, c.est_cost,
+    table.concat(c.reasons, "; "))
+end
+
+-- The top candidates, people's words: on stderr before a render, or as the
+-- result of --dry-run (stdout).
+local function show_ranking(list, excluded, out)
   io.stderr:write(list.intent_reason, "\n")
-  for i = 1, math.min(opts.top, #list) do
-    local c = list[i]
-    io.stderr:write(string.format("%2d. %-18s %-6s score %.3f  $%.2f  %s\n", i, c.provider, c.gateway, c.score,
-      c.est_cost, table.concat(c.reasons, "; ")))
-  end
+  local lines = {}
+  for i = 1, math.min(opts.top, #list) do lines[i] = ranking_line(i, list[i]) end
+  out:write(table.concat(lines, "\n"), "\n")
+  if #list > opts.top then io.stderr:write(string.format("    (%d more ranked; --top N shows them)\n", #list - opts.top)) end
   if #excluded > 0 then
     io.stderr:write(string.format("    (%d left out, e.g. %s: %s)\n", #excluded, excluded[1].provider,
       excluded[1].reasons[1]))
@@ -66,15 +72,20 @@ local hg, emu = cli.connect()
 
 local list, excluded = hg:select(request)
 if not list then cli.finish(opts, nil, excluded, emu) end
-if not opts.quiet then show_ranking(list, excluded) end
 if opts["dry-run"] then
+  if not opts.json then
+    show_ranking(list, excluded, io.stdout)
+    cli.finish(opts, { text = "" }, nil, emu)
+  end
   local ranking = {}
-  for i, c in ipairs(list) do
+  for i = 1, math.min(opts.top, #list) do
+    local c = list[i]
     ranking[i] = { provider = c.provider, gateway = c.gateway, model = c.model, score = c.score,
       est_cost = c.est_cost, duration = c.duration, reasons = c.reasons }
   end
-  cli.finish(opts, { intent = list.intent, ranking = ranking, path = #list .. " candidates" }, nil, emu)
+  cli.finish(opts, { intent = list.intent, ranked = #list, ranking = ranking }, nil, emu)
 end
+if not opts.quiet then show_ranking(list, excluded, io.stderr) end
 
 request.fallback, request.max_attempts = not opts["no-fallback"], opts["max-attempts"]
 local job, err = hg:generate(request)

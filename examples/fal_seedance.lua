@@ -27,7 +27,7 @@ local spec = {
     { "resolution", "string", "480p or 720p (standard also 1080p, 4k)", default = "720p" },
     { "fast", "flag", "the fast tier: cheaper, for previews and b-roll" },
     { "no-audio", "flag", "no generated audio (the price stays the same)" },
-    { "out", "string", "where to write the MP4", default = "seedance.mp4", metavar = "PATH" },
+    { "out", "string", "where to write the MP4 (default: JOB_ID.mp4 here)", metavar = "PATH" },
     { "timeout", "number", "seconds to wait for the render (then exit 4)", default = 900, metavar = "SECONDS" },
     { "resume", "string", "wait for and download a request already submitted", metavar = "fal:MODEL:REQUEST_ID" },
     { "quiet", "flag", "no progress output" },
@@ -53,25 +53,18 @@ local hg, emu = cli.connect()
 
 local job = cli.start_job(spec, opts, hg, emu, function() return hg:fal_submit(request()) end)
 
--- The progress line, with fal's log lines printed as they arrive.
-local on_job, on_download, done = cli.progress(opts.quiet)
-local function on_progress(j)
+-- fal's log lines printed as they arrive, above the progress line.
+local function show_logs(j, end_line)
   for _, line in ipairs(j.new_logs or {}) do
     if not opts.quiet then
-      done()
+      end_line()
       io.stderr:write("fal: ", tostring(line.message), "\n")
     end
   end
-  on_job(j)
 end
 
-local result, err = job:wait { timeout = opts.timeout, on_progress = on_progress }
-local path
-if result then path, err = job:download(opts.out, { on_progress = on_download }) end
-done()
-if not path then
-  if err and err.kind == "timeout" and err.job_id then err.resume = cli.job_ref(job) end
-  cli.finish(opts, nil, err, emu)
+local value, err = cli.deliver(job, opts.out, opts, { on_progress = show_logs })
+if value and value.path then
+  value.model, value.request_id, value.log_lines = job.model_id, job.id, job.logs and #job.logs or 0
 end
-cli.finish(opts, { path = path, model = job.model_id, request_id = job.id, ref = cli.job_ref(job),
-  seed = result.seed, video_url = result.video_url, log_lines = job.logs and #job.logs or 0 }, nil, emu)
+cli.finish(opts, value, err, emu)

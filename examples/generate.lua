@@ -27,7 +27,7 @@ local spec = {
     { "intent", "string", "what the clip is for: cinematic, social, product, dialogue, ... (ranking)" },
     { "max-cost", "number", "the most dollars to spend, fallbacks included", metavar = "USD" },
     { "no-fallback", "flag", "stop at the first provider's failure" },
-    { "out", "string", "where to write the MP4", default = "video.mp4", metavar = "PATH" },
+    { "out", "string", "where to write the MP4 (default: JOB_ID.mp4 here)", metavar = "PATH" },
     { "timeout", "number", "seconds to wait for the render (then exit 4)", default = 900, metavar = "SECONDS" },
     { "resume", "string", "wait for and download a job already submitted, instead of a new one",
       metavar = "KIND:ID" },

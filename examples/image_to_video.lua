@@ -16,7 +16,7 @@ local opts = cli.parse(arg, {
     { "tail", "string", "an optional last frame: a file or a URL" },
     { "provider", "string", table.concat(rules.WORKFLOW_PROVIDERS, ", "), default = rules.DEFAULT_PROVIDER },
     { "aspect", "string", table.concat(rules.WORKFLOW_ASPECT_RATIOS, ", "), default = rules.DEFAULT_ASPECT_RATIO },
-    { "out", "string", "where to write the MP4", default = "video.mp4", metavar = "PATH" },
+    { "out", "string", "where to write the MP4 (default: JOB_ID.mp4 here)", metavar = "PATH" },
     { "timeout", "number", "seconds to wait for the render (then exit 4)", default = 900, metavar = "SECONDS" },
     { "quiet", "flag", "no progress output" },
   },

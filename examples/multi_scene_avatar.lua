@@ -28,7 +28,7 @@ local spec = {
     { "title", "string", "video title in your HeyGen library", default = "Multi-scene video" },
     { "caption", "flag", "add captions" },
     { "test", "flag", "test mode: watermarked, no credits used" },
-    { "out", "string", "where to write the MP4", default = "scenes.mp4", metavar = "PATH" },
+    { "out", "string", "where to write the MP4 (default: JOB_ID.mp4 here)", metavar = "PATH" },
     { "timeout", "number", "seconds to wait for the render (then exit 4)", default = 1800, metavar = "SECONDS" },
     { "quiet", "flag", "no progress output" },
   },

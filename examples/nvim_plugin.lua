@@ -28,6 +28,8 @@ local config = { dir = ".", provider = "veo_3_1", aspect = "16:9", timeout = 900
 local client
 
 local function notify(msg, level)
+  -- a heygen error already says "heygen: ..."; say it once
+  msg = tostring(msg):gsub("^heygen: ", "")
   if config.notify then vim.notify("heygen: " .. msg, level or vim.log.levels.INFO) end
 end
 
@@ -56,6 +58,7 @@ function M.generate(prompt, opts, on_done)
     result, err = job:wait { timeout = config.timeout, on_progress = function(j) entry.status = j.status end }
     if not result then return nil, err end
     entry.status = "downloading"
+    vim.fn.mkdir(vim.fn.fnamemodify(out, ":h"), "p") -- ~/Videos may not exist yet
     return job:download(out, { on_progress = function(done) entry.bytes = done end })
   end, function(ok, value)
     entry.status = ok and "done" or "failed"

@@ -18,7 +18,7 @@ local opts = cli.parse(arg, {
     { "variables", "object", "JSON object: variable name -> text, or {type=, properties=}" },
     { "title", "string", "video title" },
     { "test", "flag", "test mode: watermarked, no credits used" },
-    { "out", "string", "where to write the MP4", default = "template.mp4", metavar = "PATH" },
+    { "out", "string", "where to write the MP4 (default: JOB_ID.mp4 here)", metavar = "PATH" },
     { "timeout", "number", "seconds to wait for the render (then exit 4)", default = 1800, metavar = "SECONDS" },
     { "quiet", "flag", "no progress output" },
   },

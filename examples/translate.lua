@@ -17,7 +17,7 @@ local spec = {
     { "title", "string", "title of the translated video" },
     { "mode", "string", "fast or quality (quality costs double)" },
     { "speakers", "number", "number of speakers in the video" },
-    { "out", "string", "where to write the MP4", default = "translated.mp4", metavar = "PATH" },
+    { "out", "string", "where to write the MP4 (default: JOB_ID.mp4 here)", metavar = "PATH" },
     { "timeout", "number", "seconds to wait for the translation (then exit 4)", default = 3600, metavar = "SECONDS" },
     { "quiet", "flag", "no progress output" },
   },

@@ -21,7 +21,7 @@ local spec = {
     { "voice", "string", "voice id" },
     { "style", "string", "a Video Agent style id" },
     { "resume", "string", "follow a session started earlier: video_agent:SESSION_ID", metavar = "REF" },
-    { "out", "string", "where to write the MP4", default = "agent.mp4", metavar = "PATH" },
+    { "out", "string", "where to write the MP4 (default: JOB_ID.mp4 here)", metavar = "PATH" },
     { "timeout", "number", "seconds to wait for the video (then exit 4)", default = 3600, metavar = "SECONDS" },
     { "quiet", "flag", "no progress output" },
   },

@@ -3,9 +3,10 @@
 --   heygen-lua examples/webhook_receiver.lua --port 8088 --secret whsec_... --out-dir videos
 --   heygen-lua examples/webhook_receiver.lua --register https://hooks.example.com/heygen --port 8088
 -- Each delivery is checked (heygen.webhook.verify: HMAC-SHA256 of the raw body with the
--- endpoint's secret) and answered 401 when it is not genuine; each genuine event is printed
--- as one JSON line on stdout (an event delivered twice is printed once), and with --out-dir
--- a finished video is downloaded there. --register creates the endpoint first (its secret is
+-- endpoint's secret) and answered 401 when it is not genuine; each genuine event is said on
+-- stderr (an event delivered twice once), and with --out-dir a finished video is downloaded
+-- there and its path printed on stdout. With --json, stdout has one JSON line per event
+-- instead (its path in it) and nothing else. --register creates the endpoint first (its secret is
 -- printed on stderr: keep it, HeyGen shows it only once); the URL must reach this port over
 -- HTTPS, e.g. through a reverse proxy. --count N stops after N events.
 -- Without HEYGEN_API_KEY it runs the whole loop against the offline emulator: it registers an
@@ -160,7 +161,13 @@ while opts.count == 0 or received < opts.count do
             line.path, line.download_error = done and path or nil, derr and tostring(derr) or nil
             downloads[#downloads + 1] = line.path
           end
-          io.stdout:write(core.json_encode(line), "\n")
+          if opts.json then
+            io.stdout:write(core.json_encode(line), "\n")
+          else
+            note(event.event_type, " ", tostring(data.video_id or event.event_id), line.download_error
+              and (": download failed: " .. line.download_error) or "")
+            if line.path then io.stdout:write(line.path, "\n") end
+          end
           io.stdout:flush()
         end
       end
@@ -169,5 +176,6 @@ while opts.count == 0 or received < opts.count do
   end
 end
 server:close()
-cli.finish(opts, { events = received, downloads = core.json_array(downloads),
-  path = downloads[#downloads] }, nil, emu)
+note(received, " events, ", #downloads, " videos downloaded")
+if emu then emu:stop() end
+os.exit(cli.EXIT.ok)

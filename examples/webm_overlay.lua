@@ -17,7 +17,7 @@ local opts = cli.parse(arg, {
     { "style", "string", "normal or closeUp", default = "normal" },
     { "width", "number", "video width", default = 1280 },
     { "height", "number", "video height", default = 720 },
-    { "out", "string", "where to write the WebM", default = "overlay.webm", metavar = "PATH" },
+    { "out", "string", "where to write the WebM (default: JOB_ID.webm here)", metavar = "PATH" },
     { "timeout", "number", "seconds to wait for the render (then exit 4)", default = 1800, metavar = "SECONDS" },
     { "quiet", "flag", "no progress output" },
   },
@@ -33,5 +33,5 @@ local job, err = hg:create_webm {
 if not job then cli.finish(opts, nil, err, emu) end
 
 local value
-value, err = cli.deliver(job, opts.out, opts)
+value, err = cli.deliver(job, opts.out, opts, { extension = ".webm" })
 cli.finish(opts, value, err, emu)

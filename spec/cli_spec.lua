@@ -93,12 +93,84 @@ describe("generate.lua on the command line", function()
   it("refuses bad input before any request, naming the field, the rule and the value (exit 2)", function()
     local r = generate { "--prompt", "a cat", "--aspect", "7:3", "--json" }
     assert.are.equal(2, r.code, shell.describe(r))
-    assert.matches('aspect_ratio must be one of "16:9", "9:16", "1:1", "21:9", "4:3", "3:4", got "7:3"', r.err)
-    local doc = heygen.json.decode(r.out)
-    assert.are.equal(false, doc.ok)
+    assert.are.equal("", r.out) -- stdout is for results only
+    local doc = heygen.json.decode(r.err)
+    assert.matches('aspect_ratio must be one of "16:9", "9:16", "1:1", "21:9", "4:3", "3:4", got "7:3"',
+      doc.error.message)
     assert.are.equal("invalid_argument", doc.error.kind)
-    assert.are.equal(2, doc.exit)
+    assert.are.equal("invalid_parameter", doc.error.code)
+    assert.are.equal(2, doc.error.exit)
     assert.are.same({}, emu:requests {})
+    r = generate { "--prompt", "a cat", "--aspect", "7:3" }
+    assert.matches('^generate%.lua: heygen: invalid_argument: [^\n]*got "7:3"', r.err)
+  end)
+
+  it("says a usage error as JSON on stderr with --json, code usage_error, nothing on stdout", function()
+    for _, args in ipairs { { "--json", "--promt", "a cat" }, { "--prompt", "a cat", "--timeout", "x", "--json" } } do
+      local r = generate(args)
+      assert.are.equal(2, r.code, shell.describe(r))
+      assert.are.equal("", r.out)
+      local doc = assert(heygen.json.decode(r.err), r.err)
+      assert.are.equal("usage_error", doc.error.code)
+      assert.matches("%-%-", doc.error.message)
+    end
+    assert.are.same({}, emu:requests {})
+  end)
+
+  it("refuses a negative, zero or non-finite --timeout before any request", function()
+    for _, t in ipairs { "-5", "0", "nan", "inf" } do
+      local r = generate { "--prompt", "a cat", "--timeout", t }
+      assert.are.equal(2, r.code, t .. ": " .. shell.describe(r))
+      assert.matches("%-%-timeout must be ", r.err)
+    end
+    assert.are.same({}, emu:requests {})
+  end)
+
+  it("keeps an existing --out file unless --force, and checks its folder, before the paid submit", function()
+    assert(io.open(dir .. "/keep.mp4", "wb")):write("mine"):close()
+    local r = generate { "--prompt", "A cat", "--provider", "kling_pro", "--out", "keep.mp4", "--json" }
+    assert.are.equal(2, r.code, shell.describe(r))
+    local doc = heygen.json.decode(r.err)
+    assert.are.equal("file_exists", doc.error.code)
+    assert.matches("keep%.mp4 exists: pass %-%-force", doc.error.message)
+    assert.are.equal("mine", support.read(dir .. "/keep.mp4"))
+    r = generate { "--prompt", "A cat", "--provider", "kling_pro", "--out", "no-such-dir/x.mp4" }
+    assert.are.equal(1, r.code, shell.describe(r))
+    assert.matches("cannot write into no%-such%-dir", r.err)
+    assert.are.same({}, emu:requests { method = "POST" })
+
+    r = generate { "--prompt", "A cat", "--provider", "kling_pro", "--out", "keep.mp4", "--force", "--quiet" }
+    assert.are.equal(0, r.code, shell.describe(r))
+    assert.are.equal("keep.mp4\n", r.out)
+    assert.are.equal(support.sample_mp4(), support.read(dir .. "/keep.mp4"))
+  end)
+
+  it("names the file after the job when there is no --out, in the folder it runs in", function()
+    local r = generate { "--prompt", "A cat", "--provider", "kling_pro", "--quiet" }
+    assert.are.equal(0, r.code, shell.describe(r))
+    local name = r.out:match("^([%w_%-]+%.mp4)\n$")
+    assert(name, r.out)
+    local id = name:sub(1, -5)
+    assert.are.equal(1, #emu:requests { method = "POST" })
+    assert.is_truthy(emu:job(id))
+    assert.are.equal(support.sample_mp4(), support.read(dir .. "/" .. name))
+    os.remove(dir .. "/" .. name)
+  end)
+
+  it("--no-wait submits, prints the reference and exits; --resume then finishes it", function()
+    local r = generate { "--prompt", "A cat", "--provider", "kling_pro", "--no-wait" }
+    assert.are.equal(0, r.code, shell.describe(r))
+    local ref = r.out:match("^(workflow:[%w%-_]+)\n$")
+    assert(ref, r.out)
+    assert.are.equal(1, #emu:requests { method = "POST" })
+    local j = generate { "--prompt", "A cat", "--provider", "kling_pro", "--no-wait", "--json" }
+    local doc = heygen.json.decode(j.out)
+    assert.matches("^workflow:", doc.ref)
+    assert.is_string(doc.job_id)
+    r = generate { "--resume", ref, "--out", "later.mp4", "--quiet" }
+    assert.are.equal(0, r.code, shell.describe(r))
+    assert.are.equal(support.sample_mp4(), support.read(dir .. "/later.mp4"))
+    assert.are.equal(2, #emu:requests { method = "POST" })
   end)
 
   it("through a pipe: plain progress lines with queue position and download bytes, the path on stdout", function()
@@ -163,20 +235,33 @@ describe("generate.lua on the command line", function()
     local r = generate { "--prompt", "A night train", "--provider", "kling_pro", "--timeout", "1", "--json",
       "--out", "train.mp4" }
     assert.are.equal(4, r.code, shell.describe(r))
-    local doc = heygen.json.decode(r.out)
+    assert.are.equal("", r.out)
+    local doc = heygen.json.decode(r.err:match("(%b{})\n$")) -- the last line: warnings may precede it
     assert.are.equal("timeout", doc.error.kind)
-    assert.are.equal(4, doc.exit)
+    assert.are.equal(4, doc.error.exit)
     local id = doc.error.job_id
-    assert.are.equal("workflow:" .. id, doc.resume)
-    assert.matches("resume with %-%-resume workflow:" .. id:gsub("%p", "%%%0") .. " %(do not submit it again%)",
-      r.err)
+    assert.are.equal("workflow:" .. id, doc.error.resume)
+    assert.are.equal("resume with --resume workflow:" .. id, doc.error.hint)
+    emu:next_job { stuck = true } -- people's words on stderr without --json
+    r = generate { "--prompt", "A night train", "--provider", "kling_pro", "--timeout", "1", "--out", "t2.mp4" }
+    assert.matches("resume with %-%-resume workflow:[%w%-]+ %(do not submit it again%)", r.err)
     assert.is_nil(support.read(dir .. "/train.mp4"))
 
     emu:job(id, { complete = true })
-    r = generate { "--resume", doc.resume, "--out", "train.mp4" }
+    r = generate { "--resume", doc.error.resume, "--out", "train.mp4" }
     assert.are.equal(0, r.code, shell.describe(r))
     assert.are.equal(support.sample_mp4(), support.read(dir .. "/train.mp4"))
-    assert.are.equal(1, #emu:requests { method = "POST" })
+    assert.are.equal(2, #emu:requests { method = "POST" })
+  end)
+
+  it("says a deprecation once, and not at all with --quiet", function()
+    local r = generate { "--prompt", "A cat", "--provider", "kling_pro", "--out", "d1.mp4" }
+    assert.are.equal(0, r.code, shell.describe(r))
+    local _, n = r.err:gsub("warning: HeyGen marks its legacy", "")
+    assert.are.equal(1, n, r.err)
+    r = generate { "--prompt", "A cat", "--provider", "kling_pro", "--out", "d2.mp4", "--quiet" }
+    assert.are.equal(0, r.code, shell.describe(r))
+    assert.are.equal("", r.err)
   end)
 
   it("exits 2 on a --resume reference it cannot read, before any request", function()

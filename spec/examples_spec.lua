@@ -218,13 +218,12 @@ describe("examples (webhooks)", function()
       assert.are.equal(0, r.code, "exit code; stderr:\n" .. r.err)
       assert.matches("No HEYGEN_API_KEY set: using the offline emulator", r.err)
       assert.matches("endpoint ep_%w+ for https://127%.0%.0%.1:%d+/heygen", r.err)
-      local line = r.out:match("^(%b{})\n")
-      local event = assert(heygen.json.decode(line), r.out)
-      assert.are.equal("avatar_video.success", event.event_type)
-      assert.is_true(event.succeeded)
-      assert.matches("^evt_", event.event_id)
-      assert.are.equal("videos/" .. event.video_id .. ".mp4", event.path)
-      assert_mp4(work .. "/videos/" .. event.video_id .. ".mp4")
+      -- stdout: only the file it wrote; what happened is said on stderr
+      local video_id = r.out:match("^videos/(%w+)%.mp4\n$")
+      assert(video_id, "stdout: " .. r.out)
+      assert.matches("avatar_video.success " .. video_id, r.err, 1, true)
+      assert.matches("1 events, 1 videos downloaded", r.err, 1, true)
+      assert_mp4(work .. "/videos/" .. video_id .. ".mp4")
     end)
 
   it("webhook_receiver.lua answers 401 to an unsigned or forged delivery and keeps listening", function()
@@ -273,5 +272,60 @@ describe("examples (webhooks)", function()
     assert.matches("refused a delivery to /heygen: heygen: signature: the delivery has no Signature header", err)
     assert.matches("refused a delivery to /heygen: heygen: signature: the signature header does not match", err)
     assert.is_nil(err:find("whsec_example", 1, true))
+  end)
+end)
+
+describe("examples (what stdout carries)", function()
+  it("auto_generate.lua --dry-run prints the candidates it shows, as many as --top says", function()
+    local r = run("auto_generate", { "--prompt", "A cinematic trailer shot of a lighthouse", "--dry-run",
+      "--top", "3" })
+    assert_ran(r)
+    local lines = {}
+    for line in r.out:gmatch("[^\n]+") do lines[#lines + 1] = line end
+    assert.are.equal(3, #lines, r.out)
+    for i, line in ipairs(lines) do assert.matches("^ ?" .. i .. "%. %S+ +%S+ +score ", line) end
+    assert.matches("more ranked; %-%-top N shows them", r.err)
+    local j = run("auto_generate", { "--prompt", "A cinematic trailer shot of a lighthouse", "--dry-run",
+      "--top", "3", "--json" })
+    local doc = json_of(j)
+    assert.are.equal(3, #doc.ranking)
+    assert.is_true(doc.ranked > 3)
+  end)
+end)
+
+describe("scripts/demo", function()
+  local function demo(args, cwd)
+    local parts = { "cd", quote(cwd), "&&", "env -u HEYGEN_API_KEY -u HEYGEN_TOKEN -u FAL_KEY -u FAL_AI_API_KEY",
+      "-u LUA_INIT -u LUA_INIT_5_4 HEYGEN_EMULATOR_SPEED=600 timeout 300", quote(ROOT .. "/scripts/demo") }
+    for _, a in ipairs(args) do parts[#parts + 1] = quote(a) end
+    local errfile = work .. "/demo-stderr.txt"
+    local p = io.popen(table.concat(parts, " ") .. " 2>" .. quote(errfile) .. "; echo \"exit:$?\"")
+    local out = p:read("*a")
+    p:close()
+    return { out = out:gsub("exit:%d+\n?$", ""), err = support.read(errfile) or "",
+      code = tonumber(out:match("exit:(%d+)\n?$")) }
+  end
+
+  it("--help explains itself and renders nothing", function()
+    local r = demo({ "--help" }, work)
+    assert.are.equal(0, r.code, r.err)
+    assert.matches("^usage: scripts/demo", r.out)
+    assert.are.equal("", r.err)
+    r = demo({ "--bogus" }, work)
+    assert.are.equal(2, r.code)
+    assert.matches("unknown option %-%-bogus", r.err)
+  end)
+
+  it("writes the MP4 where it is run from, and keeps it on a second run", function()
+    local here = work .. "/elsewhere"
+    assert(os.execute("mkdir -p " .. quote(here)))
+    local r = demo({ "A cat on a boat", "mine.mp4" }, here)
+    assert.are.equal(0, r.code, r.err)
+    assert.are.equal("mine.mp4\n", r.out)
+    assert_mp4(here .. "/mine.mp4")
+    assert.is_nil(support.read(ROOT .. "/mine.mp4"))
+    r = demo({ "A cat on a boat", "mine.mp4" }, here)
+    assert.are.equal(2, r.code)
+    assert.matches("mine%.mp4 exists: pass %-%-force", r.err)
   end)
 end)

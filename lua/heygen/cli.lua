@@ -19,7 +19,16 @@
 -- Progress goes to stderr: one updating line on a terminal (status, elapsed
 -- time, queue position, provider, download bytes), plain lines when stderr is
 -- a pipe or a file (one per change, downloads in quarters). stdout carries only
--- the result: the file written, or JSON with --json.
+-- the result: the file written (or, with --no-wait, the job reference), or one
+-- JSON document with --json. Errors go to stderr, as one JSON document
+-- {"error": {code, message, kind, ...}} with --json (the official HeyGen CLI's
+-- shape: `code` is the API's code, or one minted here such as usage_error).
+--
+-- A command with an --out option also takes --force and --no-wait. Where --out
+-- points is checked before anything is submitted: its folder must be writable
+-- and an existing file is kept unless --force (the render is paid; a bad path
+-- found after it would lose it). Without --out the file is named after the job,
+-- <job id>.mp4, in the current folder.
 local heygen = require "heygen"
 local core = require "heygen.core"
 local util = require "heygen.util"
@@ -34,13 +43,28 @@ M.EXIT_FOR_KIND = { auth = M.EXIT.auth, permission = M.EXIT.auth, invalid_argume
 
 local program = "heygen" -- the script's name, for messages
 local has_resume = false -- does the running script take --resume?
+local json_mode = false  -- --json given: errors as JSON on stderr
+local quiet_mode = false -- --quiet given: no notes on stderr
 
 ------------------------------------------------------------------ options
 
 local COMMON = {
-  { "json", "flag", "print the result (or the error) as JSON on stdout" },
+  { "json", "flag", "print the result as JSON on stdout (an error as JSON on stderr)" },
   { "help", "flag", "show this help" },
 }
+
+-- Added to a command that writes a file (one with an --out option).
+local OUTPUT = {
+  { "force", "flag", "overwrite the --out file if it exists" },
+  { "no-wait", "flag", "submit, print the job reference (for --resume) and exit without waiting" },
+}
+
+local function with_output(spec)
+  for _, o in ipairs(spec.options) do
+    if o[1] == "out" then return true end
+  end
+  return false
+end
 
 local function flag_text(o)
   return "--" .. o[1] .. (o[2] ~= "flag" and (" " .. (o.metavar or o[2]:upper())) or "")
@@ -67,6 +91,9 @@ local function usage_text(spec)
   local lines = { "usage: " .. spec.name .. " [options]", "", spec.summary, "", "options:" }
   local all, col = {}, 22
   for _, o in ipairs(spec.options) do all[#all + 1] = o end
+  if with_output(spec) then
+    for _, o in ipairs(OUTPUT) do all[#all + 1] = o end
+  end
   for _, o in ipairs(COMMON) do all[#all + 1] = o end
   for _, o in ipairs(all) do col = math.max(col, #flag_text(o)) end
   for _, o in ipairs(all) do
@@ -82,16 +109,26 @@ local function usage_text(spec)
   return table.concat(lines, "\n")
 end
 
---- Print why the command line is wrong, and the usage, then exit 2.
+--- Print why the command line is wrong, and the usage, then exit 2 (with
+--- --json: only the error, as JSON on stderr, code usage_error).
 function M.usage(spec, message)
-  io.stderr:write(spec.name, ": ", message, "\n\n", usage_text(spec), "\n")
+  if json_mode then
+    io.stderr:write(core.json_encode { error = { code = "usage_error", kind = "invalid_argument",
+      message = message, hint = "see " .. spec.name .. " --help" } }, "\n")
+  else
+    io.stderr:write(spec.name, ": ", message, "\n\n", usage_text(spec), "\n")
+  end
   os.exit(M.EXIT.usage)
 end
 
 -- Convert one option value from its text; calls usage on bad input.
 local CONVERT = {
   string = function(v) return v end,
-  number = function(v) return tonumber(v), "a number" end,
+  number = function(v)
+    local n = tonumber(v)
+    if n ~= n or n == math.huge or n == -math.huge then n = nil end -- nan, inf
+    return n, "a number"
+  end,
   list = function(v) -- comma-separated: a,b,c
     local t = {}
     for item in v:gmatch("[^,]+") do t[#t + 1] = item:match("^%s*(.-)%s*$") end
@@ -103,9 +140,21 @@ local CONVERT = {
   end,
 }
 
+-- The least a number option may be: its `min`, else above 0 for a timeout.
+local function least(o)
+  if o.min then return o.min, o.min, "at least " .. o.min end
+  if o[1] == "timeout" then return 0, nil, "more than 0 seconds" end
+end
+
 local function option_value(spec, o, text)
   local value, what = CONVERT[o[2]](text)
   if value == nil then M.usage(spec, "--" .. o[1] .. " must be " .. what .. ", got " .. text) end
+  if o[2] == "number" then
+    local floor, inclusive, rule = least(o)
+    if floor and (value < floor or (not inclusive and value == floor)) then
+      M.usage(spec, "--" .. o[1] .. " must be " .. rule .. ", got " .. text)
+    end
+  end
   return value
 end
 
@@ -125,7 +174,10 @@ end
 ---@return table opts option name -> value (names keep their dashes), opts.json
 function M.parse(argv, spec)
   program = spec.name
-  has_resume = false
+  has_resume, json_mode, quiet_mode = false, false, false
+  for _, a in ipairs(argv) do -- before anything can fail: usage errors honour them too
+    if a == "--json" then json_mode = true elseif a == "--quiet" then quiet_mode = true end
+  end
   local by_name, opts = {}, {}
   for _, o in ipairs(spec.options) do
     if o[1] == "resume" then has_resume = true end
@@ -134,6 +186,9 @@ function M.parse(argv, spec)
     opts[o[1]] = o.default
   end
   for _, o in ipairs(COMMON) do by_name[o[1]] = by_name[o[1]] or o end
+  if with_output(spec) then
+    for _, o in ipairs(OUTPUT) do by_name[o[1]] = by_name[o[1]] or o end
+  end
   local i = 1
   while argv[i] do
     local a = argv[i]
@@ -159,7 +214,43 @@ function M.parse(argv, spec)
   for _, o in ipairs(spec.options) do
     if o.required and opts[o[1]] == nil then M.usage(spec, "--" .. o[1] .. " is required") end
   end
+  if with_output(spec) and not opts["no-wait"] then
+    local ok, why = M.check_output(opts.out, opts.force)
+    if not ok then M.finish(opts, nil, why) end
+  end
   return opts
+end
+
+local function folder_of(path)
+  return path:match("^(.*)/[^/]*$") or "."
+end
+
+--- Can a render be written to `path` (nil: a file named after the job in the
+--- current folder)? Checked before the paid submit: the folder must take a new
+--- file, and an existing `path` is kept unless `force`. true, or nil, err (kind
+--- io, code file_exists or cli_file_io_error).
+---@param path string|nil
+---@param force boolean|nil
+---@return true|nil, table|nil
+function M.check_output(path, force)
+  if path and not force then
+    local f = io.open(path, "rb")
+    if f then
+      f:close()
+      return nil, errors.new { kind = "io", code = "file_exists",
+        message = path .. " exists: pass --force to overwrite it, or another --out" }
+    end
+  end
+  local dir = path and folder_of(path) or "."
+  local probe = string.format("%s/.heygen-probe-%d-%d", dir, os.time(), math.random(1, 1e9))
+  local f, why = io.open(probe, "wb")
+  if not f then
+    return nil, errors.new { kind = "io", code = "cli_file_io_error",
+      message = "cannot write into " .. dir .. " (" .. tostring(why):gsub("^[^:]*: ", "") .. ")" }
+  end
+  f:close()
+  os.remove(probe)
+  return true
 end
 
 ------------------------------------------------------------------ the client
@@ -176,7 +267,12 @@ end
 ---@return heygen.Client, table|nil
 function M.connect(extra)
   local opts = util.merge(extra)
-  opts.on_warning = opts.on_warning or function(msg) io.stderr:write("warning: ", msg, "\n") end
+  local warned = {}
+  opts.on_warning = opts.on_warning or function(msg) -- each once, none with --quiet
+    if quiet_mode or warned[msg] then return end
+    warned[msg] = true
+    io.stderr:write(program, ": warning: ", msg, "\n")
+  end
   if env("HEYGEN_API_KEY") or env("HEYGEN_TOKEN") or env("FAL_KEY") or env("FAL_AI_API_KEY") then
     return heygen.client(opts), nil
   end
@@ -308,20 +404,38 @@ function M.start_job(spec, opts, hg, emu, submit)
   return job
 end
 
---- Wait for `job` with a progress line, then download its video to `out`.
---- opts: timeout (seconds to wait), quiet. Returns the job's result with
---- `path`, `job_id` and `ref` added, or nil, err (a wait timeout carries
+--- Wait for `job` with a progress line, then download its video to `out`
+--- (nil: <job id><extension> in the current folder). opts: what parse returned
+--- (timeout, quiet, force, no-wait: return the job reference at once). how:
+--- extension (default ".mp4"), on_progress(job) called before the progress line
+--- on each change. Returns the job's result with `path`, `job_id` and `ref`
+--- added, or nil, err (an error that leaves the job resumable carries
 --- err.resume, the reference to resume with).
 ---@return table|nil, table|nil
-function M.deliver(job, out, opts)
-  opts = opts or {}
+function M.deliver(job, out, opts, how)
+  opts, how = opts or {}, how or {}
+  if opts["no-wait"] then
+    return { job_id = job.id, ref = M.job_ref(job), status = job.status, provider = job.provider }
+  end
+  out = out or (tostring(job.id):gsub("[^%w%-_.]", "_") .. (how.extension or ".mp4"))
   local on_job, on_download, done = M.progress(opts.quiet)
-  local result, err = job:wait { timeout = opts.timeout, on_progress = on_job }
+  local before = how.on_progress
+  local result, err = job:wait { timeout = opts.timeout, on_progress = before and function(j)
+    before(j, done)
+    on_job(j)
+  end or on_job }
   local path
+  if result and not opts.force and not opts.out then
+    local ok, why = M.check_output(out) -- a name chosen by the job: checked once it is known
+    if not ok then result, err = nil, why end
+  end
   if result then path, err = job:download(out, { on_progress = on_download }) end
   done()
   if not path then
-    if err and err.kind == "timeout" and err.job_id then err.resume = M.job_ref(job) end
+    -- a job still running, or finished but not on disk: either way it can be resumed
+    if err and ((err.kind == "timeout" and err.job_id) or job.status == "completed") then
+      err.resume = M.job_ref(job)
+    end
     return nil, err
   end
   local value = { path = path, job_id = job.id, ref = M.job_ref(job) }
@@ -336,6 +450,7 @@ end
 ---@return integer
 function M.exit_code(err)
   if err.kind == "timeout" and err.job_id then return M.EXIT.timeout end
+  if err.code == "file_exists" then return M.EXIT.usage end
   return M.EXIT_FOR_KIND[err.kind] or M.EXIT.api
 end
 
@@ -343,17 +458,28 @@ local HINTS = {
   [M.EXIT.auth] = "check HEYGEN_API_KEY (HeyGen) or FAL_KEY (fal.ai)",
 }
 
+-- The code an error is known by on the command line: the API's own, else one
+-- minted for its kind (the official HeyGen CLI's names, docs/heygen-v3.md 12.4).
+M.CODE_FOR_KIND = {
+  invalid_argument = "invalid_parameter", auth = "unauthorized", permission = "forbidden",
+  insufficient_credit = "insufficient_credit", not_found = "not_found", rate_limit = "rate_limit_exceeded",
+  conflict = "conflict", server = "unclassified_server_error", network = "network_error", timeout = "timeout",
+  protocol = "cli_response_parse_error", job_failed = "video_failed", cancelled = "canceled",
+  url_expired = "cli_download_url_expired", io = "cli_file_io_error",
+}
+
 local function error_json(err, code)
-  return {
-    ok = false, exit = code, resume = err.resume,
-    error = { kind = err.kind, message = err.message, code = err.code, status = err.status, job_id = err.job_id,
-      request_id = err.request_id, param = err.param },
-  }
+  return { error = {
+    code = err.code or M.CODE_FOR_KIND[err.kind] or "unclassified_client_error", message = err.message,
+    kind = err.kind, exit = code, status = err.status, param = err.param, request_id = err.request_id,
+    job_id = err.job_id, resume = err.resume, hint = err.resume and ("resume with --resume " .. err.resume)
+      or HINTS[code],
+  } }
 end
 
 --- Print the outcome and exit with the code a script can act on: the value
---- (its `path`, or JSON with --json) on stdout, or the error on stderr (and as
---- JSON on stdout with --json). Stops the emulator first.
+--- (its `path`, or its `ref` with --no-wait, or JSON with --json) on stdout, or
+--- the error on stderr (as JSON with --json). Stops the emulator first.
 ---@param opts table what parse returned (opts.json)
 ---@param value table|nil
 ---@param err table|nil
@@ -363,7 +489,10 @@ function M.finish(opts, value, err, emu)
   if value == nil and err == nil then err = errors.new { kind = "protocol", message = "no result and no error" } end
   if err then
     local code = M.exit_code(err)
-    if opts.json then io.stdout:write(core.json_encode(error_json(err, code)), "\n") end
+    if opts.json then
+      io.stderr:write(core.json_encode(error_json(err, code)), "\n")
+      os.exit(code)
+    end
     io.stderr:write(program, ": ", tostring(err), "\n")
     if err.resume then
       -- scripts without --resume hand over to generate.lua, which resumes any job kind
@@ -379,7 +508,8 @@ function M.finish(opts, value, err, emu)
   if opts.json then
     io.stdout:write(core.json_encode(value), "\n")
   else
-    io.stdout:write(value.path or core.json_encode(value), "\n")
+    local text = value.path or value.ref or value.text or core.json_encode(value)
+    if text ~= "" then io.stdout:write(text, "\n") end
   end
   io.stdout:flush()
   os.exit(M.EXIT.ok)

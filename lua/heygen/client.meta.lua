@@ -2,10 +2,33 @@
 -- The client's API calls are data (lua/heygen/api/*.lua, installed by
 -- api.install), so editors cannot see them in the code. This file declares
 -- them for lua-language-server: completion and checks on `hg:` in Neovim.
--- It is never run; design.md section 4 is the contract it follows.
+-- It is never run; the README's call table is the contract it follows.
 
 ---@class heygen.Client
 local Client = {}
+
+--- What heygen.client{} takes; every field is optional, an unknown name is an error.
+---@class heygen.ClientOptions
+---@field api_key? string          HeyGen key (default: HEYGEN_API_KEY, else HEYGEN_TOKEN)
+---@field fal_key? string          fal.ai key (default: FAL_KEY, else FAL_AI_API_KEY)
+---@field base_url? string         default https://api.heygen.com (HEYGEN_BASE_URL)
+---@field upload_url? string       default https://upload.heygen.com (HEYGEN_UPLOAD_URL)
+---@field fal_url? string          default https://queue.fal.run (FAL_QUEUE_URL)
+---@field fal_jwks_url? string     fal's webhook signing keys
+---@field api? "v2"|"v3"           which HeyGen endpoints the shared calls use (default "v2")
+---@field timeout? number          seconds per request (default 60; 0: none)
+---@field connect_timeout? number  seconds to connect (default 10)
+---@field max_retries? integer     retries of a request that may be retried (default 2)
+---@field retry_base? number       first backoff, seconds (default 1)
+---@field retry_cap? number        longest backoff or Retry-After honoured, seconds (default 30)
+---@field poll? {initial?: number, factor?: number, max?: number} the status poll schedule
+---@field poll_budget? number      status requests per second across all jobs (default 50; 0: none)
+---@field journal? string          path of the job journal (heygen.resume reads it)
+---@field cainfo? string           CA bundle for TLS (default: the system's)
+---@field capath? string           CA directory for TLS
+---@field user_agent? string
+---@field on_warning? fun(message: string)  deprecation notices
+---@field trace? fun(event: table)          one call per HTTP attempt (keys never in it)
 
 ---@class heygen.Scene
 ---@field character table {type = "avatar"|"talking_photo", avatar_id =, avatar_style =, ...}
