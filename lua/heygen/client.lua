@@ -391,8 +391,9 @@ function Client:request(spec)
     if not key then
       return nil, errors.new {
         kind = "auth",
-        message = gateway == "fal" and "no fal.ai key: set FAL_KEY or pass fal_key"
-          or "no HeyGen API key: set HEYGEN_API_KEY or pass api_key",
+        message = (gateway == "fal" and "no fal.ai key: set FAL_KEY or pass fal_key"
+          or "no HeyGen API key: set HEYGEN_API_KEY or pass api_key")
+          .. " (or HEYGEN_EMULATOR=1 to work offline against the emulator)",
       }
     end
     local sendable = may_send_key(url, root)

@@ -280,7 +280,8 @@ function M.download(job, path, opts, url)
   local ok, a, b = pcall(fetch, job, path, opts, url)
   unlock(path)
   if not ok then error(a, 0) end
-  return a, b
+  if a == nil then return nil, b end
+  return a -- one value: print(assert(job:download(p))) shows just the path
 end
 
 return M

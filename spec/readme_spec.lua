@@ -1,0 +1,68 @@
+-- The README's own snippets, run as a newcomer runs them: offline, with
+-- HEYGEN_EMULATOR=1 and no key, in a folder of their own.
+local support = require "support"
+
+local ROOT = io.popen("pwd"):read("l")
+local BIN = os.getenv("HEYGEN_LUA_BIN") or "build/heygen-lua"
+if BIN:sub(1, 1) ~= "/" then BIN = ROOT .. "/" .. BIN end
+
+local function quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+
+--- The n-th ```lua block under the README heading that starts with `heading`.
+local function snippet(heading, n)
+  local readme = assert(support.read(ROOT .. "/README.md"))
+  local start = assert(readme:find("\n## " .. heading, 1, true), "no README section " .. heading)
+  local stop = readme:find("\n## ", start + 4, true) or #readme
+  local section = readme:sub(start, stop)
+  local i = 0
+  for code in section:gmatch("```lua\n(.-)```") do
+    i = i + 1
+    if i == (n or 1) then return code end
+  end
+  error("no lua block " .. tostring(n) .. " under " .. heading)
+end
+
+local work
+setup(function()
+  work = support.tmpname()
+  assert(os.execute("mkdir -p " .. quote(work)))
+end)
+teardown(function() os.execute("rm -rf " .. quote(work)) end)
+
+local function run_offline(code)
+  local file = work .. "/snippet.lua"
+  assert(io.open(file, "wb")):write(code):close()
+  local cmd = table.concat({ "cd", quote(work), "&&", "env -u HEYGEN_API_KEY -u HEYGEN_TOKEN -u FAL_KEY",
+    "-u FAL_AI_API_KEY -u HEYGEN_BASE_URL -u LUA_INIT -u LUA_INIT_5_4 HEYGEN_EMULATOR=1",
+    "HEYGEN_EMULATOR_SPEED=600 timeout 120", quote(BIN), "snippet.lua", "2>" .. quote(work .. "/err.txt") }, " ")
+  local p = io.popen(cmd .. "; echo \"exit:$?\"")
+  local out = p:read("*a")
+  p:close()
+  return { out = out:gsub("exit:%d+\n?$", ""), err = support.read(work .. "/err.txt") or "",
+    code = tonumber(out:match("exit:(%d+)\n?$")) }
+end
+
+describe("the README's ten lines", function()
+  it("run offline with HEYGEN_EMULATOR=1 and leave the MP4 they name", function()
+    local code = snippet("The same in ten lines of Lua")
+    local name = code:match('job:download%("([^"]+)"%)')
+    assert(name, "the snippet downloads to a named file")
+    local r = run_offline(code)
+    assert.are.equal(0, r.code, r.err)
+    assert.matches("HEYGEN_EMULATOR is set: using the offline emulator at http://127%.0%.0%.1:%d+", r.err)
+    assert.matches("completed\n" .. name:gsub("%p", "%%%0") .. "\n$", r.out)
+    assert.are.equal(support.sample_mp4(), support.read(work .. "/" .. name))
+  end)
+
+  it("without the switch or a key, say what to set", function()
+    local code = snippet("The same in ten lines of Lua")
+    local file = work .. "/nokey.lua"
+    assert(io.open(file, "wb")):write(code):close()
+    local p = io.popen(table.concat({ "cd", quote(work), "&&", "env -u HEYGEN_API_KEY -u HEYGEN_TOKEN -u FAL_KEY",
+      "-u FAL_AI_API_KEY -u HEYGEN_EMULATOR -u LUA_INIT -u LUA_INIT_5_4 timeout 60", quote(BIN), "nokey.lua 2>&1" }, " "))
+    local out = p:read("*a")
+    p:close()
+    assert.matches("no HeyGen API key: set HEYGEN_API_KEY or pass api_key", out)
+    assert.matches("HEYGEN_EMULATOR=1", out, 1, true)
+  end)
+end)
