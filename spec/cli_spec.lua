@@ -254,6 +254,40 @@ describe("generate.lua on the command line", function()
     assert.are.equal(2, #emu:requests { method = "POST" })
   end)
 
+  it("on Ctrl-C during the wait: one line with the command that resumes it, exit 130, nothing resubmitted",
+    function()
+      emu:next_job { stuck = true }
+      local q = shell.quote
+      local script = table.concat({
+        "true", -- shell.run's "cd DIR &&" binds to this line, not to the background job
+        q(HEYGEN_LUA) .. " " .. q(GENERATE) .. " --prompt 'A slow boat' --provider kling_pro --out boat.mp4"
+          .. " 2>err.txt & pid=$!",
+        "for i in $(seq 1 400); do grep -q pending err.txt 2>/dev/null && break; sleep 0.05; done",
+        "kill -INT $pid; wait $pid; echo \"rc=$?\"; cat err.txt >&2",
+      }, "\n")
+      local r = shell.run(script, { env = environment(), cwd = dir })
+      assert.matches("rc=130", r.out, 1, true)
+      local last = r.err:match("([^\n]+)\n$")
+      assert.matches("^generate%.lua: interrupted: workflow [%w%-]+ keeps running remotely; resume with: "
+        .. "heygen%-lua " .. GENERATE:gsub("%p", "%%%0") .. " %-%-resume workflow:[%w%-]+ %(do not submit it again%)$",
+        last)
+      assert.is_nil(r.err:find("traceback", 1, true), r.err)
+      assert.are.equal(1, #emu:requests { method = "POST" })
+    end)
+
+  it("--resume takes a fal provider's name as the progress line shows it", function()
+    local r = generate { "--prompt", "A kite", "--provider", "kling_v3_standard", "--no-wait" }
+    assert.are.equal(0, r.code, shell.describe(r))
+    local id = r.out:match("^fal:[^\n]+:([%w%-]+)\n$")
+    assert(id, r.out)
+    r = generate { "--resume", "fal:kling_v3_standard:" .. id, "--out", "kite.mp4", "--quiet" }
+    assert.are.equal(0, r.code, shell.describe(r))
+    assert.are.equal(support.sample_mp4(), support.read(dir .. "/kite.mp4"))
+    r = generate { "--resume", "fal:no_such_model:" .. id }
+    assert.are.equal(2, r.code)
+    assert.matches("a fal provider's name", r.err)
+  end)
+
   it("says a deprecation once, and not at all with --quiet", function()
     local r = generate { "--prompt", "A cat", "--provider", "kling_pro", "--out", "d1.mp4" }
     assert.are.equal(0, r.code, shell.describe(r))

@@ -354,6 +354,33 @@ end
 
 ------------------------------------------------------------------ jobs
 
+M.EXIT.interrupted = 130 -- 128 + SIGINT, as shells report it
+
+local function is_interrupt(e) return type(e) == "string" and e:find("interrupted!", 1, true) ~= nil end
+
+-- Ctrl-C (heygen-lua and lua5.4 raise "interrupted!"): one line saying what was left
+-- running and how to resume it, exit 130. Any other error is raised again.
+local function interrupted(e, job, end_line)
+  if not is_interrupt(e) then error(e, 0) end
+  if end_line then end_line() end
+  local message, ref
+  if job then
+    ref = M.job_ref(job)
+    local script = has_resume and type(arg) == "table" and arg[0] or "examples/generate.lua"
+    message = string.format("interrupted: %s %s keeps running remotely; resume with: heygen-lua %s --resume %s"
+      .. " (do not submit it again)", tostring(job.kind), tostring(job.id), script, ref)
+  else
+    message = "interrupted while submitting: the job may have been created; check before submitting again"
+  end
+  if json_mode then
+    io.stderr:write(core.json_encode { error = { code = "canceled", kind = "cancelled", message = message,
+      resume = ref, exit = M.EXIT.interrupted } }, "\n")
+  else
+    io.stderr:write(program, ": ", message, "\n")
+  end
+  os.exit(M.EXIT.interrupted)
+end
+
 --- How to find `job` again from the command line: "workflow:ID", "video:ID",
 --- "fal:MODEL_ID:REQUEST_ID" (for --resume).
 ---@param job table
@@ -372,7 +399,17 @@ function M.attach(hg, ref)
   if kind == "fal" then
     local model, id = rest:match("^(.+):([^:]+)$")
     if not model then return nil, "a fal reference is fal:MODEL_ID:REQUEST_ID, got " .. ref end
-    return hg:fal_job(model, id)
+    if not model:find("/", 1, true) then -- a provider's name (as the progress line shows it)
+      local entry = require("heygen.providers")[model]
+      if not entry or entry.gateway ~= "fal" then
+        return nil, "a fal reference is fal:MODEL_ID:REQUEST_ID (a model id such as "
+          .. "fal-ai/kling-video/v3/standard/text-to-video, or a fal provider's name), got " .. ref
+      end
+      model = entry.models.text or entry.models.image
+    end
+    local ok, job = pcall(hg.fal_job, hg, model, id)
+    if not ok then return nil, tostring(job) end
+    return job
   end
   if not kind or not require("heygen.job").KINDS[kind] then
     return nil, "a job reference is KIND:ID (workflow, video, translate, fal...), got " .. tostring(ref)
@@ -399,7 +436,12 @@ function M.start_job(spec, opts, hg, emu, submit)
     end
     return job
   end
-  job, err = submit()
+  local ok
+  ok, job, err = pcall(submit)
+  if not ok then
+    if emu and is_interrupt(job) then emu:stop() end
+    interrupted(job)
+  end
   if not job then M.finish(opts, nil, err, emu) end
   return job
 end
@@ -420,16 +462,20 @@ function M.deliver(job, out, opts, how)
   out = out or (tostring(job.id):gsub("[^%w%-_.]", "_") .. (how.extension or ".mp4"))
   local on_job, on_download, done = M.progress(opts.quiet)
   local before = how.on_progress
-  local result, err = job:wait { timeout = opts.timeout, on_progress = before and function(j)
+  local ok, result, err = pcall(job.wait, job, { timeout = opts.timeout, on_progress = before and function(j)
     before(j, done)
     on_job(j)
-  end or on_job }
+  end or on_job })
+  if not ok then interrupted(result, job, done) end
   local path
   if result and not opts.force and not opts.out then
-    local ok, why = M.check_output(out) -- a name chosen by the job: checked once it is known
-    if not ok then result, err = nil, why end
+    local fine, why = M.check_output(out) -- a name chosen by the job: checked once it is known
+    if not fine then result, err = nil, why end
   end
-  if result then path, err = job:download(out, { on_progress = on_download }) end
+  if result then
+    ok, path, err = pcall(job.download, job, out, { on_progress = on_download })
+    if not ok then interrupted(path, job, done) end
+  end
   done()
   if not path then
     -- a job still running, or finished but not on disk: either way it can be resumed
