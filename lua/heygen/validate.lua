@@ -136,6 +136,10 @@ end
 local check
 
 local function check_number(value, schema, path)
+  -- NaN passes every comparison below (each is false), and inf is no amount or duration
+  if value ~= value or value == math.huge or value == -math.huge then
+    return fail(path, "must be a finite number", value)
+  end
   local lo, hi = schema.min, schema.max
   if lo and hi and (value < lo or value > hi) then
     return fail(path, string.format("must be between %s and %s", schema.min_text or lo, schema.max_text or hi), value)
