@@ -4,7 +4,14 @@
 -- with Debian's lua-cjson installed):
 --
 --   luarocks --lua-version 5.4 make rockspec/heygen-scm-1.rockspec --tree ~/.luarocks
---   luarocks --lua-version 5.1 make rockspec/heygen-scm-1.rockspec --tree ~/.luarocks  # LuaJIT (Neovim)
+--   luarocks --lua-version 5.1 make rockspec/heygen-scm-1.rockspec --tree ~/.luarocks \
+--     LUA_INCDIR=/usr/include/luajit-2.1                       # LuaJIT (Neovim, LOVE)
+--
+-- "lua >= 5.1" below means Lua 5.4 or LuaJIT (which LuaRocks calls 5.1): PUC Lua 5.1 stops
+-- the build with a message saying so (src/compat.h). Debian's luarocks defaults to 5.1:
+-- pass --lua-version 5.4. With Debian's lua-cjson (a package, not a rock), add
+-- --deps-mode=none and LUAROCKS_CONFIG=rockspec/debian.lua, which tells LuaRocks the
+-- package provides the lua-cjson rock (else it warns "Missing dependencies: lua-cjson").
 rockspec_format = "3.0"
 package = "heygen"
 version = "scm-1"
@@ -41,6 +48,8 @@ external_dependencies = {
 
 build = {
   type = "cmake",
+  -- the emulator as a command; LuaRocks wraps it to find the tree's modules
+  install = { bin = { ["heygen-emulator"] = "bin/heygen-emulator" } },
   variables = {
     CMAKE_BUILD_TYPE = "Release",
     -- the Lua being built for: its headers (heygen/core.so takes Lua from its host)
@@ -51,5 +60,6 @@ build = {
     HEYGEN_INSTALL_CMOD = "$(LIBDIR)",
     HEYGEN_INTERPRETER = "OFF",
     HEYGEN_EMBED_EXAMPLE = "OFF",
+    HEYGEN_INSTALL_TOOLS = "OFF",
   },
 }

@@ -48,8 +48,37 @@ local function luarocks_make(t)
   for _, v in ipairs(t.vars) do argv[#argv + 1] = v end
   local r = shell.run({ "rm", "-rf", "build.luarocks" }, { cwd = src })
   assert(r.code == 0)
-  return shell.run(argv, { cwd = src, env = NO_LUA_ENV })
+  local env = { LUAROCKS_CONFIG = "rockspec/debian.lua" } -- as the README says for Debian's lua-cjson
+  for k, v in pairs(NO_LUA_ENV) do env[k] = v end
+  return shell.run(argv, { cwd = src, env = env })
 end
+
+describe("builds that cannot work say so", function()
+  it("PUC Lua 5.1 headers stop the build with what to do, not a missing luajit.h", function()
+    local inc = work .. "/puc51"
+    assert(os.execute("mkdir -p " .. shell.quote(inc)))
+    assert(io.open(inc .. "/lua.h", "w")):write("#define LUA_VERSION_NUM 501\ntypedef struct lua_State lua_State;\n")
+      :close()
+    assert(io.open(inc .. "/lauxlib.h", "w")):write("\n"):close()
+    local r = shell.run({ "cc", "-fsyntax-only", "-I" .. inc, "-x", "c", ROOT .. "/src/compat.h" })
+    assert.are_not.equal(0, r.code)
+    assert.matches("builds for Lua 5.4 or LuaJIT 2.1, not PUC Lua 5.1", r.err)
+    assert.is_nil(r.err:find("luajit.h: No such file", 1, true), r.err)
+  end)
+end)
+
+describe("cmake --install", function()
+  it("installs the modules, the heygen-emulator command, and the annotations outside package.path", function()
+    local prefix = work .. "/prefix"
+    local r = shell.run({ "cmake", "--install", ROOT .. "/build", "--prefix", prefix })
+    assert.are.equal(0, r.code, shell.describe(r))
+    assert(io.open(prefix .. "/bin/heygen-emulator"), "no bin/heygen-emulator")
+    assert(io.open(prefix .. "/share/heygen/meta/client.meta.lua"), "no annotations")
+    local lmod = prefix .. "/share/lua/5.4"
+    assert(io.open(lmod .. "/heygen/init.lua"))
+    assert.is_nil(io.open(lmod .. "/heygen/client.meta.lua"), "annotations installed as a module")
+  end)
+end)
 
 describe("the rockspec", function()
   it("builds with cmake, needs libcurl, libcrypto and lua-cjson, and puts no upper bound on Lua", function()
@@ -73,7 +102,12 @@ describe("the rockspec", function()
         local r = luarocks_make(t)
         assert.are.equal(0, r.code, shell.describe(r))
         assert.matches("heygen scm%-1 is now installed in " .. tree:gsub("%p", "%%%0"), r.out)
+        assert.is_nil((r.out .. r.err):find("Missing dependencies", 1, true), r.out .. r.err)
         local lmod, cmod = tree .. "/share/lua/" .. t.version, tree .. "/lib/lua/" .. t.version
+        assert.is_nil(io.open(lmod .. "/heygen/client.meta.lua"), "annotations installed as a module")
+        local emu = shell.run("timeout 5 " .. shell.quote(tree .. "/bin/heygen-emulator") .. " --port 0 | head -1",
+          { env = { LUA_PATH = lmod .. "/?.lua;" .. lmod .. "/?/init.lua;;", LUA_INIT = false } })
+        assert.matches("^heygen%-emulator listening on http://127%.0%.0%.1:%d+", emu.out, nil, shell.describe(emu))
         for _, f in ipairs { cmod .. "/heygen/core.so", lmod .. "/heygen/init.lua", lmod .. "/heygen/uv.lua",
           lmod .. "/heygen/emulator/init.lua", lmod .. "/heygen/emulator/sample.mp4" } do
           assert(io.open(f), f .. " was not installed")

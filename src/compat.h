@@ -11,6 +11,13 @@
 #endif
 
 #if LUA_VERSION_NUM < 502
+/* Lua 5.1 headers: LuaJIT's, or PUC Lua 5.1's (not supported). Say so before
+   including a header that PUC Lua 5.1 does not have. */
+#if defined(__has_include)
+#if !__has_include(<luajit.h>)
+#error "heygen-lua builds for Lua 5.4 or LuaJIT 2.1, not PUC Lua 5.1: build with Lua 5.4 (luarocks --lua-version 5.4 make ...), or point the 5.1 build at LuaJIT's headers (LUA_INCDIR=/usr/include/luajit-2.1)"
+#endif
+#endif
 #include <luajit.h> /* LUAJIT_VERSION: lua.h alone does not say */
 #define lua_rawlen(L, i) lua_objlen((L), (i))
 #define lua_absindex(L, i) ((i) > 0 || (i) <= LUA_REGISTRYINDEX ? (i) : lua_gettop(L) + (i) + 1)
