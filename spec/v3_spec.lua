@@ -135,6 +135,72 @@ describe("hg:create_video under api v3", function()
     assert.are.equal(2, emu:count("POST", "^/v3/videos$"))
   end)
 
+  it("makes a studio video with still-image slides: silent for a duration, or narrated", function()
+    local slide = { type = "url", url = "https://example.com/slide.png" }
+    local job = assert(hg:create_video { type = "studio", scenes = {
+      { type = "image", source = slide, duration = 4.5 },
+      { type = "image", source = { type = "asset_id", asset_id = "a1" }, script = "Slide two.", voice_id = VOICE,
+        voice_settings = { speed = 1.1 } },
+      { type = "image", source = slide, audio_url = "https://example.com/a.mp3" } } })
+    assert(job:wait { timeout = 30 })
+    local body = sent("POST", "^/v3/videos$")
+    assert.are.same({ type = "image", source = slide, duration = 4.5 }, body.scenes[1])
+    assert.are.same({ type = "image", source = { type = "asset_id", asset_id = "a1" }, script = "Slide two.",
+      voice_id = VOICE, voice_settings = { speed = 1.1 } }, body.scenes[2])
+    assert.is_nil(body.scenes[1].image)
+  end)
+
+  it("checks a still-image slide before any request: source, one mode, duration up to 300 s", function()
+    local slide = { type = "url", url = "https://example.com/slide.png" }
+    local function studio(scene) return { type = "studio", scenes = { scene } } end
+    local cases = {
+      { studio { type = "image", image = slide, duration = 2 },
+        "scenes%[1%]%.image is not supported: a still%-image scene takes its picture as source" },
+      { studio { type = "image", duration = 2 }, "scenes%[1%]%.source is required, got nothing" },
+      { studio { type = "image", source = slide, duration = 301 },
+        "scenes%[1%]%.duration must be at most 300, got 301" },
+      { studio { type = "image", source = slide, duration = 0 },
+        "scenes%[1%]%.duration must be greater than 0, got 0" },
+      { studio { type = "image", source = slide },
+        "scenes%[1%] needs exactly one of {duration} or {script %+ voice_id} or {audio_url} or "
+          .. "{audio_asset_id}, got none" },
+      { studio { type = "image", source = slide, duration = 3, script = "Hi", voice_id = VOICE },
+        "scenes%[1%] needs exactly one of .* got both" },
+      { studio { type = "image", source = slide, script = "Hi" },
+        "scenes%[1%]%.voice_id is required with scenes%[1%]%.script, got nothing" },
+      { studio { type = "image", source = { type = "url", url = "nope" }, duration = 1 },
+        'scenes%[1%]%.source%.url must be an http%(s%) URL, got "nope"' },
+    }
+    for _, case in ipairs(cases) do
+      local job, err = hg:create_video(case[1])
+      assert.is_nil(job)
+      assert.are.equal("invalid_argument", err.kind)
+      assert.matches(case[2], err.message)
+    end
+    assert.are.equal(0, #emu:requests())
+  end)
+
+  it("the emulator holds a still-image slide to the contract: source, one mode, duration up to 300 s", function()
+    local slide = { type = "url", url = "https://example.com/slide.png" }
+    local function post(scene)
+      return hg:request { method = "POST", path = "/v3/videos", envelope = "v3",
+        json = { type = "studio", scenes = { scene } } }
+    end
+    local _, err = post { type = "image", image = slide, script = "Hi", voice_id = VOICE }
+    assert.are.equal(400, err.status)
+    assert.matches("scenes[0].source is required", err.message, 1, true)
+    _, err = post { type = "image", source = slide, duration = 300.5 }
+    assert.matches("scenes[0].duration must be from", err.message, 1, true)
+    _, err = post { type = "image", source = slide, duration = 0 }
+    assert.matches("scenes[0].duration must be greater than 0, got 0", err.message, 1, true)
+    _, err = post { type = "image", source = slide, duration = 2, audio_url = "https://example.com/a.mp3" }
+    assert.matches('scenes[0].duration needs exactly one of duration, script, audio_url, audio_asset_id, got "several"',
+      err.message, 1, true)
+    _, err = post { type = "image", source = slide, script = "Hi" }
+    assert.matches("scenes[0].voice_id is required with script", err.message, 1, true)
+    assert(post { type = "image", source = slide, duration = 300 })
+  end)
+
   it("rejects bad input before any request, naming the field, the rule and the value", function()
     local cases = {
       { avatar_body { type = "avatr" },
@@ -941,6 +1007,10 @@ describe("webhook endpoints and event types", function()
     assert.are.same({ "video_agent.success" }, updated.events)
     local rotated = assert(hg:rotate_webhook_secret(ep.endpoint_id))
     assert.are_not.equal(ep.secret, rotated.secret)
+    -- the rotate operation takes no body: none is sent, nor a JSON content type
+    local rot = last("POST", "/rotate%-secret$")
+    assert.are.equal("", rot.body)
+    assert.is_nil(rot.headers["content-type"])
     assert.is_true(hg:delete_webhook_endpoint(ep.endpoint_id))
     assert.are.equal(0, #assert(hg:webhook_endpoints()))
   end)
@@ -958,6 +1028,14 @@ describe("webhook endpoints and event types", function()
     local types = assert(hg:webhook_event_types())
     assert.are.equal(30, #types)
     assert.are.equal("avatar_video.success", types[1].event_type)
+    -- GET /v3/webhooks/event-types has no parameters: one GET, no query
+    local _, gets = last("GET", "^/v3/webhooks/event%-types")
+    assert.are.equal(1, #gets)
+    assert.are.same({}, gets[1].query)
+    -- the emulator answers the whole list without paging parameters
+    local data, _, doc = assert(hg:request { method = "GET", path = "/v3/webhooks/event-types", envelope = "v3" })
+    assert.are.equal(30, #data)
+    assert.is_false(doc.has_more)
     local job = assert(hg:create_video(avatar_body { callback_id = "cb-1" }))
     assert(job:wait { timeout = 30 })
     local events = assert(hg:webhook_events { event_type = "avatar_video.success" })
@@ -996,6 +1074,24 @@ describe("users/me and remaining_quota under api v3", function()
     assert.are.equal(2344452, assert(hg:remaining_quota()).remaining_quota)
     billing("wallet", "credits")
     assert.are.equal(2344452, assert(hg:remaining_quota()).remaining_quota)
+    assert.is_true(assert(hg:remaining_quota()).balance_known)
+  end)
+
+  it("answers what is known when billing_type or the balance is null (the contract allows both)", function()
+    emu:call("POST", "/_emulator/v3/billing", { billing_type = "none" })
+    local q, err = hg:remaining_quota()
+    assert.is_nil(err)
+    assert.is_false(q.balance_known)
+    assert.is_nil(q.remaining_quota)
+    assert.is_nil(q.credits)
+    assert.is_nil(q.billing_type)
+    for _, kind in ipairs { "wallet", "subscription", "usage_based" } do
+      emu:call("POST", "/_emulator/v3/billing", { billing_type = kind, unknown_balance = true })
+      q, err = hg:remaining_quota()
+      assert.is_nil(err, kind)
+      assert.are.same({ false, kind }, { q.balance_known, q.billing_type })
+      assert.is_nil(q.remaining_quota)
+    end
   end)
 end)
 

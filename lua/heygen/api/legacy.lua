@@ -61,8 +61,10 @@
 ---@field token string|nil              -- pass it back for the next page; nil on the last
 ---
 ---@class heygen.Quota                  -- hg:remaining_quota()
----@field remaining_quota number
----@field credits number                -- remaining_quota / 60
+---@field remaining_quota number|nil    -- seconds of video; nil when balance_known is false
+---@field credits number|nil            -- remaining_quota / 60
+---@field balance_known boolean         -- false: the API (v3 users/me) answered no balance
+---@field billing_type string|nil       -- v3: "wallet" | "subscription" | "usage_based" | nil
 ---@field details table<string, number>
 ---
 ---@class heygen.Asset                  -- hg:upload_asset(path)
@@ -333,7 +335,7 @@ local function quota(d)
   if type(q) ~= "number" then return protocol("remaining_quota: the answer carried no number") end
   local credits = q / 60
   if credits == math.floor(credits) and math.tointeger then credits = math.tointeger(credits) end
-  return { remaining_quota = q, credits = credits, details = list_of(d.details) }
+  return { remaining_quota = q, credits = credits, balance_known = true, details = list_of(d.details) }
 end
 
 -- Template variables keyed by name; a plain string is a text variable.

@@ -114,7 +114,7 @@ M.UPLOAD_TIMEOUT = 600         -- seconds for one upload request (the official C
 
 -- Page sizes used when a call returns a whole list (the documented maximum per endpoint).
 M.PAGE = { videos = 100, looks = 50, groups = 50, voices = 100, templates = 100,
-  webhooks = 100, event_types = 100 }
+  webhooks = 100 }
 
 -- File extensions POST /v3/assets takes, and their MIME types (docs 7.1).
 M.ASSET_TYPES = {
@@ -495,6 +495,8 @@ local speech = {
   motion_prompt = str, expressiveness = enum { "high", "medium", "low" },
 }
 local ONE_SPEECH = { { "script" }, { "audio_url" }, { "audio_asset_id" } }
+-- A studio still-image scene: silent for a duration, or narrated by one audio source.
+local STILL_MODES = { { "duration" }, { "script", "voice_id" }, { "audio_url" }, { "audio_asset_id" } }
 
 local render = {
   type = str, title = str, resolution = enum { "4k", "1080p", "720p" },
@@ -522,9 +524,19 @@ local studio_scene = { type = "table", variants = { key = "type",
       avatar_id = { type = "string", required = true, min_len = 1 }, engine = engine,
       background = studio_background }) },
     image = { xor = ONE_SPEECH, fields = util.merge(speech, { type = str, image = asset_input(true),
-      background = studio_background }) },
+      background = { forbidden = "an image input takes no background (avatar inputs do)" } }) },
   } } } },
-  image = { fields = util.merge(speech, { type = str, image = asset_input(true) }) },
+  -- A still image held on screen (the contract's studio scene "image"): its picture is
+  -- `source`; silent for `duration` seconds (0 < d <= 300), or narrated by exactly one of
+  -- script + voice_id, audio_url, audio_asset_id (the scene then lasts as long as the audio).
+  image = { xor = STILL_MODES, fields = {
+    type = str, source = asset_input(true),
+    duration = { type = "number", gt = 0, max = 300 },
+    script = speech.script, voice_id = id, audio_url = url, audio_asset_id = id, voice_settings = voice_settings,
+    image = { forbidden = "a still-image scene takes its picture as source (an AssetInput)" },
+    motion_prompt = { forbidden = "a still-image scene is not animated (use avatar_video with an image input)" },
+    expressiveness = { forbidden = "a still-image scene is not animated (use avatar_video with an image input)" },
+  } },
   video = { fields = { type = str, source = asset_input(true), playback = { type = "table",
     fields = { volume = number(0, 1), mute = bool } } } },
 } }
@@ -958,15 +970,18 @@ E.remaining_quota = {
   args = "none",
   request = function() return get("/v3/users/me") end,
   result = function(me)
+    -- billing_type and every balance are nullable in the contract: what is known is
+    -- answered, with balance_known = false (remaining_quota and credits nil) when the
+    -- balance is not
     local seconds = remaining_seconds(me)
-    if not seconds then
-      return nil, errors.new { kind = "protocol",
-        message = "users/me carried no remaining balance for billing_type " .. tostring(me.billing_type) }
+    local credits
+    if seconds then
+      seconds = math.floor(seconds + 0.5)
+      credits = seconds / 60
+      if credits == math.floor(credits) and math.tointeger then credits = math.tointeger(credits) end
     end
-    seconds = math.floor(seconds + 0.5)
-    local credits = seconds / 60
-    if credits == math.floor(credits) and math.tointeger then credits = math.tointeger(credits) end
-    return { remaining_quota = seconds, credits = credits, billing_type = me.billing_type,
+    return { remaining_quota = seconds, credits = credits, balance_known = seconds ~= nil,
+      billing_type = me.billing_type,
       details = { api = seconds, wallet = me.wallet, subscription = me.subscription, usage_based = me.usage_based } }
   end,
 }
@@ -1201,10 +1216,21 @@ V.delete_webhook_endpoint = {
 
 V.rotate_webhook_secret = {
   args = "id",
-  request = function(_, eid) return create("/v3/webhooks/endpoints/" .. enc(eid) .. "/rotate-secret") end,
+  request = function(_, eid)
+    -- the operation takes no body: an empty one, and no content type (an empty header
+    -- line keeps libcurl from adding its form one)
+    local spec = create("/v3/webhooks/endpoints/" .. enc(eid) .. "/rotate-secret")
+    spec.body, spec.headers = "", { ["Content-Type"] = "" }
+    return spec
+  end,
 }
 
-V.webhook_event_types = { args = "none", run = whole_list("/v3/webhooks/event-types", M.PAGE.event_types) }
+-- GET /v3/webhooks/event-types has no parameters: one GET answers the whole list.
+V.webhook_event_types = {
+  args = "none",
+  request = function() return get("/v3/webhooks/event-types") end,
+  result = function(d) return type(d) == "table" and d or {} end,
+}
 
 V.webhook_events = {
   args = "optional_table",

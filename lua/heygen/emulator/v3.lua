@@ -18,7 +18,9 @@
 --        answers 409 meanwhile); with `status` its answer is then lost and replaced by
 --        that status (the job exists, the client never saw it)
 --   POST /_emulator/v3/billing {billing_type = "wallet"|"subscription"|"usage_based",
---                               currency = "usd"|"credits"}   the users/me shape
+--                               currency = "usd"|"credits", unknown_balance = true}
+--        the users/me shape; "none": billing_type null (no billing object); unknown_balance:
+--        the billing object with its balance null (both allowed by the contract)
 --   GET  /_emulator/v3/idempotency   stored keys {method, path, key, state}
 local reply = require "heygen.emulator.reply"
 local httpd = require "heygen.emulator.httpd"
@@ -254,6 +256,30 @@ local studio_bg = {type = "object", fields = {type = one_of({"color"}, true),
 local scene_avatar = speech_fields({type = str, avatar_id = req_id, engine = engine, background = studio_bg})
 local scene_image = speech_fields({type = str, image = asset(true), background = studio_bg})
 
+-- A studio still-image scene (the contract's scene "image"): `source` is the picture;
+-- silent for `duration` seconds (> 0, at most 300) or narrated by exactly one of
+-- script + voice_id, audio_url, audio_asset_id.
+local STILL_SCENE = {type = str, source = asset(true), duration = num(nil, 300),
+                     script = SPEECH.script, voice_id = id, audio_url = url, audio_asset_id = id,
+                     voice_settings = SPEECH.voice_settings}
+local function still_scene_check(v, path)
+  local where = path == "" and "" or path .. "."
+  if v.duration ~= nil and v.duration ~= null and v.duration <= 0 then
+    return invalid(where .. "duration", "must be greater than 0", v.duration)
+  end
+  local modes = 0
+  for _, k in ipairs({"duration", "script", "audio_url", "audio_asset_id"}) do
+    if not absent(v[k]) then modes = modes + 1 end
+  end
+  if modes ~= 1 then
+    return invalid(where .. "duration", "needs exactly one of duration, script, audio_url, audio_asset_id",
+                   modes == 0 and "none" or "several")
+  end
+  if not absent(v.script) and absent(v.voice_id) then
+    return invalid(where .. "voice_id", "is required with script", nil)
+  end
+end
+
 local VIDEO_RULE = {type = "object", variants = {key = "type",
   avatar = avatar_fields,
   image = image_fields,
@@ -269,7 +295,7 @@ local VIDEO_RULE = {type = "object", variants = {key = "type",
               type = "object", variants = {key = "type",
                 avatar_video = {type = str, input = {type = "object", required = true, variants = {key = "type",
                   avatar = scene_avatar, image = scene_image}}},
-                image = speech_fields({type = str, image = asset(true)}),
+                image = STILL_SCENE,
                 video = {type = str, source = asset(true),
                          playback = {type = "object", fields = {volume = num(0, 1), mute = bool}}}}}}},
 }}
@@ -658,7 +684,7 @@ local function check_create(st, body, pre)
       if scene.type == "avatar_video" then
         e = check_speaker(st, scene.input, path .. "input.")
       elseif scene.type == "image" then
-        e = check_voice(st, scene.voice_id, path .. "voice_id")
+        e = still_scene_check(scene, path:sub(1, -2)) or check_voice(st, scene.voice_id, path .. "voice_id")
       end
       if e then return e end
     end
@@ -1534,9 +1560,12 @@ local function rotate_secret(_, st, eid)
   return v3({endpoint_id = ep.endpoint_id, secret = ep.secret})
 end
 
-local function event_types(req, st)
-  return paginate(req, st, "event_types", positions(M.EVENT_TYPES), by_position, 100, 100,
-                  function(p) return {event_type = p.item[1], description = p.item[2]} end)
+-- GET /v3/webhooks/event-types takes no parameters: the whole list in one answer
+-- (has_more false, no next_token), whatever the query says.
+local function event_types()
+  local list = {}
+  for i, t in ipairs(M.EVENT_TYPES) do list[i] = {event_type = t[1], description = t[2]} end
+  return reply.json(200, {data = reply.array(list), has_more = false, next_token = null})
 end
 
 local function list_events(req, st)
@@ -1563,7 +1592,18 @@ local function me(_, st)
   local b, q = st.v3.billing, st.quota
   local d = {username = "emulator", email = "emulator@example.com", first_name = "Emma", last_name = "Ulator",
              billing_type = b.billing_type, wallet = null, subscription = null, usage_based = null}
-  if b.billing_type == "wallet" then
+  if b.billing_type == "none" then
+    d.billing_type = null -- the contract allows it: no billing object is known
+  elseif b.unknown_balance then -- the billing object is there, its balance null
+    if b.billing_type == "wallet" then
+      d.wallet = {currency = b.currency, remaining_balance = null, auto_reload = null}
+    elseif b.billing_type == "subscription" then
+      d.subscription = {plan = "pro", credits = {premium_credits = null, add_on_credits = null}}
+    else
+      d.usage_based = {included_credits = null, remaining_credits = null, spending_cap_usd = null,
+                       spending_current_usd = null}
+    end
+  elseif b.billing_type == "wallet" then
     local balance = b.currency == "credits" and q / 60 or math.floor(q * M.USD_PER_SECOND * 100 + 0.5) / 100
     d.wallet = {currency = b.currency, remaining_balance = balance,
                 auto_reload = {enabled = false, threshold_usd = null, amount_usd = null}}
@@ -1647,7 +1687,7 @@ local function control_hold(req, st)
   return reply.json(200, {ok = true})
 end
 
-local BILLING = set({"wallet", "subscription", "usage_based"})
+local BILLING = set({"wallet", "subscription", "usage_based", "none"})
 
 local function control_billing(req, st)
   local spec = reply.decode(req.body)
@@ -1655,7 +1695,8 @@ local function control_billing(req, st)
     return reply.json(400, {error = {code = "invalid_control_request",
                                      message = "billing_type must be one of " .. names(BILLING)}})
   end
-  st.v3.billing = {billing_type = spec.billing_type, currency = spec.currency == "credits" and "credits" or "usd"}
+  st.v3.billing = {billing_type = spec.billing_type, currency = spec.currency == "credits" and "credits" or "usd",
+                   unknown_balance = spec.unknown_balance == true}
   return reply.json(200, {ok = true})
 end
 
