@@ -703,6 +703,10 @@ describe("hg:video_agent", function()
     job, err = hg:video_agent { prompt = "x", orientaton = "portrait" }
     assert.is_nil(job)
     assert.matches("orientaton is not a known field %(did you mean orientation%?%)", err.message)
+    job, err = hg:video_agent { prompt = "x", auto_proceed = true }
+    assert.is_nil(job)
+    assert.are.equal("invalid_argument", err.kind)
+    assert.matches("auto_proceed is not supported: POST /v3/video-agents has no auto_proceed", err.message, 1, true)
     assert.are.equal(0, #emu:requests())
   end)
 
@@ -819,6 +823,31 @@ describe("video translations under api v3", function()
     assert.are.equal(support.sample_mp4(), download(result.video_url))
   end)
 
+  it("sends stock_voice_config as the contract has it, and checks it first", function()
+    local config = { use_stock_voice = true, preferred_stock_voice_ids = { "sv_1", "sv_2" } }
+    assert(hg:translate_video { video_url = "https://example.com/in.mp4", output_language = "Spanish (Spain)",
+      stock_voice_config = config, brand_voice_id = "bg_1" })
+    local body = sent("POST", "^/v3/video%-translations$")
+    assert.are.same(config, body.stock_voice_config)
+    assert.are.equal("bg_1", body.brand_voice_id)
+    local n = #emu:requests()
+    local cases = {
+      { { use_stock_voice = "yes" }, 'stock_voice_config.use_stock_voice must be true or false, got "yes"' },
+      { { preferred_stock_voice_ids = "sv_1" }, 'stock_voice_config.preferred_stock_voice_ids must be a list, got "sv_1"' },
+      { { preferred_stock_voice_ids = { "" } }, "stock_voice_config.preferred_stock_voice_ids[1] must not be empty" },
+      { { use_stock_voce = true }, "stock_voice_config.use_stock_voce is not a known field (did you mean "
+        .. "stock_voice_config.use_stock_voice?)" },
+    }
+    for _, c in ipairs(cases) do
+      local job, err = hg:translate_video { video_url = "https://example.com/in.mp4",
+        output_language = "Spanish (Spain)", stock_voice_config = c[1] }
+      assert.is_nil(job)
+      assert.are.equal("invalid_argument", err.kind)
+      assert.matches(c[2], err.message, 1, true)
+    end
+    assert.are.equal(n, #emu:requests())
+  end)
+
   it("output_languages gives one Job per language, in order", function()
     local list = assert(hg:translate_video { video = { type = "url", url = "https://example.com/in.mp4" },
       output_languages = { "French (France)", "German (Germany)" }, enable_caption = true })
@@ -878,6 +907,23 @@ describe("proofreads", function()
     assert.are.equal("French (France)", r.output_language)
     assert.matches("%.vtt%?", r.vtt_caption_url)
     assert.are.equal(support.sample_mp4(), download(r.video_url))
+  end)
+
+  it("takes brand_voice_id (the contract's legacy name of brand_glossary_id) and sends it", function()
+    assert(hg:create_proofread { video_url = "https://example.com/talk.mp4", title = "Talk",
+      output_language = "French (France)", brand_voice_id = "bg_7" })
+    assert.are.equal("bg_7", sent("POST", "^/v3/video%-translations/proofreads$").brand_voice_id)
+    local n = #emu:requests()
+    local job, err = hg:create_proofread { video_url = "https://example.com/talk.mp4", title = "Talk",
+      output_language = "French (France)", brand_voice_id = "bg_7", brand_glossary_id = "bg_8" }
+    assert.is_nil(job)
+    assert.are.equal("invalid_argument", err.kind)
+    assert.matches('brand_voice_id is the legacy name of brand_glossary_id: give one, got "bg_7" and "bg_8"',
+      err.message, 1, true)
+    _, err = hg:create_proofread { video_url = "https://example.com/talk.mp4", title = "Talk",
+      output_language = "French (France)", brand_voice_id = "" }
+    assert.matches('brand_voice_id must not be empty, got ""', err.message, 1, true)
+    assert.are.equal(n, #emu:requests())
   end)
 
   it("checks a proofread before anything is sent", function()
@@ -1043,6 +1089,51 @@ describe("webhook endpoints and event types", function()
     assert.are.equal(job.id, events[1].event_data.video_id)
     assert.are.equal("cb-1", events[1].event_data.callback_id)
     assert.are.equal(events[1].event_data.url, events[1].event_data.video_url)
+  end)
+end)
+
+describe("the emulator's closed bodies (the strict contract's additionalProperties: false)", function()
+  local function post(method, path, body)
+    return hg:request { method = method, path = path, envelope = "v3", json = body }
+  end
+  local VIDEO = { type = "url", url = "https://example.com/in.mp4" }
+
+  it("answers 400 invalid_parameter naming an unknown field, at the top and inside an AssetInput", function()
+    local cases = {
+      { "POST", "/v3/video-agents", { prompt = "x", auto_proceed = true }, "auto_proceed" },
+      { "POST", "/v3/voices/speech", { text = "Hi", voice_id = VOICE, pitch = 2 }, "pitch" },
+      { "POST", "/v3/video-translations", { video = VIDEO, output_languages = { "French (France)" }, colour = 1 },
+        "colour" },
+      { "POST", "/v3/video-translations", { video = { type = "url", url = VIDEO.url, asset_id = "a" },
+        output_languages = { "French (France)" } }, "video.asset_id" },
+      { "POST", "/v3/video-translations/proofreads", { video = VIDEO, title = "T",
+        output_languages = { "French (France)" }, enable_caption = true }, "enable_caption" },
+      { "POST", "/v3/lipsyncs", { video = VIDEO, audio = { type = "url", url = "https://example.com/a.mp3" },
+        srt = VIDEO }, "srt" },
+      { "POST", "/v3/webhooks/endpoints", { url = "https://example.com/h", secret = "s" }, "secret" },
+      { "POST", "/v3/videos", { type = "image", script = "Hi", voice_id = VOICE,
+        image = { type = "url", url = "https://example.com/p.png", media_type = "image/png" } }, "image.media_type" },
+    }
+    for _, c in ipairs(cases) do
+      local data, err = post(c[1], c[2], c[3])
+      assert.is_nil(data, c[2])
+      assert.are.equal(400, err.status, c[2])
+      assert.are.equal("invalid_parameter", err.code, c[2])
+      assert.matches(c[4] .. " is not a known field (known: ", err.message, 1, true)
+    end
+    local ep = assert(hg:create_webhook_endpoint { url = "https://example.com/h" })
+    local _, err = post("PATCH", "/v3/webhooks/endpoints/" .. ep.endpoint_id, { entity_id = "x" })
+    assert.are.equal(400, err.status)
+    assert.matches("entity_id is not a known field", err.message, 1, true)
+    -- the known fields still pass, the contract's newer ones included
+    assert(post("POST", "/v3/video-translations", { video = VIDEO, output_languages = { "French (France)" },
+      stock_voice_config = { use_stock_voice = true }, brand_glossary_id = "g" }))
+  end)
+
+  it("stays independent of the client's validation code", function()
+    local src = support.read("lua/heygen/emulator/v3.lua")
+    assert.is_nil(src:find("heygen.validate", 1, true))
+    assert.is_nil(src:find("heygen.api", 1, true))
   end)
 end)
 

@@ -568,7 +568,8 @@ M.video_agent = { type = "table", closed = true, fields = {
   mode = enum { "generate", "chat" }, avatar_id = id, voice_id = id, style_id = id, brand_kit_id = id,
   orientation = enum { "landscape", "portrait" },
   files = { type = "array", max_items = 20, items_name = "files", items = asset_arg(false) },
-  callback_url = url, callback_id = str, incognito_mode = bool, auto_proceed = bool,
+  callback_url = url, callback_id = str, incognito_mode = bool,
+  auto_proceed = { forbidden = "POST /v3/video-agents has no auto_proceed (the contract closes its body)" },
 } }
 
 local function time_window(v)
@@ -588,6 +589,15 @@ M.lipsync = { type = "table", closed = true, check = time_window, fields = util.
   video = asset_arg(true, true), audio = asset_arg(true, true), mode = enum { "speed", "precision" },
 }) }
 
+-- brand_voice_id is the contract's legacy name of brand_glossary_id (the same record):
+-- either is sent as given; both must then name the same glossary.
+local function same_glossary(v)
+  if v.brand_voice_id ~= nil and v.brand_glossary_id ~= nil and v.brand_voice_id ~= v.brand_glossary_id then
+    return string.format("brand_voice_id is the legacy name of brand_glossary_id: give one, got %q and %q",
+      v.brand_voice_id, v.brand_glossary_id)
+  end
+end
+
 M.translate_video = { type = "table", closed = true, xor = { { "video_url" }, { "video" } },
   fields = util.merge(dub_options, {
     video_url = url, video = asset_arg(false, true),
@@ -595,15 +605,18 @@ M.translate_video = { type = "table", closed = true, xor = { { "video_url" }, { 
     output_languages = { type = "array", min_items = 1, items_name = "languages", items = id },
     mode = enum { "speed", "precision", "fast", "quality" },
     speaker_num = { type = "integer", min = 1 }, translate_audio_only = bool, input_language = id,
-    brand_voice_id = str, brand_glossary_id = str, audio = asset_arg(false, true), srt = asset_arg(false, true),
+    brand_voice_id = id, brand_glossary_id = id, audio = asset_arg(false, true), srt = asset_arg(false, true),
     srt_role = enum { "input", "output" },
+    -- a preset stock voice instead of a clone of the speaker (an enterprise feature)
+    stock_voice_config = { type = "table", fields = { use_stock_voice = bool,
+      preferred_stock_voice_ids = { type = "array", items_name = "voice ids", items = id } } },
   }),
   check = function(v, path)
     if (v.output_language == nil) == (v.output_languages == nil) then
       return "the request needs exactly one of output_language or output_languages, got "
         .. (v.output_language == nil and "none" or "both")
     end
-    return time_window(v, path)
+    return same_glossary(v) or time_window(v, path)
   end,
 }
 
@@ -611,7 +624,7 @@ M.proofread = { type = "table", closed = true, xor = { { "video_url" }, { "video
   video_url = url, video = asset_arg(false, true), title = { type = "string", required = true, min_len = 1 },
   output_language = id, output_languages = { type = "array", min_items = 1, items_name = "languages", items = id },
   mode = enum { "speed", "precision", "fast", "quality" }, srt = asset_arg(false, true),
-  speaker_num = { type = "integer", min = 1 }, folder_id = str, brand_glossary_id = str,
+  speaker_num = { type = "integer", min = 1 }, folder_id = str, brand_glossary_id = id, brand_voice_id = id,
   disable_music_track = bool, enable_speech_enhancement = bool, enable_video_stretching = bool,
   keep_the_same_format = bool,
 }, check = function(v)
@@ -619,6 +632,7 @@ M.proofread = { type = "table", closed = true, xor = { { "video_url" }, { "video
     return "the request needs exactly one of output_language or output_languages, got "
       .. (v.output_language == nil and "none" or "both")
   end
+  return same_glossary(v)
 end }
 
 M.proofread_generate = { type = "table", closed = true, fields = {

@@ -144,7 +144,9 @@ end
 local check
 
 -- rule: {type, required, enum (set), min, max, min_len, max_len, url, hex, items (rule),
--- min_items, max_items, fields ({name = rule}), variants ({key=, [tag] = fields}), check}
+-- min_items, max_items, fields ({name = rule}), variants ({key=, [tag] = fields}), closed,
+-- check}. closed: a field the rule (or its chosen variant) does not name is a 400 naming
+-- it, where HeyGen's strict contract closes the body (additionalProperties: false).
 function check(v, rule, path)
   if absent(v) then
     if rule.required then return invalid(path, "is required", nil) end
@@ -185,6 +187,14 @@ function check(v, rule, path)
       return invalid((path == "" and "" or path .. ".") .. key, "must be one of " .. table.concat(tags, ", "), v[key])
     end
   end
+  if rule.closed and fields then
+    for _, name in ipairs(sorted_keys(v)) do
+      if fields[name] == nil then
+        return invalid(path == "" and tostring(name) or (path .. "." .. tostring(name)),
+                       "is not a known field (known: " .. names(fields) .. ")", v[name])
+      end
+    end
+  end
   for _, name in ipairs(fields and sorted_keys(fields) or {}) do
     local e = check(v[name], fields[name], path == "" and name or (path .. "." .. name))
     if e then return e end
@@ -200,15 +210,17 @@ local bool = {type = "boolean"}
 local function num(lo, hi) return {type = "number", min = lo, max = hi} end
 local function one_of(list, required) return {type = "string", enum = set(list), required = required} end
 
-local function asset(required, no_base64)
+-- closed: the strict contract's AssetInput (no field beside its variant's own)
+local function asset(required, no_base64, closed)
   local variants = {key = "type",
                     url = {type = str, url = {type = "string", url = true, required = true}},
                     asset_id = {type = str, asset_id = req_id}}
   if not no_base64 then
     variants.base64 = {type = str, media_type = req_id, data = req_id}
   end
-  return {type = "object", required = required, variants = variants}
+  return {type = "object", required = required, variants = variants, closed = closed}
 end
+local function closed_asset(required, no_base64) return asset(required, no_base64, true) end
 
 -- exactly one of the named fields (script / audio_url / audio_asset_id)
 local function exactly_one(keys)
@@ -249,7 +261,7 @@ local RENDER = {type = str, title = str, resolution = one_of(RESOLUTIONS), aspec
                 callback_id = str, watermark = {type = "object", fields = {image = asset(true)}}}
 
 local avatar_fields = merge(RENDER, SPEECH, {avatar_id = req_id, engine = engine})
-local image_fields = merge(RENDER, SPEECH, {image = asset(true)})
+local image_fields = merge(RENDER, SPEECH, {image = closed_asset(true)})
 
 local studio_bg = {type = "object", fields = {type = one_of({"color"}, true),
                                               color = {type = "string", hex = true, required = true}}}
@@ -875,11 +887,11 @@ BATCH_KINDS.video = {list = "videos", what = "video bodies", check = check_creat
 ---------------------------------------------------------------------------------------
 -- video agent (docs 2)
 
-local AGENT_RULE = {type = "object", fields = {
+local AGENT_RULE = {type = "object", closed = true, fields = {
   prompt = {type = "string", required = true, min_len = 1, max_len = 10000},
   mode = one_of({"generate", "chat"}), avatar_id = id, voice_id = id, style_id = id, brand_kit_id = id,
   orientation = one_of({"landscape", "portrait"}), callback_url = url, callback_id = str, incognito_mode = bool,
-  files = {type = "array", max_items = 20, items = asset(false)},
+  files = {type = "array", max_items = 20, items = closed_asset(false)},
 }}
 
 local AGENT_PROGRESS = {pending = 30, processing = 60, completed = 100}
@@ -1018,7 +1030,7 @@ local function get_voice(req, st, vid)
   return v3(d)
 end
 
-local TTS_RULE = {type = "object", fields = {
+local TTS_RULE = {type = "object", closed = true, fields = {
   text = {type = "string", required = true, min_len = 1, max_len = 5000}, voice_id = req_id,
   input_type = one_of({"text", "ssml"}), speed = num(0.5, 2.0), language = id, locale = id,
 }}
@@ -1047,18 +1059,21 @@ end
 ---------------------------------------------------------------------------------------
 -- video translations and lipsync (docs 5, 6)
 
-local TRANSLATE_RULE = {type = "object", fields = {
-  video = asset(true, true), output_languages = {type = "array", required = true, min_items = 1, items = req_id},
+local TRANSLATE_RULE = {type = "object", closed = true, fields = {
+  video = closed_asset(true, true), output_languages = {type = "array", required = true, min_items = 1, items = req_id},
   mode = one_of({"speed", "precision"}), title = str, folder_id = str, input_language = str,
   speaker_num = {type = "integer", min = 1}, translate_audio_only = bool, enable_dynamic_duration = bool,
   disable_music_track = bool, enable_speech_enhancement = bool, enable_caption = bool, enable_watermark = bool,
-  keep_the_same_format = bool, start_time = num(0), end_time = num(0), audio = asset(false, true),
-  fps_mode = one_of({"vfr", "cfr", "passthrough"}), srt = asset(false, true), srt_role = one_of({"input", "output"}),
-  callback_url = url, callback_id = str, brand_glossary_id = str, brand_voice_id = str,
+  keep_the_same_format = bool, start_time = num(0), end_time = num(0), audio = closed_asset(false, true),
+  fps_mode = one_of({"vfr", "cfr", "passthrough"}), srt = closed_asset(false, true),
+  srt_role = one_of({"input", "output"}), callback_url = url, callback_id = str, brand_glossary_id = str,
+  brand_voice_id = str,
+  stock_voice_config = {type = "object", fields = {use_stock_voice = bool,
+                                                   preferred_stock_voice_ids = {type = "array", items = req_id}}},
 }}
 
-local LIPSYNC_RULE = {type = "object", fields = {
-  video = asset(true, true), audio = asset(true, true), mode = one_of({"speed", "precision"}),
+local LIPSYNC_RULE = {type = "object", closed = true, fields = {
+  video = closed_asset(true, true), audio = closed_asset(true, true), mode = one_of({"speed", "precision"}),
   title = str, folder_id = str, enable_caption = bool, enable_watermark = bool, disable_music_track = bool,
   enable_speech_enhancement = bool, enable_dynamic_duration = bool, keep_the_same_format = bool,
   fps_mode = one_of({"vfr", "cfr", "passthrough"}), start_time = num(0), end_time = num(0),
@@ -1167,10 +1182,12 @@ local function languages(_, st) return v3({languages = st.catalogue.languages}) 
 -- proofreads (docs 5.3): a translation's subtitles to review (and replace) before the
 -- render; generate then starts an ordinary translation of the proofread's language.
 
-local PROOFREAD_RULE = {type = "object", fields = {
-  video = asset(true, true), output_languages = {type = "array", required = true, min_items = 1, items = req_id},
+local PROOFREAD_RULE = {type = "object", closed = true, fields = {
+  video = closed_asset(true, true),
+  output_languages = {type = "array", required = true, min_items = 1, items = req_id},
   title = {type = "string", required = true, min_len = 1}, mode = one_of({"speed", "precision"}),
-  srt = asset(false, true), speaker_num = {type = "integer", min = 1}, folder_id = str, brand_glossary_id = str,
+  srt = closed_asset(false, true), speaker_num = {type = "integer", min = 1}, folder_id = str,
+  brand_glossary_id = str, brand_voice_id = str, -- brand_voice_id: the legacy name of brand_glossary_id
   disable_music_track = bool, enable_speech_enhancement = bool, enable_video_stretching = bool,
   keep_the_same_format = bool,
 }}
@@ -1226,7 +1243,7 @@ local function proofread_srt(req, st, pid)
   return v3({srt_url = st:signed_url(req, job.id .. ".srt"), original_srt_url = null})
 end
 
-local SRT_RULE = {type = "object", fields = {srt = asset(true, true)}}
+local SRT_RULE = {type = "object", closed = true, fields = {srt = closed_asset(true, true)}}
 
 local function replace_proofread_srt(req, st, pid)
   local job, err = completed_proofread(st, pid)
@@ -1239,8 +1256,8 @@ local function replace_proofread_srt(req, st, pid)
   return v3(proofread_view(req, st, job))
 end
 
-local GENERATE_RULE = {type = "object", fields = {captions = bool, translate_audio_only = bool, callback_url = url,
-                                                  callback_id = str}}
+local GENERATE_RULE = {type = "object", closed = true,
+                       fields = {captions = bool, translate_audio_only = bool, callback_url = url, callback_id = str}}
 
 local function generate_proofread(req, st, pid)
   local job, err = completed_proofread(st, pid)
@@ -1500,7 +1517,7 @@ M.EVENT_TYPES = {
 local EVENT_SET = {}
 for _, e in ipairs(M.EVENT_TYPES) do EVENT_SET[e[1]] = true end
 
-local ENDPOINT_RULE = {type = "object", fields = {
+local ENDPOINT_RULE = {type = "object", closed = true, fields = {
   url = {type = "string", required = true, https = true},
   events = {type = "array", items = {type = "string", enum = EVENT_SET}}, entity_id = id,
 }}
@@ -1538,7 +1555,8 @@ local function update_endpoint(req, st, eid)
   local ep = find_endpoint(st, eid)
   if not ep then return not_found("not_found", "Webhook endpoint", eid) end
   local body, err = body_object(req)
-  local rule = {type = "object", fields = {url = {type = "string", https = true}, events = ENDPOINT_RULE.fields.events}}
+  local rule = {type = "object", closed = true,
+                fields = {url = {type = "string", https = true}, events = ENDPOINT_RULE.fields.events}}
   err = err or check(body, rule, "")
   if err then return err end
   if not absent(body.url) then ep.url = body.url end
