@@ -325,7 +325,7 @@ describe("generate.lua on the command line", function()
   it("starts the offline emulator by itself when no key is set, and says so", function()
     local r = generate({ "--prompt", "A lighthouse", "--out", "light.mp4", "--quiet" },
       { HEYGEN_API_KEY = false, FAL_KEY = false, HEYGEN_BASE_URL = false, FAL_QUEUE_URL = false,
-        HEYGEN_UPLOAD_URL = false, HEYGEN_EMULATOR_SPEED = "120" })
+        HEYGEN_UPLOAD_URL = false, HEYGEN_EMULATOR_SPEED = "120", HEYGEN_EMULATOR_STATE = dir .. "/emu.state" })
     assert.are.equal(0, r.code, shell.describe(r))
     assert.matches("No HEYGEN_API_KEY set: using the offline emulator at http://127%.0%.0%.1:%d+", r.err)
     assert.are.equal("light.mp4\n", r.out)

@@ -21,7 +21,8 @@ teardown(function() os.execute("rm -rf " .. quote(work)) end)
 --- Runs examples/<name>.lua with args in the work directory; returns {out=, err=, code=}.
 local function run(name, args)
   local parts = { "cd", quote(work), "&&", "env -u HEYGEN_API_KEY -u HEYGEN_TOKEN",
-    "-u LUA_INIT -u LUA_INIT_5_4 HEYGEN_API=v2 HEYGEN_EMULATOR_SPEED=600 timeout 120", quote(BIN),
+    "-u LUA_INIT -u LUA_INIT_5_4 HEYGEN_API=v2 HEYGEN_EMULATOR_SPEED=600",
+    "HEYGEN_EMULATOR_STATE=" .. quote(work .. "/emulator.state"), "timeout 120", quote(BIN),
     quote(ROOT .. "/examples/" .. name .. ".lua") }
   for _, a in ipairs(args or {}) do parts[#parts + 1] = quote(a) end
   local errfile = work .. "/stderr.txt"
@@ -130,7 +131,8 @@ describe("examples (v1/v2 use cases)", function()
     local t = run("fast_generation", { "--prompt", "x", "--variants", "2", "--timeout", "0.2", "--dir", "late",
       "--json" })
     assert.are.equal(4, t.code, t.err)
-    local v = json_of(t)
+    assert.are.equal("", t.out) -- an error is no result: JSON on stderr, stdout empty
+    local v = heygen.json.decode(t.err:match("(%b{})\n$"))
     assert.are.equal("timeout", v.error.kind)
     assert.matches("^node%-gw%-", v.error.job_id)
     assert.is_nil(support.read(work .. "/late/variant-1.mp4"))
@@ -293,10 +295,25 @@ describe("examples (what stdout carries)", function()
   end)
 end)
 
+describe("examples (resumed offline)", function()
+  it("a job submitted against the offline emulator is resumed by a later run, which starts another", function()
+    local r = run("generate", { "--prompt", "A paper boat", "--provider", "kling_pro", "--no-wait" })
+    assert_ran(r)
+    local ref = r.out:match("^(workflow:[%w%-]+)\n$")
+    assert(ref, r.out)
+    assert.matches("its jobs kept in " .. (work .. "/emulator.state"):gsub("%p", "%%%0"), r.err)
+    local done = run("generate", { "--resume", ref, "--out", "boat.mp4", "--quiet" })
+    assert_ran(done)
+    assert.are.equal("boat.mp4\n", done.out)
+    assert_mp4(work .. "/boat.mp4")
+  end)
+end)
+
 describe("scripts/demo", function()
   local function demo(args, cwd)
     local parts = { "cd", quote(cwd), "&&", "env -u HEYGEN_API_KEY -u HEYGEN_TOKEN -u FAL_KEY -u FAL_AI_API_KEY",
-      "-u LUA_INIT -u LUA_INIT_5_4 HEYGEN_EMULATOR_SPEED=600 timeout 300", quote(ROOT .. "/scripts/demo") }
+      "-u LUA_INIT -u LUA_INIT_5_4 HEYGEN_EMULATOR_SPEED=600",
+      "HEYGEN_EMULATOR_STATE=" .. quote(work .. "/demo.state"), "timeout 300", quote(ROOT .. "/scripts/demo") }
     for _, a in ipairs(args) do parts[#parts + 1] = quote(a) end
     local errfile = work .. "/demo-stderr.txt"
     local p = io.popen(table.concat(parts, " ") .. " 2>" .. quote(errfile) .. "; echo \"exit:$?\"")

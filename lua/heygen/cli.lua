@@ -260,6 +260,21 @@ local function env(name)
   return v ~= nil and v ~= "" and v or nil
 end
 
+--- Where the offline emulator keeps its jobs, so --resume works offline too:
+--- HEYGEN_EMULATOR_STATE, else $XDG_STATE_HOME (~/.local/state)/heygen-lua/emulator.state;
+--- nil when that folder cannot be made (the emulator then forgets at exit).
+---@return string|nil
+function M.emulator_state()
+  local path = env("HEYGEN_EMULATOR_STATE")
+  if path then return path end
+  local base = env("XDG_STATE_HOME") or (env("HOME") and env("HOME") .. "/.local/state")
+  if not base then return nil end
+  local dir = base .. "/heygen-lua"
+  local ok = os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "' 2>/dev/null")
+  if ok ~= true and ok ~= 0 then return nil end
+  return dir .. "/emulator.state"
+end
+
 --- A client for the real APIs when a HeyGen or fal.ai key is in the
 --- environment, else for an emulator started here (and said so on stderr).
 --- `extra`: more client options. Returns client, emulator (or nil).
@@ -276,8 +291,11 @@ function M.connect(extra)
   if env("HEYGEN_API_KEY") or env("HEYGEN_TOKEN") or env("FAL_KEY") or env("FAL_AI_API_KEY") then
     return heygen.client(opts), nil
   end
-  local emu = require("heygen.emulator").spawn { time_scale = tonumber(env("HEYGEN_EMULATOR_SPEED")) or 60 }
-  io.stderr:write("No HEYGEN_API_KEY set: using the offline emulator at ", emu.url, "\n")
+  local state = M.emulator_state()
+  local emu = require("heygen.emulator").spawn { time_scale = tonumber(env("HEYGEN_EMULATOR_SPEED")) or 60,
+    state = state }
+  io.stderr:write("No HEYGEN_API_KEY set: using the offline emulator at ", emu.url,
+    state and (" (its jobs kept in " .. state .. ")") or "", "\n")
   opts.api_key, opts.fal_key = "emulator-key", "emulator-fal-key"
   opts.base_url, opts.upload_url, opts.fal_url = emu.url, emu.upload_url, emu.fal_url
   return heygen.client(opts), emu

@@ -185,7 +185,14 @@ function App:handlers()
   return {
     on_headers = function(req) return self:on_headers(req) end,
     handle = function(req) return self:handle(req) end,
-    log = function(req, status) return self:log(req, status) end,
+    log = function(req, status)
+      self:log(req, status)
+      local path = self.state.persist_path
+      if path then -- --state: written after each request, control ones too
+        local ok, err = require("heygen.emulator.persist").save(self.state, path)
+        if not ok then io.stderr:write("heygen-emulator: cannot save the state to ", path, ": ", tostring(err), "\n") end
+      end
+    end,
     tick = function(t) return self:tick(t) end,
   }
 end

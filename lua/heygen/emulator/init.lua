@@ -16,6 +16,9 @@ START
   --port 0 picks a free port. Without --api-key any non-empty X-Api-Key passes.
   --tls-cert CERT.pem --tls-key KEY.pem serve HTTPS instead (needs luasec, Debian lua-sec);
   clients then trust CERT.pem (heygen.client{cainfo = "CERT.pem"}) or refuse to connect.
+  --state PATH keeps jobs, videos and the rest in PATH (heygen.emulator.persist): read at
+  start when it exists, written after each request; a job survives a restart, and its
+  render time goes on while the emulator is down.
 
 FROM LUA (tests, the demo, users' CI)
 
@@ -180,7 +183,7 @@ end
 
 local NEW_KEYS = {host = true, port = true, time_scale = true, api_keys = true, url_ttl = true,
                   quota = true, log_limit = true, watch_stdin = true, modules = true,
-                  tls_cert = true, tls_key = true, webhook_plain_http = true}
+                  tls_cert = true, tls_key = true, webhook_plain_http = true, state = true}
 
 local Emulator = {}
 Emulator.__index = Emulator
@@ -207,6 +210,14 @@ function M.new(opts)
   end
   for _, mod in ipairs(opts.modules or {}) do
     app:load(type(mod) == "string" and require(mod) or mod)
+  end
+  if opts.state then
+    local persist = require "heygen.emulator.persist"
+    local loaded, lerr = persist.load(state, opts.state)
+    if loaded == nil then return nil, lerr end
+    local saved, serr = persist.save(state, opts.state) -- a path it cannot write is said now
+    if not saved then return nil, "emulator state " .. opts.state .. ": " .. tostring(serr) end
+    state.persist_path = opts.state
   end
   local tls = opts.tls_cert and {certificate = opts.tls_cert, key = opts.tls_key or opts.tls_cert}
   local server, serr = httpd.new({host = opts.host or "127.0.0.1", port = opts.port or 0,
@@ -240,7 +251,7 @@ end
 local USAGE = [[
 usage: heygen-emulator [--port N] [--host H] [--time-scale N] [--api-key K]...
                        [--url-ttl SECONDS] [--quota UNITS] [--tls-cert PEM --tls-key PEM]
-                       [--webhook-plain-http]
+                       [--webhook-plain-http] [--state PATH]
 ]]
 
 local FLAGS = {
@@ -248,6 +259,7 @@ local FLAGS = {
   ["--time-scale"] = {"time_scale", tonumber}, ["--url-ttl"] = {"url_ttl", tonumber},
   ["--quota"] = {"quota", tonumber}, ["--api-key"] = {"api_keys", tostring, true},
   ["--tls-cert"] = {"tls_cert", tostring}, ["--tls-key"] = {"tls_key", tostring},
+  ["--state"] = {"state", tostring},
 }
 
 local function parse_args(argv)
@@ -344,7 +356,7 @@ Handle.__name = "heygen.emulator.Handle"
 
 local SPAWN_KEYS = {time_scale = true, api_keys = true, port = true, host = true, lua = true,
                     url_ttl = true, quota = true, startup_timeout = true, tls_cert = true,
-                    tls_key = true, webhook_plain_http = true}
+                    tls_key = true, webhook_plain_http = true, state = true}
 
 --- Starts an emulator child process; returns its handle (raises when it cannot start).
 function M.spawn(opts)
@@ -361,6 +373,7 @@ function M.spawn(opts)
   add("--quota", opts.quota)
   add("--tls-cert", opts.tls_cert)
   add("--tls-key", opts.tls_key)
+  add("--state", opts.state)
   if opts.webhook_plain_http then args[#args + 1] = "--webhook-plain-http" end
   local keys = opts.api_keys
   if type(keys) == "string" then keys = {keys} end
