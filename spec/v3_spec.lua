@@ -833,7 +833,8 @@ describe("video translations under api v3", function()
     local n = #emu:requests()
     local cases = {
       { { use_stock_voice = "yes" }, 'stock_voice_config.use_stock_voice must be true or false, got "yes"' },
-      { { preferred_stock_voice_ids = "sv_1" }, 'stock_voice_config.preferred_stock_voice_ids must be a list, got "sv_1"' },
+      { { preferred_stock_voice_ids = "sv_1" },
+        'stock_voice_config.preferred_stock_voice_ids must be a list, got "sv_1"' },
       { { preferred_stock_voice_ids = { "" } }, "stock_voice_config.preferred_stock_voice_ids[1] must not be empty" },
       { { use_stock_voce = true }, "stock_voice_config.use_stock_voce is not a known field (did you mean "
         .. "stock_voice_config.use_stock_voice?)" },
@@ -920,8 +921,9 @@ describe("proofreads", function()
     assert.are.equal("invalid_argument", err.kind)
     assert.matches('brand_voice_id is the legacy name of brand_glossary_id: give one, got "bg_7" and "bg_8"',
       err.message, 1, true)
-    _, err = hg:create_proofread { video_url = "https://example.com/talk.mp4", title = "Talk",
+    job, err = hg:create_proofread { video_url = "https://example.com/talk.mp4", title = "Talk",
       output_language = "French (France)", brand_voice_id = "" }
+    assert.is_nil(job)
     assert.matches('brand_voice_id must not be empty, got ""', err.message, 1, true)
     assert.are.equal(n, #emu:requests())
   end)
@@ -1207,6 +1209,25 @@ describe("jobs re-attached under api v3", function()
 end)
 
 describe("v3 envelopes, errors and deprecation notices", function()
+  it("takes a 2xx with its data and an error that is null or empty as success (the contract's 2xx error)", function()
+    local me = '"data": {"username": "u", "email": null, "first_name": null, "last_name": null, '
+      .. '"billing_type": "usage_based", "usage_based": {"remaining_credits": 2}}'
+    for _, tail in ipairs { ', "error": null', ', "error": {}', ', "error": {"param": null}' } do
+      emu:fault { path = "^/v3/users/me", status = 200, body = "{" .. me .. tail .. "}" }
+      local d, err = hg:me()
+      assert.is_nil(err, tail)
+      assert.are.equal("u", d.username)
+    end
+    -- an error with a code or a message is one, even on a 2xx
+    emu:fault { path = "^/v3/users/me", status = 200,
+      body = "{" .. me .. ', "error": {"code": "invalid_parameter", "message": "boom"}}' }
+    local d, err = hg:me()
+    assert.is_nil(d)
+    assert.are.equal("invalid_argument", err.kind)
+    assert.matches("boom", err.message, 1, true)
+    emu:clear_faults()
+  end)
+
   it("maps each documented v3 error code to its kind, with param and request id", function()
     local once = support.client(emu, { api = "v3", max_retries = 0 })
     local cases = {

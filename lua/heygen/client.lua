@@ -173,6 +173,14 @@ local function read_envelope(doc, envelope)
   end
   -- v2/v3: an error key that is not null
   local e = doc.error
+  -- v3: HeyGen's contract types a success answer's `error` as a nullable object of no
+  -- required fields (e.g. DELETE /v3/webhooks/endpoints/{id}: {"data": {}, "error": null}),
+  -- while an error answer's `error` requires code and message. So with the data there, an
+  -- `error` carrying neither ({} or {"param": null}) is no error: success. One with a code
+  -- or a message still fails, whatever the status.
+  if envelope == "v3" and doc.data ~= nil and type(e) == "table" and e.code == nil and e.message == nil then
+    e = nil
+  end
   if e ~= nil and e ~= false then
     if type(e) == "table" then
       return false, { code = e.code, message = e.message or e.detail, param = e.param, doc_url = e.doc_url }, doc
