@@ -61,7 +61,9 @@ local function show_ranking(list, excluded, out)
   local lines = {}
   for i = 1, math.min(opts.top, #list) do lines[i] = ranking_line(i, list[i]) end
   out:write(table.concat(lines, "\n"), "\n")
-  if #list > opts.top then io.stderr:write(string.format("    (%d more ranked; --top N shows them)\n", #list - opts.top)) end
+  if #list > opts.top then
+    io.stderr:write(string.format("    (%d more ranked; --top N shows them)\n", #list - opts.top))
+  end
   if #excluded > 0 then
     io.stderr:write(string.format("    (%d left out, e.g. %s: %s)\n", #excluded, excluded[1].provider,
       excluded[1].reasons[1]))

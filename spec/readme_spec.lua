@@ -59,7 +59,8 @@ describe("the README's ten lines", function()
     local file = work .. "/nokey.lua"
     assert(io.open(file, "wb")):write(code):close()
     local p = io.popen(table.concat({ "cd", quote(work), "&&", "env -u HEYGEN_API_KEY -u HEYGEN_TOKEN -u FAL_KEY",
-      "-u FAL_AI_API_KEY -u HEYGEN_EMULATOR -u LUA_INIT -u LUA_INIT_5_4 timeout 60", quote(BIN), "nokey.lua 2>&1" }, " "))
+      "-u FAL_AI_API_KEY -u HEYGEN_EMULATOR -u LUA_INIT -u LUA_INIT_5_4 timeout 60", quote(BIN),
+      "nokey.lua 2>&1" }, " "))
     local out = p:read("*a")
     p:close()
     assert.matches("no HeyGen API key: set HEYGEN_API_KEY or pass api_key", out)

@@ -15,7 +15,8 @@
    including a header that PUC Lua 5.1 does not have. */
 #if defined(__has_include)
 #if !__has_include(<luajit.h>)
-#error "heygen-lua builds for Lua 5.4 or LuaJIT 2.1, not PUC Lua 5.1: build with Lua 5.4 (luarocks --lua-version 5.4 make ...), or point the 5.1 build at LuaJIT's headers (LUA_INCDIR=/usr/include/luajit-2.1)"
+#error \
+    "heygen-lua builds for Lua 5.4 or LuaJIT 2.1, not PUC Lua 5.1: build with Lua 5.4 (luarocks --lua-version 5.4 make ...), or point the 5.1 build at LuaJIT's headers (LUA_INCDIR=/usr/include/luajit-2.1)"
 #endif
 #endif
 #include <luajit.h> /* LUAJIT_VERSION: lua.h alone does not say */

@@ -71,7 +71,8 @@ describe("v3 creates", function()
   end)
 
   it("a webhook endpoint goes through create, update, rotate and delete", function()
-    local ep = assert(hg:create_webhook_endpoint { url = "https://example.com/hook", events = { "avatar_video.success" } })
+    local ep = assert(hg:create_webhook_endpoint { url = "https://example.com/hook",
+      events = { "avatar_video.success" } })
     local id = ep.endpoint_id
     assert.is_truthy(assert(hg:update_webhook_endpoint(id, { events = { "avatar_video.fail" } })))
     local rotated = assert(hg:rotate_webhook_secret(id))

@@ -190,7 +190,9 @@ function App:handlers()
       local path = self.state.persist_path
       if path then -- --state: written after each request, control ones too
         local ok, err = require("heygen.emulator.persist").save(self.state, path)
-        if not ok then io.stderr:write("heygen-emulator: cannot save the state to ", path, ": ", tostring(err), "\n") end
+        if not ok then
+          io.stderr:write("heygen-emulator: cannot save the state to ", path, ": ", tostring(err), "\n")
+        end
       end
     end,
     tick = function(t) return self:tick(t) end,
