@@ -127,7 +127,7 @@ describe("generate.lua on the command line", function()
   end)
 
   it("keeps an existing --out file unless --force, and checks its folder, before the paid submit", function()
-    assert(io.open(dir .. "/keep.mp4", "wb")):write("mine"):close()
+    support.write_file(dir .. "/keep.mp4", "mine")
     local r = generate { "--prompt", "A cat", "--provider", "kling_pro", "--out", "keep.mp4", "--json" }
     assert.are.equal(2, r.code, shell.describe(r))
     local doc = heygen.json.decode(r.err)

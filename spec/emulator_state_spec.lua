@@ -47,7 +47,7 @@ describe("an emulator with --state", function()
   end)
 
   it("refuses to start on a file that is not its state, saying which", function()
-    assert(io.open(path, "wb")):write("not a state"):close()
+    support.write_file(path, "not a state")
     local ok, err = pcall(support.emulator, { state = path })
     assert.is_false(ok)
     assert.matches("emulator state " .. path:gsub("%p", "%%%0"), tostring(err))

@@ -31,7 +31,7 @@ teardown(function() os.execute("rm -rf " .. quote(work)) end)
 
 local function run_offline(code)
   local file = work .. "/snippet.lua"
-  assert(io.open(file, "wb")):write(code):close()
+  support.write_file(file, code)
   local cmd = table.concat({ "cd", quote(work), "&&", "env -u HEYGEN_API_KEY -u HEYGEN_TOKEN -u FAL_KEY",
     "-u FAL_AI_API_KEY -u HEYGEN_BASE_URL -u LUA_INIT -u LUA_INIT_5_4 HEYGEN_EMULATOR=1",
     "HEYGEN_EMULATOR_SPEED=600 timeout 120", quote(BIN), "snippet.lua", "2>" .. quote(work .. "/err.txt") }, " ")
@@ -57,7 +57,7 @@ describe("the README's ten lines", function()
   it("without the switch or a key, say what to set", function()
     local code = snippet("The same in ten lines of Lua")
     local file = work .. "/nokey.lua"
-    assert(io.open(file, "wb")):write(code):close()
+    support.write_file(file, code)
     local p = io.popen(table.concat({ "cd", quote(work), "&&", "env -u HEYGEN_API_KEY -u HEYGEN_TOKEN -u FAL_KEY",
       "-u FAL_AI_API_KEY -u HEYGEN_EMULATOR -u LUA_INIT -u LUA_INIT_5_4 timeout 60", quote(BIN),
       "nokey.lua 2>&1" }, " "))

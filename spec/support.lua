@@ -85,6 +85,14 @@ function M.lua_child(script, prefix, env)
   return out
 end
 
+--- Writes `text` to `path` (raises on failure). On 5.1/LuaJIT file:write returns
+-- true, not the file, so calls cannot be chained as on 5.4.
+function M.write_file(path, text)
+  local f = assert(io.open(path, "wb"))
+  assert(f:write(text))
+  f:close()
+end
+
 function M.tmpname(suffix)
   local p = os.tmpname()
   os.remove(p)
