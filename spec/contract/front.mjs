@@ -109,6 +109,16 @@ function excused(v, status) {
   return /Unable to match the returned status code/.test(v.message) && (status === 402 || status >= 500);
 }
 
+// Prism's sl-violations header: a JSON list, or (past its size limit) a sentence such
+// as "Too many violations! ..." saying the request or the answer broke the contract.
+function parseViolations(header) {
+  try {
+    return JSON.parse(header);
+  } catch {
+    return [{ location: [/response/i.test(header) ? "response" : "request"], severity: "Error", message: header }];
+  }
+}
+
 function record(line) { appendFileSync(args.report, JSON.stringify(line) + "\n"); }
 
 let prismPort;
@@ -146,7 +156,7 @@ const front = http.createServer(async (req, res) => {
     const r = await forward(prismPort, req, body, { "x-contract-upstream": String(port), "x-contract-body": bodyId })
       .finally(() => originals.delete(bodyId));
     const prismSays = r.headers["sl-violations"];
-    if (prismSays) violations.push(...JSON.parse(prismSays).filter((v) => !excused(v, r.status)));
+    if (prismSays) violations.push(...parseViolations(prismSays).filter((v) => !excused(v, r.status)));
     const problem = /problem\+json/.test(r.headers["content-type"] ?? "") &&
       r.body.toString("utf8").includes("stoplight.io/prism/errors");
     if (problem) violations.push({ location: ["prism"], severity: "Error", message: r.body.toString("utf8") });

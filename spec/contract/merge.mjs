@@ -79,6 +79,22 @@ const widen = (s, f) => {
     for (const name of Object.keys(s.properties)) widen(s.properties[name], f.properties[name]);
   }
   if (s.items && f.items) widen(s.items, f.items);
+  // Variants the newer file added since (a studio or cinematic video): the strict file
+  // cannot speak for them, so its union lets them through and the newer file judges them.
+  const fUnion = f.oneOf ?? f.anyOf;
+  for (const k of ["oneOf", "anyOf"]) {
+    if (!Array.isArray(s[k]) || !Array.isArray(fUnion)) continue;
+    const known = new Set(s[k].map((v) => variantKey(inline(v))).filter((x) => x !== undefined));
+    if (!known.size) continue;
+    for (const fv of fUnion) {
+      const key = variantKey(fullResolve(fv));
+      if (key !== undefined && !known.has(key)) {
+        s[k].push({ type: "object", properties: { type: { enum: [key] } }, required: ["type"] });
+        known.add(key);
+        variants++;
+      }
+    }
+  }
   for (const k of ["oneOf", "anyOf", "allOf"]) {
     if (!Array.isArray(s[k])) continue;
     const fv = f[k] ?? f.oneOf ?? f.anyOf;
@@ -105,7 +121,7 @@ merged.components ??= {};
 merged.components.schemas ??= {};
 for (const [name, s] of Object.entries(strictSchemas)) merged.components.schemas[PREFIX + name] = rename(s);
 
-let shared = 0, closed = 0, added = 0;
+let shared = 0, closed = 0, added = 0, variants = 0;
 const seen = new Set();
 for (const [p, item] of Object.entries(merged.paths)) {
   for (const m of METHODS) {
@@ -137,4 +153,5 @@ for (const [key, s] of strictOps) {
   added++;
 }
 writeFileSync(outPath, JSON.stringify(merged));
-console.error(`merge: ${shared} operations in both files (${closed} closed bodies), ${added} taken from the strict file only`);
+console.error(`merge: ${shared} operations in both files (${closed} closed bodies, ${variants} newer variants ` +
+  `left to the newer file), ${added} taken from the strict file only`);
