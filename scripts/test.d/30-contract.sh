@@ -11,7 +11,11 @@ contract_pass() {
   echo "== contract"
   local npm_dir
   if [ ! -f "$contracts/heygen-v3.openapi.json" ]; then
-    echo "contract: ../shared/contracts is missing"; failed=$((failed + 1)); return
+    # HeyGen's schemas are the team's reference beside the checkout, not part of it:
+    # CI always has them (a missing copy fails there); a clone on its own says so.
+    echo "contract: ../shared/contracts is not beside this checkout: pass skipped"
+    [ "${CI:-}" = "true" ] && failed=$((failed + 1))
+    return
   fi
   if ! npm_dir=$(scripts/npm-tools); then
     echo "contract: could not install the npm tools"; failed=$((failed + 1)); return
