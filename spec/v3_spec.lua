@@ -687,6 +687,14 @@ describe("hg:video_agent", function()
     os.remove(out)
   end)
 
+  it("the emulator answers each message's resource_ids as a JSON list, [] when empty", function()
+    local job = assert(hg:video_agent { prompt = "Lists stay lists" })
+    assert(job:wait { timeout = 30 })
+    local body = assert(hg:request { method = "GET", path = "/v3/video-agents/" .. job.id, raw_body = true })
+    assert.matches('"resource_ids":%[%]', body)
+    assert.is_nil(body:find('"resource_ids":{}', 1, true))
+  end)
+
   it("a failed session fails the job with its error message", function()
     emu:next_job { kind = "video_agent", fail = { code = "video_agent_failed", message = "No storyboard fits" } }
     local job = assert(hg:video_agent { prompt = "Something impossible" })
@@ -857,6 +865,25 @@ describe("video translations under api v3", function()
     local r = assert(list[2]:wait { timeout = 30 })
     assert.are.equal("German (Germany)", r.output_language)
     assert.matches("%.vtt%?", r.vtt_caption_url)
+  end)
+
+  it("an answer with fewer ids than languages asked is an error naming both counts", function()
+    emu:fault { method = "POST", path = "^/v3/video%-translations$", status = 200,
+      body = { data = { video_translation_ids = { "vt_only_one" } } } }
+    local list, err = hg:translate_video { video_url = "https://example.com/in.mp4",
+      output_languages = { "French (France)", "German (Germany)" } }
+    assert.is_nil(list)
+    assert.are.equal("protocol", err.kind)
+    assert.are.same({ 2, 1 }, { err.asked, err.got })
+    assert.matches("carried 1 translate id for 2 output languages asked (French (France), German (Germany))",
+      err.message, 1, true)
+    assert.are.equal("vt_only_one", err.jobs[1].id) -- it exists: followed, never created again
+    emu:fault { method = "POST", path = "^/v3/video%-translations/proofreads$", status = 200,
+      body = { data = { proofread_ids = {}, status = "processing" } } }
+    list, err = hg:create_proofread { video_url = "https://example.com/in.mp4", title = "T",
+      output_languages = { "French (France)", "German (Germany)" } }
+    assert.is_nil(list)
+    assert.are.same({ "protocol", 2, 0 }, { err.kind, err.asked, err.got })
   end)
 
   it("translate_languages lists display names; an unknown one is the API's invalid_parameter", function()

@@ -178,7 +178,8 @@ local function read_envelope(doc, envelope)
   -- while an error answer's `error` requires code and message. So with the data there, an
   -- `error` carrying neither ({} or {"param": null}) is no error: success. One with a code
   -- or a message still fails, whatever the status.
-  if envelope == "v3" and doc.data ~= nil and type(e) == "table" and e.code == nil and e.message == nil then
+  if envelope == "v3" and doc.data ~= nil and type(e) == "table" and e.code == nil and e.message == nil
+    and e.detail == nil then
     e = nil
   end
   if e ~= nil and e ~= false then

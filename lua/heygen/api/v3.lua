@@ -820,17 +820,31 @@ E.delete_video = {
 -- AssetInput for a Lua-side URL or asset id ("https://..." or {type=, ...}).
 -- The Jobs of a create that makes one per output language: one Job for output_language, a
 -- list in the order asked for output_languages.
+-- The answer's ids pair with the languages by position, so a count that differs from the
+-- languages asked is a protocol error (err.asked, err.got); the jobs of the ids that came
+-- exist all the same: they are in err.jobs (their language unknown) to follow, never to
+-- create again.
 local function jobs_per_language(client, kind, ids, a)
   local langs, list = a.output_languages or { a.output_language }, {}
-  for i, jid in ipairs(ids or {}) do
-    local job, err = new_job(client, kind, jid, { output_language = langs[i] })
+  ids = type(ids) == "table" and ids or {}
+  local matched = #ids == #langs
+  for i, jid in ipairs(ids) do
+    local job, err = new_job(client, kind, jid, { output_language = matched and langs[i] or nil })
     if not job then
       err.jobs = list -- the ones before it exist too: follow them, never create them again
       return nil, err
     end
     list[i] = job
   end
-  if #list == 0 then return new_job(client, kind, nil) end
+  if #list == 0 and #langs == 1 then return new_job(client, kind, nil) end
+  if not matched then
+    local err = errors.new { kind = "protocol", asked = #langs, got = #list,
+      message = string.format("the create answer carried %d %s id%s for %d output language%s asked (%s); "
+        .. "the ids that came are in err.jobs", #list, kind, #list == 1 and "" or "s", #langs,
+        #langs == 1 and "" or "s", table.concat(langs, ", ")) }
+    err.jobs = list -- set after new: the error's fields are scrubbed copies
+    return nil, err
+  end
   return a.output_languages and list or list[1]
 end
 

@@ -916,13 +916,17 @@ end
 
 local function session_view(st, s)
   local status, why, vs = session_state(st, s)
-  local messages = {{role = "user", type = "text", content = s.prompt, created_at = s.created_at, resource_ids = {}}}
+  -- resource_ids is a list (the contract: array or null): [] when empty, never {}
+  local messages = {{role = "user", type = "text", content = s.prompt, created_at = s.created_at,
+                     resource_ids = reply.array({})}}
   if status ~= "thinking" then
-    table.insert(messages, 1, {role = "model", type = "text", created_at = s.created_at, resource_ids = {},
+    table.insert(messages, 1, {role = "model", type = "text", created_at = s.created_at,
+                               resource_ids = reply.array({}),
                                content = "Storyboard ready: one scene, presenter on camera, about 3 seconds."})
   end
   if status == "failed" then
-    table.insert(messages, 1, {role = "model", type = "error", created_at = now(), resource_ids = {},
+    table.insert(messages, 1, {role = "model", type = "error", created_at = now(),
+                               resource_ids = reply.array({}),
                                content = why or st:failure(s).message})
     note_event(st, s, "video_agent.fail", {session_id = s.id, message = why or st:failure(s).message,
                                            callback_id = s.callback_id or null})
