@@ -1,12 +1,11 @@
 -- The README's own snippets, run as a newcomer runs them: offline, with
 -- HEYGEN_EMULATOR=1 and no key, in a folder of their own.
 local support = require "support"
+local shell = require "shell"
 
 local ROOT = io.popen("pwd"):read("l")
 local BIN = os.getenv("HEYGEN_LUA_BIN") or "build/heygen-lua"
 if BIN:sub(1, 1) ~= "/" then BIN = ROOT .. "/" .. BIN end
-
-local function quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 
 --- The n-th ```lua block under the README heading that starts with `heading`.
 local function snippet(heading, n)
@@ -25,21 +24,17 @@ end
 local work
 setup(function()
   work = support.tmpname()
-  assert(os.execute("mkdir -p " .. quote(work)))
+  assert(os.execute("mkdir -p " .. shell.quote(work)))
 end)
-teardown(function() os.execute("rm -rf " .. quote(work)) end)
+teardown(function() os.execute("rm -rf " .. shell.quote(work)) end)
 
-local function run_offline(code)
-  local file = work .. "/snippet.lua"
-  support.write_file(file, code)
-  local cmd = table.concat({ "cd", quote(work), "&&", "env -u HEYGEN_API_KEY -u HEYGEN_TOKEN -u FAL_KEY",
-    "-u FAL_AI_API_KEY -u HEYGEN_BASE_URL -u LUA_INIT -u LUA_INIT_5_4 HEYGEN_EMULATOR=1",
-    "HEYGEN_EMULATOR_SPEED=600 timeout 120", quote(BIN), "snippet.lua", "2>" .. quote(work .. "/err.txt") }, " ")
-  local p = io.popen(cmd .. "; echo \"exit:$?\"")
-  local out = p:read("*a")
-  p:close()
-  return { out = out:gsub("exit:%d+\n?$", ""), err = support.read(work .. "/err.txt") or "",
-    code = tonumber(out:match("exit:(%d+)\n?$")) }
+local OFFLINE = { HEYGEN_API_KEY = false, HEYGEN_TOKEN = false, FAL_KEY = false, FAL_AI_API_KEY = false,
+  HEYGEN_BASE_URL = false, LUA_INIT = false, LUA_INIT_5_4 = false, HEYGEN_EMULATOR = "1",
+  HEYGEN_EMULATOR_SPEED = "600" }
+
+local function run_offline(code, env)
+  support.write_file(work .. "/snippet.lua", code)
+  return shell.run({ "timeout", "120", BIN, "snippet.lua" }, { cwd = work, env = env or OFFLINE })
 end
 
 describe("the README's ten lines", function()
@@ -55,15 +50,12 @@ describe("the README's ten lines", function()
   end)
 
   it("without the switch or a key, say what to set", function()
-    local code = snippet("The same in ten lines of Lua")
-    local file = work .. "/nokey.lua"
-    support.write_file(file, code)
-    local p = io.popen(table.concat({ "cd", quote(work), "&&", "env -u HEYGEN_API_KEY -u HEYGEN_TOKEN -u FAL_KEY",
-      "-u FAL_AI_API_KEY -u HEYGEN_EMULATOR -u LUA_INIT -u LUA_INIT_5_4 timeout 60", quote(BIN),
-      "nokey.lua 2>&1" }, " "))
-    local out = p:read("*a")
-    p:close()
-    assert.matches("no HeyGen API key: set HEYGEN_API_KEY or pass api_key", out)
-    assert.matches("HEYGEN_EMULATOR=1", out, 1, true)
+    local env = {}
+    for k, v in pairs(OFFLINE) do env[k] = v end
+    env.HEYGEN_EMULATOR = false
+    local r = run_offline(snippet("The same in ten lines of Lua"), env)
+    assert.are_not.equal(0, r.code)
+    assert.matches("no HeyGen API key: set HEYGEN_API_KEY or pass api_key", r.err)
+    assert.matches("HEYGEN_EMULATOR=1", r.err, 1, true)
   end)
 end)
