@@ -56,7 +56,7 @@ local function env(...)
   end
 end
 
---- Create a client. Every field is optional; see design.md section 4.
+--- Create a client. Every field is optional; see docs/client.md.
 ---@return heygen.Client
 function M.new(opts)
   opts = opts or {}

@@ -2,7 +2,7 @@
 -- The client's API calls are data (lua/heygen/api/*.lua, installed by
 -- api.install), so editors cannot see them in the code. This file declares
 -- them for lua-language-server: completion and checks on `hg:` in Neovim.
--- It is never run; the README's call table is the contract it follows.
+-- It is never run; docs/client.md is the contract it follows.
 
 ---@class heygen.Client
 local Client = {}

@@ -1,4 +1,4 @@
---- heygen.download: the media download engine behind job:download (design.md section 6).
+--- heygen.download: the media download engine behind job:download (docs/reliability.md).
 --
 -- Bytes go to a part file with a fresh, unpredictable name beside the target
 -- (path..".part."..<random hex>), created by this download: a planted `.part` symlink is

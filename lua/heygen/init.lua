@@ -23,7 +23,7 @@ M.core = core
 M.errors = errors
 M.json = { encode = core.json_encode, decode = core.json_decode, array = core.json_array, null = core.json_null }
 
--- the scheduler (design.md section 3)
+-- the scheduler (docs/jobs.md)
 
 --- Run fn(...) as a task and drive the loop until it returns; its results, or its error raised.
 ---@type fun(fn: function, ...: any): ...: any
@@ -86,7 +86,7 @@ local function offline_options(opts)
   return t
 end
 
---- Create a client; see design.md section 4 for the options. With the
+--- Create a client; see docs/client.md for the options. With the
 --- environment variable HEYGEN_EMULATOR=1 and no key, it talks to an offline
 --- emulator started for the process.
 ---@param opts? heygen.ClientOptions

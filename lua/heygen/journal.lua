@@ -1,4 +1,4 @@
---- heygen.journal: the job journal (design.md section 6), one JSON entry a line.
+--- heygen.journal: the job journal (docs/reliability.md), one JSON entry a line.
 --
 -- Each entry stands alone, whatever else writes the file or however a write ends:
 --   * it is written with one write() (an unbuffered stream, one f:write of the whole

@@ -1,7 +1,7 @@
 --- HeyGen's current API (v3), as data, beside the legacy v1/v2 group.
 -- Shapes: ../shared/docs/heygen-v3.md.
 --
--- Every call of design.md section 4 that has a v3 equivalent is defined here
+-- Every call of docs/client.md that has a v3 equivalent is defined here
 -- under the same name and answers with the same Lua shape as its legacy twin:
 -- legacy field names are kept, and what only v3 returns (captioned URLs,
 -- video_page_url, failure codes, ...) is added, never renamed. A script moves
