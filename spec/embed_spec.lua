@@ -63,6 +63,16 @@ describe("examples/embed (a C host with a 16 ms frame loop)", function()
     assert.is_true(r.stats.max_frame_ms > 1000, "longest frame: " .. tostring(r.stats.max_frame_ms) .. " ms")
   end)
 
+  it("runs offline with HEYGEN_EMULATOR=1 and no key: the emulator found beside the checkout it was built from",
+    function()
+      local r = shell.run({ HOST, GAME, "--out-dir", dir, "a red kite" }, { env = {
+        HEYGEN_API_KEY = false, FAL_KEY = false, HEYGEN_TOKEN = false, HEYGEN_BASE_URL = false, LUA_PATH = false,
+        LUA_CPATH = false, LUA_INIT = false, HEYGEN_EMULATOR = "1", HEYGEN_EMULATOR_SPEED = "600" } })
+      assert.are.equal(0, r.code, shell.describe(r))
+      assert.matches("HEYGEN_EMULATOR is set: using the offline emulator", r.err)
+      assert.are.equal(support.sample_mp4(), support.read(dir .. "/clip-1.mp4"))
+    end)
+
   it("exits 1 and names the API's error when a job fails", function()
     emu:next_job { fail = { code = 40119, message = "Video is too long" } }
     local r = host { "too long" }

@@ -156,6 +156,12 @@ int main(int argc, char **argv) {
   if (L == NULL) return 1;
   luaL_openlibs(L);
   heygen_preload(L); /* require "heygen" now needs no file on disk */
+#ifdef HEYGEN_EMBED_LUA_DIR
+  /* Only the offline emulator needs files (it runs as a child process, in lua5.4):
+     HEYGEN_EMULATOR=1 finds them in the checkout this host was built from. */
+  (void)luaL_dostring(L, "package.path = package.path .. ';" HEYGEN_EMBED_LUA_DIR
+                         "/?.lua;" HEYGEN_EMBED_LUA_DIR "/?/init.lua'");
+#endif
 
   lua_getglobal(L, "require");
   lua_pushstring(L, "heygen");

@@ -382,11 +382,19 @@ function M.spawn(opts)
   local quoted = {}
   for i, a in ipairs(args) do quoted[i] = string.format("%q", a) end
   local code = "os.exit(require('heygen.emulator').main({" .. table.concat(quoted, ",") .. "}) and 0 or 1)"
-  local root = lua_root()
+  -- The child finds the emulator where this process found it: beside this file when it
+  -- is one, else on this process's package.path (an embedded Lua layer has no files; a
+  -- C host then names a folder that has them, as examples/embed does).
+  local root, prefix = lua_root(), ""
   if root then
-    local prefix = root .. "/?.lua;" .. root .. "/?/init.lua;"
-    code = "package.path=" .. string.format("%q", prefix) .. "..package.path;" .. code
+    local f = io.open(root .. "/heygen/emulator/init.lua", "rb")
+    if f then
+      f:close()
+      prefix = root .. "/?.lua;" .. root .. "/?/init.lua;"
+    end
   end
+  prefix = prefix .. (package.path or "")
+  if prefix ~= "" then code = "package.path=" .. string.format("%q", prefix) .. "..';'..package.path;" .. code end
   local out, errf = os.tmpname(), os.tmpname()
   local lua = opts.lua or current_lua() or "lua5.4"
   local cmd = "exec " .. shell_quote(lua) .. " -e " .. shell_quote(code) ..
