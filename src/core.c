@@ -53,6 +53,15 @@ static int core_versions(lua_State *L) {
   lua_setfield(L, -2, "ssl");
   lua_pushboolean(L, (v->features & CURL_VERSION_HTTP2) != 0);
   lua_setfield(L, -2, "http2");
+  /* Host names resolve in libcurl's resolver thread (AsynchDNS): never in step. */
+  lua_pushboolean(L, (v->features & CURL_VERSION_ASYNCHDNS) != 0);
+  lua_setfield(L, -2, "async_dns");
+  if (v->age >= CURLVERSION_SEVENTH) { /* the CA bundle and directory libcurl was built with */
+    lua_pushstring(L, v->cainfo);
+    lua_setfield(L, -2, "ca_bundle");
+    lua_pushstring(L, v->capath);
+    lua_setfield(L, -2, "ca_path");
+  }
   lua_getfield(L, LUA_REGISTRYINDEX, "heygen.cjson_version");
   lua_setfield(L, -2, "cjson");
   return 1;

@@ -36,11 +36,13 @@ void heygen_curl_ready(lua_State *L);
 #define HEYGEN_CURL_FUNCTIONS(X)                                                \
   X(global_init) X(version_info) X(free)                                        \
   X(easy_init) X(easy_setopt) X(easy_getinfo) X(easy_reset) X(easy_cleanup)     \
-  X(easy_strerror)                                                              \
+  X(easy_strerror) X(easy_pause)                                               \
+  X(share_init) X(share_setopt) X(share_cleanup)                               \
   X(mime_init) X(mime_addpart) X(mime_data) X(mime_filedata) X(mime_filename)   \
   X(mime_name) X(mime_type) X(mime_free)                                        \
   X(multi_init) X(multi_setopt) X(multi_add_handle) X(multi_remove_handle)      \
-  X(multi_perform) X(multi_poll) X(multi_timeout) X(multi_info_read)            \
+  X(multi_socket_action) X(multi_timeout) X(multi_info_read)                   \
+  X(multi_perform) X(multi_poll)                                               \
   X(multi_cleanup)                                                              \
   X(slist_append) X(slist_free_all)                                             \
   X(url) X(url_get) X(url_set) X(url_cleanup)
@@ -58,6 +60,7 @@ extern struct heygen_curl_api heygen_curl;
 #undef curl_easy_setopt
 #undef curl_easy_getinfo
 #undef curl_multi_setopt
+#undef curl_share_setopt
 
 #define curl_global_init (*heygen_curl.global_init)
 #define curl_version_info (*heygen_curl.version_info)
@@ -68,6 +71,10 @@ extern struct heygen_curl_api heygen_curl;
 #define curl_easy_reset (*heygen_curl.easy_reset)
 #define curl_easy_cleanup (*heygen_curl.easy_cleanup)
 #define curl_easy_strerror (*heygen_curl.easy_strerror)
+#define curl_easy_pause (*heygen_curl.easy_pause)
+#define curl_share_init (*heygen_curl.share_init)
+#define curl_share_setopt (*heygen_curl.share_setopt)
+#define curl_share_cleanup (*heygen_curl.share_cleanup)
 #define curl_mime_init (*heygen_curl.mime_init)
 #define curl_mime_addpart (*heygen_curl.mime_addpart)
 #define curl_mime_data (*heygen_curl.mime_data)
@@ -80,6 +87,7 @@ extern struct heygen_curl_api heygen_curl;
 #define curl_multi_setopt (*heygen_curl.multi_setopt)
 #define curl_multi_add_handle (*heygen_curl.multi_add_handle)
 #define curl_multi_remove_handle (*heygen_curl.multi_remove_handle)
+#define curl_multi_socket_action (*heygen_curl.multi_socket_action)
 #define curl_multi_perform (*heygen_curl.multi_perform)
 #define curl_multi_poll (*heygen_curl.multi_poll)
 #define curl_multi_timeout (*heygen_curl.multi_timeout)

@@ -47,14 +47,18 @@ typedef struct {
   sink_mode sink;
   curl_off_t resume_from, file_bytes;
   int resumed, io_errno;
-  int range_mismatch; /* a 206 whose Content-Range does not start where we asked */
-  int details;        /* the record carries time, connects and byte counts */
-  unsigned plain;     /* a plain GET (see is_plain): the set-up generation, else 0 */
+  int range_mismatch;              /* a 206 whose Content-Range does not start where we asked */
+  int details;                     /* the record carries time, connects and byte counts */
+  int too_large;                   /* the body passed max_body: the transfer was ended */
+  curl_off_t max_body, body_bytes; /* the cap on the (decoded) body, 0: none; bytes so far */
+  unsigned plain;                  /* a plain GET (see is_plain): the set-up generation, else 0 */
   char errbuf[CURL_ERROR_SIZE];
 } request;
 
 struct multi {
-  CURLM *m; /* made by the first add; NULL before it and once closed */
+  CURLM *m;        /* made by the first add; NULL before it and once closed */
+  CURLSH *share;   /* TLS sessions shared by every transfer of this multi */
+  int bundle_only; /* libcurl's default CA directory is dropped (see set_extra_options) */
   int closed;
   long host_max, total_max;
   lua_Integer next_id;
@@ -126,6 +130,11 @@ static int open_sink(request *r) {
 static size_t on_write(char *data, size_t size, size_t nmemb, void *ud) {
   request *r = ud;
   size_t n = size * nmemb;
+  if (r->max_body > 0 && (curl_off_t)n > r->max_body - r->body_bytes) {
+    r->too_large = 1; /* decoded bytes: a gzip bomb stops here too */
+    return 0;
+  }
+  r->body_bytes += (curl_off_t)n;
   if (r->sink == SINK_UNDECIDED && !open_sink(r)) return 0;
   if (r->sink == SINK_FILE) {
     if (fwrite(data, 1, n, r->fp) != n) {
@@ -172,59 +181,69 @@ static const char *opt_string_field(lua_State *L, int t, const char *k, size_t *
 
 /* ------------------------------------------------------- Multi:add options */
 
-/* The options of one Multi:add, read in one pass over its table: every name
- * is checked, so a misspelt or unknown option, or one of the wrong type, is an
- * error instead of being ignored. The strings stay alive while the table is on
- * the stack (it holds them). */
+/* Every option of Multi:add, once: X(name, kind). The kind says the Lua type
+ * it must have and how it is kept in add_opts; the struct, the names checked,
+ * and the reader below are all made from this table. A new option is a row
+ * here, and what it does in set_extra_options (or wherever it acts). */
+#define ADD_OPTIONS(X)        \
+  X(url, STRING)              \
+  X(method, STRING)           \
+  X(headers, TABLE)           \
+  X(body, LSTRING)            \
+  X(body_file, STRING)        \
+  X(mime, TABLE)              \
+  X(file, STRING)             \
+  X(resume_from, NUMBER)      \
+  X(follow, BOOLEAN)          \
+  X(stall_timeout, NUMBER)    \
+  X(accept_encoding, BOOLEAN) \
+  X(cainfo, STRING)           \
+  X(capath, STRING)           \
+  X(details, BOOLEAN)         \
+  X(timeout, NUMBER)          \
+  X(connect_timeout, NUMBER)  \
+  X(max_body, NUMBER)
+
+/* How each kind is kept: strings stay alive while the options table is on the
+ * stack (it holds them); a table option is only marked present. */
+#define OPT_FIELD_STRING(n) const char *n;
+#define OPT_FIELD_LSTRING(n) \
+  const char *n;             \
+  size_t n##_len;
+#define OPT_FIELD_NUMBER(n) double n;
+#define OPT_FIELD_BOOLEAN(n) int n;
+#define OPT_FIELD_TABLE(n) int n;
+#define OPT_FIELD(n, kind) OPT_FIELD_##kind(n)
+
+#define OPT_READ_STRING(o, n) (o)->n = lua_tostring(L, -1)
+#define OPT_READ_LSTRING(o, n) (o)->n = lua_tolstring(L, -1, &(o)->n##_len)
+#define OPT_READ_NUMBER(o, n) (o)->n = lua_tonumber(L, -1)
+#define OPT_READ_BOOLEAN(o, n) (o)->n = lua_toboolean(L, -1)
+#define OPT_READ_TABLE(o, n) (o)->n = 1
+
+#define OPT_TYPE_STRING LUA_TSTRING
+#define OPT_TYPE_LSTRING LUA_TSTRING
+#define OPT_TYPE_NUMBER LUA_TNUMBER
+#define OPT_TYPE_BOOLEAN LUA_TBOOLEAN
+#define OPT_TYPE_TABLE LUA_TTABLE
+
 typedef struct {
-  const char *url, *method, *body, *body_file, *file, *cainfo, *capath;
-  size_t body_len;
-  double timeout, connect_timeout, stall_timeout, resume_from;
-  int follow, accept_encoding, details, has_headers, has_mime;
+  ADD_OPTIONS(OPT_FIELD)
 } add_opts;
 
-typedef enum {
-  K_URL,
-  K_METHOD,
-  K_HEADERS,
-  K_BODY,
-  K_BODY_FILE,
-  K_MIME,
-  K_FILE,
-  K_RESUME_FROM,
-  K_FOLLOW,
-  K_STALL_TIMEOUT,
-  K_ACCEPT_ENCODING,
-  K_CAINFO,
-  K_CAPATH,
-  K_DETAILS,
-  K_TIMEOUT,
-  K_CONNECT_TIMEOUT,
-  K_COUNT
-} add_key;
+#define OPT_ENUM(n, kind) K_##n,
+typedef enum { ADD_OPTIONS(OPT_ENUM) K_COUNT } add_key;
 
+#define OPT_ROW(n, kind) {#n, sizeof(#n) - 1, OPT_TYPE_##kind},
 static const struct {
   const char *name;
+  size_t len;
   int type;
-} ADD_KEYS[K_COUNT] = {
-    {"url", LUA_TSTRING},
-    {"method", LUA_TSTRING},
-    {"headers", LUA_TTABLE},
-    {"body", LUA_TSTRING},
-    {"body_file", LUA_TSTRING},
-    {"mime", LUA_TTABLE},
-    {"file", LUA_TSTRING},
-    {"resume_from", LUA_TNUMBER},
-    {"follow", LUA_TBOOLEAN},
-    {"stall_timeout", LUA_TNUMBER},
-    {"accept_encoding", LUA_TBOOLEAN},
-    {"cainfo", LUA_TSTRING},
-    {"capath", LUA_TSTRING},
-    {"details", LUA_TBOOLEAN},
-    {"timeout", LUA_TNUMBER},
-    {"connect_timeout", LUA_TNUMBER},
-};
+} ADD_KEYS[K_COUNT] = {ADD_OPTIONS(OPT_ROW)};
 
+/* The option named by the key at -2, its value (at -1) type-checked: a
+ * misspelt or unknown option, or one of the wrong type, is an error instead
+ * of being ignored. */
 static add_key add_key_of(lua_State *L) {
   size_t n;
   const char *k;
@@ -233,9 +252,7 @@ static add_key add_key_of(lua_State *L) {
     luaL_error(L, "Multi:add: options are named fields (got a %s key)", luaL_typename(L, -2));
   k = lua_tolstring(L, -2, &n);
   for (i = 0; i < K_COUNT; i++)
-    if (ADD_KEYS[i].name[0] == k[0] && strlen(ADD_KEYS[i].name) == n &&
-        memcmp(ADD_KEYS[i].name, k, n) == 0)
-      break;
+    if (ADD_KEYS[i].len == n && memcmp(ADD_KEYS[i].name, k, n) == 0) break;
   if (i == K_COUNT) luaL_error(L, "Multi:add: unknown option '%s'", k);
   if (lua_type(L, -1) != ADD_KEYS[i].type)
     luaL_error(L, "Multi:add: option '%s' must be a %s (got %s)", k,
@@ -243,6 +260,12 @@ static add_key add_key_of(lua_State *L) {
   return (add_key)i;
 }
 
+#define OPT_CASE(n, kind)  \
+  case K_##n:              \
+    OPT_READ_##kind(o, n); \
+    break;
+
+/* The options of one Multi:add, read in one pass over its table. */
 static void read_add_options(lua_State *L, int t, add_opts *o) {
   memset(o, 0, sizeof(*o));
   o->accept_encoding = 1;
@@ -250,60 +273,58 @@ static void read_add_options(lua_State *L, int t, add_opts *o) {
   lua_pushnil(L);
   while (lua_next(L, t)) {
     switch (add_key_of(L)) {
-      case K_URL:
-        o->url = lua_tostring(L, -1);
-        break;
-      case K_METHOD:
-        o->method = lua_tostring(L, -1);
-        break;
-      case K_HEADERS:
-        o->has_headers = 1;
-        break;
-      case K_BODY:
-        o->body = lua_tolstring(L, -1, &o->body_len);
-        break;
-      case K_BODY_FILE:
-        o->body_file = lua_tostring(L, -1);
-        break;
-      case K_MIME:
-        o->has_mime = 1;
-        break;
-      case K_FILE:
-        o->file = lua_tostring(L, -1);
-        break;
-      case K_RESUME_FROM:
-        o->resume_from = lua_tonumber(L, -1);
-        break;
-      case K_FOLLOW:
-        o->follow = lua_toboolean(L, -1);
-        break;
-      case K_STALL_TIMEOUT:
-        o->stall_timeout = lua_tonumber(L, -1);
-        break;
-      case K_ACCEPT_ENCODING:
-        o->accept_encoding = lua_toboolean(L, -1);
-        break;
-      case K_CAINFO:
-        o->cainfo = lua_tostring(L, -1);
-        break;
-      case K_CAPATH:
-        o->capath = lua_tostring(L, -1);
-        break;
-      case K_DETAILS:
-        o->details = lua_toboolean(L, -1);
-        break;
-      case K_TIMEOUT:
-        o->timeout = lua_tonumber(L, -1);
-        break;
-      case K_CONNECT_TIMEOUT:
-        o->connect_timeout = lua_tonumber(L, -1);
-        break;
+      ADD_OPTIONS(OPT_CASE)
       case K_COUNT:
         break;
     }
     lua_pop(L, 1);
   }
   if (!o->method) o->method = "GET";
+  if (o->max_body < 0 || o->max_body != o->max_body)
+    luaL_error(L, "Multi:add: option 'max_body' must be >= 0 (got %f)", o->max_body);
+}
+
+/* The headers and mime tables, checked before any handle is taken: once one
+ * is, Multi:add raises no more (a raise would leave the handle to a Request
+ * nothing anchors, past the close of its multi). */
+static void check_add_tables(lua_State *L, int t, const add_opts *o) {
+  if (o->headers) {
+    lua_getfield(L, t, "headers");
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+      int kt = lua_type(L, -2), vt = lua_type(L, -1);
+      if (kt != LUA_TNUMBER && kt != LUA_TSTRING)
+        luaL_error(L, "Multi:add: a header name must be a string (got %s)", lua_typename(L, kt));
+      if (vt != LUA_TSTRING && vt != LUA_TNUMBER) {
+        if (kt == LUA_TSTRING)
+          luaL_error(L, "Multi:add: header '%s' must be a string (got %s)", lua_tostring(L, -2),
+                     lua_typename(L, vt));
+        luaL_error(L, "Multi:add: a header line must be a string (got %s)", lua_typename(L, vt));
+      }
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
+  if (o->mime) {
+    static const char *const fields[] = {"name", "data", "file", "filename", "type"};
+    int i, n, f;
+    lua_getfield(L, t, "mime");
+    n = (int)lua_rawlen(L, -1);
+    for (i = 1; i <= n; i++) {
+      lua_rawgeti(L, -1, i);
+      if (!lua_istable(L, -1))
+        luaL_error(L, "Multi:add: mime part %d must be a table (got %s)", i, luaL_typename(L, -1));
+      for (f = 0; f < 5; f++) {
+        lua_getfield(L, -1, fields[f]);
+        if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
+          luaL_error(L, "Multi:add: mime part %d: '%s' must be a string (got %s)", i, fields[f],
+                     luaL_typename(L, -1));
+        lua_pop(L, 1);
+      }
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
 }
 
 /* Release everything a finished or abandoned transfer holds, except the
@@ -369,7 +390,7 @@ static request *inflight_get(lua_State *L, multi *mu, lua_Integer id) {
 
 /* Request headers come as a map {name = value} or a list {"Name: value"}. */
 static int build_headers(lua_State *L, int t, const add_opts *o, request *r) {
-  if (o->has_headers) {
+  if (o->headers) {
     int h;
     lua_getfield(L, t, "headers");
     h = lua_gettop(L);
@@ -463,7 +484,7 @@ static const char *set_method_body(lua_State *L, int t, const add_opts *o, reque
     }
     return NULL;
   }
-  if (o->has_mime) {
+  if (o->mime) {
     const char *err = build_mime(L, t, r);
     if (err) return err;
     if (!is_post) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
@@ -553,6 +574,15 @@ static CURLM *curl_multi_of(lua_State *L, multi *mu) {
   curl_multi_setopt(mu->m, CURLMOPT_MAX_HOST_CONNECTIONS, mu->host_max);
   curl_multi_setopt(mu->m, CURLMOPT_MAX_TOTAL_CONNECTIONS, mu->total_max);
   curl_multi_setopt(mu->m, CURLMOPT_MAXCONNECTS, mu->host_max > 0 ? mu->host_max * 2 : 128L);
+  /* Connections and the DNS cache are the multi's already; TLS sessions are
+   * per easy handle unless shared, and a resumed session skips most of a
+   * handshake. One thread: the share needs no lock functions. */
+  mu->share = curl_share_init();
+  if (mu->share) curl_share_setopt(mu->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  {
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    mu->bundle_only = v->age >= CURLVERSION_SEVENTH && v->cainfo != NULL;
+  }
   return mu->m;
 }
 
@@ -561,7 +591,7 @@ static CURLM *curl_multi_of(lua_State *L, multi *mu) {
  * to the pool without curl_easy_reset, and the next plain request with the same
  * cainfo and capath (see plain_generation) sets only the options that differ. */
 static int is_plain(const add_opts *o) {
-  return strcmp(o->method, "GET") == 0 && !o->body && !o->body_file && !o->has_mime && !o->file &&
+  return strcmp(o->method, "GET") == 0 && !o->body && !o->body_file && !o->mime && !o->file &&
          !o->follow && o->stall_timeout <= 0 && o->accept_encoding;
 }
 
@@ -608,7 +638,12 @@ static CURL *take_handle(multi *mu, unsigned gen, int *ready) {
 }
 
 /* The options every transfer has, whatever its request. */
-static void set_base_options(CURL *e) {
+static void set_base_options(multi *mu, CURL *e) {
+  if (mu->share) curl_easy_setopt(e, CURLOPT_SHARE, mu->share);
+#if CURL_AT_LEAST_VERSION(7, 87, 0)
+  /* the parsed CA store is kept by the multi and reused by every connection */
+  curl_easy_setopt(e, CURLOPT_CA_CACHE_TIMEOUT, 86400L);
+#endif
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -619,7 +654,7 @@ static void set_base_options(CURL *e) {
 }
 
 /* The options a plain request does not have (set on a handle fresh from a reset). */
-static void set_extra_options(const add_opts *o, request *r) {
+static void set_extra_options(multi *mu, const add_opts *o, request *r) {
   CURL *e = r->easy;
   /* stall detection: less than a byte a second for this many seconds ends the transfer */
   long stall = (long)o->stall_timeout;
@@ -631,8 +666,15 @@ static void set_extra_options(const add_opts *o, request *r) {
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);
   if (follow) curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
 
+  /* libcurl caches the CA store of a CA file only, never one with a CA
+   * directory; Debian's libcurl has both by default, so every connection
+   * would read and parse the whole bundle again (50-100 ms). The bundle holds
+   * what the directory does: the directory goes, unless asked for. */
   if (o->cainfo) curl_easy_setopt(e, CURLOPT_CAINFO, o->cainfo);
-  if (o->capath) curl_easy_setopt(e, CURLOPT_CAPATH, o->capath);
+  if (o->capath)
+    curl_easy_setopt(e, CURLOPT_CAPATH, o->capath);
+  else if (o->cainfo || mu->bundle_only)
+    curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
 
   if (o->file) {
     r->path = strdup(o->file);
@@ -660,6 +702,7 @@ static int multi_add(lua_State *L) {
   lua_settop(L, 2);
   curl_multi_of(L, mu);
   read_add_options(L, 2, &o);
+  check_add_tables(L, 2, &o);
   url = o.url;
   luaL_argcheck(L, url != NULL, 2, "url is required");
   if (!valid_url(mu, url)) {
@@ -679,8 +722,9 @@ static int multi_add(lua_State *L) {
   r->owner = mu;
   r->id = ++mu->next_id;
   r->details = o.details;
+  r->max_body = (curl_off_t)o.max_body;
 
-  if (!ready) set_base_options(e);
+  if (!ready) set_base_options(mu, e);
   curl_easy_setopt(e, CURLOPT_URL, url);
   curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)r);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
@@ -688,7 +732,7 @@ static int multi_add(lua_State *L) {
   curl_easy_setopt(e, CURLOPT_HEADERDATA, (void *)r);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, to_ms(o.timeout));
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, to_ms(o.connect_timeout));
-  if (!ready) set_extra_options(&o, r);
+  if (!ready) set_extra_options(mu, &o, r);
 
   if (!build_headers(L, 2, &o, r)) {
     request_free_all(r);
@@ -768,6 +812,7 @@ static void push_record(lua_State *L, request *r, CURLcode code) {
     r->fp = NULL;
     if (r->io_errno && code == CURLE_OK) code = CURLE_WRITE_ERROR;
   }
+  if (r->too_large) code = CURLE_FILESIZE_EXCEEDED;
 
   lua_createtable(L, 0, r->details ? 14 : 8);
   set_int(L, "id", r->id);
@@ -775,7 +820,15 @@ static void push_record(lua_State *L, request *r, CURLcode code) {
   set_int(L, "code", (lua_Integer)code);
   lua_pushboolean(L, reqsize > 0);
   lua_setfield(L, -2, "sent");
-  if (code != CURLE_OK) {
+  if (r->too_large) {
+    char msg[96];
+    snprintf(msg, sizeof(msg),
+             "response body larger than max_body (%" CURL_FORMAT_CURL_OFF_T " bytes)", r->max_body);
+    lua_pushboolean(L, 1);
+    lua_setfield(L, -2, "too_large");
+    lua_pushstring(L, msg);
+    lua_setfield(L, -2, "error");
+  } else if (code != CURLE_OK) {
     if (r->io_errno)
       lua_pushfstring(L, "%s: %s", r->path ? r->path : "write", strerror(r->io_errno));
     else
@@ -968,6 +1021,8 @@ static int multi_close(lua_State *L) {
   }
   if (mu->m) curl_multi_cleanup(mu->m);
   mu->m = NULL;
+  if (mu->share) curl_share_cleanup(mu->share); /* after every easy handle that used it */
+  mu->share = NULL;
   mu->running = 0;
   return 0;
 }
