@@ -42,7 +42,6 @@ void heygen_curl_ready(lua_State *L);
   X(mime_name) X(mime_type) X(mime_free)                                        \
   X(multi_init) X(multi_setopt) X(multi_add_handle) X(multi_remove_handle)      \
   X(multi_socket_action) X(multi_timeout) X(multi_info_read)                   \
-  X(multi_perform) X(multi_poll)                                               \
   X(multi_cleanup)                                                              \
   X(slist_append) X(slist_free_all)                                             \
   X(url) X(url_get) X(url_set) X(url_cleanup)
@@ -88,8 +87,6 @@ extern struct heygen_curl_api heygen_curl;
 #define curl_multi_add_handle (*heygen_curl.multi_add_handle)
 #define curl_multi_remove_handle (*heygen_curl.multi_remove_handle)
 #define curl_multi_socket_action (*heygen_curl.multi_socket_action)
-#define curl_multi_perform (*heygen_curl.multi_perform)
-#define curl_multi_poll (*heygen_curl.multi_poll)
 #define curl_multi_timeout (*heygen_curl.multi_timeout)
 #define curl_multi_info_read (*heygen_curl.multi_info_read)
 #define curl_multi_cleanup (*heygen_curl.multi_cleanup)

@@ -13,9 +13,13 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core_private.h"
 #include "curl_api.h"
@@ -34,7 +38,7 @@ typedef struct multi multi;
 
 typedef enum { SINK_UNDECIDED, SINK_FILE, SINK_MEMORY } sink_mode;
 
-typedef struct {
+typedef struct request {
   CURL *easy;   /* NULL once finished or cancelled */
   multi *owner; /* NULL once detached from its multi */
   lua_Integer id;
@@ -52,8 +56,21 @@ typedef struct {
   int too_large;                   /* the body passed max_body: the transfer was ended */
   curl_off_t max_body, body_bytes; /* the cap on the (decoded) body, 0: none; bytes so far */
   unsigned plain;                  /* a plain GET (see is_plain): the set-up generation, else 0 */
+  int paused;                      /* its body waits for the next call's work budget */
+  struct request *next_paused;
   char errbuf[CURL_ERROR_SIZE];
 } request;
+
+/* A socket libcurl wants watched: events 1 = readable, 2 = writable, 3 = both, 0 = no more. */
+typedef struct {
+  curl_socket_t fd;
+  int events;
+} watch;
+
+typedef struct {
+  watch *p;
+  int n, cap;
+} watch_list;
 
 struct multi {
   CURLM *m;        /* made by the first add; NULL before it and once closed */
@@ -71,6 +88,17 @@ struct multi {
   unsigned plain_gen; /* changes with them, so older plain handles are reset */
   char origin[256];   /* scheme://authority of the last URL curl_url accepted */
   size_t origin_len;
+  /* curl's sockets and timer, as its callbacks said (on_socket, on_timer) */
+  watch_list watched, changes; /* changes: kept for a host once it asked for fds() */
+  int host_watches;
+  double timer_at; /* when curl wants CURL_SOCKET_TIMEOUT acted on; < 0: never */
+  struct pollfd *pfd;
+  int pfd_cap, rr; /* rr: where the next pass over ready sockets starts */
+  /* the work one perform or action may do (see work_begin) */
+  int working, more; /* more: the budget ran out with work left */
+  curl_off_t work_bytes, bytes_left;
+  double work_secs, work_until;
+  request *paused; /* transfers paused by the budget, resumed by the next call */
 };
 
 /* ---------------------------------------------------------------- buffers */
@@ -99,6 +127,30 @@ static void buffer_free(buffer *b) {
 
 /* ------------------------------------------------------ libcurl callbacks */
 
+/* The file a 2xx body streams to, opened for appending or made empty. An
+ * empty file is not truncated: on ext4 a truncated file is flushed to disk
+ * by its close (auto_da_alloc), which held a frame 50 ms after a 100 MB
+ * download into a file made by mkstemp. */
+static FILE *open_body_file(const char *path, int append) {
+  struct stat st;
+  FILE *fp;
+  int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : 0), 0666);
+  if (fd < 0) return NULL;
+  if (!append && (fstat(fd, &st) != 0 || (st.st_size > 0 && ftruncate(fd, 0) != 0))) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    return NULL;
+  }
+  fp = fdopen(fd, append ? "ab" : "wb");
+  if (!fp) {
+    int e = errno;
+    close(fd);
+    errno = e;
+  }
+  return fp;
+}
+
 /* Choose where the body goes once the status is known: a 2xx streams to the
  * file (appending only on a 206 that starts where the ranged request asked; a
  * 200 is the whole file, written over what was there), anything else stays in
@@ -117,7 +169,7 @@ static int open_sink(request *r) {
     return 0;
   }
   append = r->resume_from > 0 && code == 206;
-  r->fp = fopen(r->path, append ? "ab" : "wb");
+  r->fp = open_body_file(r->path, append);
   if (!r->fp) {
     r->io_errno = errno;
     return 0;
@@ -127,9 +179,28 @@ static int open_sink(request *r) {
   return 1;
 }
 
+/* Has this call's work budget run out? Then the caller leaves the rest for
+ * the next call, and timeout() says 0 meanwhile. */
+static int work_spent(multi *mu) {
+  if (mu->bytes_left > 0 && heygen_now() < mu->work_until) return 0;
+  mu->more = 1;
+  return 1;
+}
+
 static size_t on_write(char *data, size_t size, size_t nmemb, void *ud) {
   request *r = ud;
+  multi *mu = r->owner;
   size_t n = size * nmemb;
+  if (mu && mu->working && work_spent(mu)) {
+    /* libcurl keeps this chunk and stops reading the socket until resumed */
+    if (!r->paused) {
+      r->paused = 1;
+      r->next_paused = mu->paused;
+      mu->paused = r;
+    }
+    return CURL_WRITEFUNC_PAUSE;
+  }
+  if (mu) mu->bytes_left -= (curl_off_t)n;
   if (r->max_body > 0 && (curl_off_t)n > r->max_body - r->body_bytes) {
     r->too_large = 1; /* decoded bytes: a gzip bomb stops here too */
     return 0;
@@ -145,6 +216,50 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ud) {
     return n;
   }
   return buffer_add(&r->body, data, n) ? n : 0;
+}
+
+static void watch_put(watch_list *w, curl_socket_t fd, int events, int append) {
+  int i;
+  if (!append)
+    for (i = 0; i < w->n; i++)
+      if (w->p[i].fd == fd) {
+        if (events) {
+          w->p[i].events = events;
+        } else {
+          w->p[i] = w->p[w->n - 1];
+          w->n--;
+        }
+        return;
+      }
+  if (!events && !append) return;
+  if (w->n == w->cap) {
+    int cap = w->cap ? w->cap * 2 : 16;
+    watch *np = realloc(w->p, (size_t)cap * sizeof(*np));
+    if (!np) return; /* unwatched: the transfer ends by its timeout */
+    w->p = np;
+    w->cap = cap;
+  }
+  w->p[w->n].fd = fd;
+  w->p[w->n++].events = events;
+}
+
+/* CURLMOPT_SOCKETFUNCTION: only recorded; perform polls the set, a host watches it. */
+static int on_socket(CURL *e, curl_socket_t fd, int what, void *ud, void *sockp) {
+  multi *mu = ud;
+  int events = what == CURL_POLL_REMOVE ? 0 : what & (CURL_POLL_IN | CURL_POLL_OUT);
+  (void)e;
+  (void)sockp;
+  watch_put(&mu->watched, fd, events, 0);
+  if (mu->host_watches) watch_put(&mu->changes, fd, events, 1); /* in order: a reused fd too */
+  return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: when to act on CURL_SOCKET_TIMEOUT. */
+static int on_timer(CURLM *m, long ms, void *ud) {
+  multi *mu = ud;
+  (void)m;
+  mu->timer_at = ms < 0 ? -1 : heygen_now() + (double)ms / 1000.0;
+  return 0;
 }
 
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ud) {
@@ -329,8 +444,17 @@ static void check_add_tables(lua_State *L, int t, const add_opts *o) {
 
 /* Release everything a finished or abandoned transfer holds, except the
  * response buffers (read by collect). Idempotent. */
+static void unlink_paused(multi *mu, request *r) {
+  request **p = &mu->paused;
+  while (*p && *p != r) p = &(*p)->next_paused;
+  if (*p) *p = r->next_paused;
+  r->next_paused = NULL;
+  r->paused = 0;
+}
+
 static void request_release_transfer(request *r) {
   multi *mu = r->owner;
+  if (r->paused && mu) unlink_paused(mu, r);
   if (r->easy) {
     if (mu && mu->m) curl_multi_remove_handle(mu->m, r->easy);
     if (r->plain) { /* nothing may point into this request once it is gone */
@@ -546,6 +670,7 @@ static long to_ms(double secs) { return secs > 0 ? (long)(secs * 1000.0 + 0.5) :
 static int multi_new(lua_State *L) {
   multi *mu;
   long host_max, total_max;
+  double work_bytes, work_ms;
   lua_settop(L, 1);
   if (lua_isnil(L, 1)) {
     lua_newtable(L);
@@ -554,8 +679,14 @@ static int multi_new(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   host_max = (long)opt_number_field(L, 1, "max_host_connections", 64);
   total_max = (long)opt_number_field(L, 1, "max_total_connections", 0);
+  work_bytes = opt_number_field(L, 1, "work_bytes", 4 * 1024 * 1024);
+  work_ms = opt_number_field(L, 1, "work_ms", 4);
+  luaL_argcheck(L, work_bytes >= 1 && work_ms > 0, 1, "work_bytes and work_ms must be > 0");
   mu = lua_newuserdatauv(L, sizeof(*mu), 0);
   memset(mu, 0, sizeof(*mu));
+  mu->timer_at = -1;
+  mu->work_bytes = (curl_off_t)work_bytes;
+  mu->work_secs = work_ms / 1000.0;
   mu->inflight_ref = LUA_NOREF;
   luaL_setmetatable(L, MULTI_T);
   mu->host_max = host_max;
@@ -574,6 +705,10 @@ static CURLM *curl_multi_of(lua_State *L, multi *mu) {
   curl_multi_setopt(mu->m, CURLMOPT_MAX_HOST_CONNECTIONS, mu->host_max);
   curl_multi_setopt(mu->m, CURLMOPT_MAX_TOTAL_CONNECTIONS, mu->total_max);
   curl_multi_setopt(mu->m, CURLMOPT_MAXCONNECTS, mu->host_max > 0 ? mu->host_max * 2 : 128L);
+  curl_multi_setopt(mu->m, CURLMOPT_SOCKETFUNCTION, on_socket);
+  curl_multi_setopt(mu->m, CURLMOPT_SOCKETDATA, (void *)mu);
+  curl_multi_setopt(mu->m, CURLMOPT_TIMERFUNCTION, on_timer);
+  curl_multi_setopt(mu->m, CURLMOPT_TIMERDATA, (void *)mu);
   /* Connections and the DNS cache are the multi's already; TLS sessions are
    * per easy handle unless shared, and a resumed session skips most of a
    * handshake. One thread: the share needs no lock functions. */
@@ -926,32 +1061,167 @@ static void collect(lua_State *L, multi *mu, int *list) {
   }
 }
 
+/* ------------------------------------------------------- driving transfers */
+
+/* Each perform or action does a bounded amount of work: at most work_bytes
+ * of bodies and work_secs of time, checked before each socket is acted on and
+ * in the write callback (which pauses its transfer once the budget is spent;
+ * libcurl then stops reading that socket). What is left waits for the next
+ * call, which first resumes the paused transfers; timeout() says 0 meanwhile. */
+static void work_begin(multi *mu) {
+  request *r = mu->paused;
+  mu->working = 1;
+  mu->more = 0;
+  mu->bytes_left = mu->work_bytes;
+  mu->work_until = heygen_now() + mu->work_secs;
+  mu->paused = NULL;
+  while (r) {
+    request *next = r->next_paused;
+    r->paused = 0;
+    r->next_paused = NULL;
+    /* may hand the chunk it kept to on_write at once; the transfer then runs
+     * again at the next CURL_SOCKET_TIMEOUT (libcurl expires it now) */
+    if (r->easy) curl_easy_pause(r->easy, CURLPAUSE_CONT);
+    r = next;
+  }
+}
+
+static void act(multi *mu, curl_socket_t fd, int mask) {
+  int still;
+  curl_multi_socket_action(mu->m, fd, mask, &still);
+}
+
+/* curl's timer, when it is due and the budget allows. */
+static void act_on_timer(multi *mu) {
+  if (mu->timer_at < 0 || heygen_now() < mu->timer_at || work_spent(mu)) return;
+  mu->timer_at = -1; /* on_timer sets it again from inside */
+  act(mu, CURL_SOCKET_TIMEOUT, 0);
+}
+
+/* Wait at most ms for one of curl's sockets or its timer, then act on what is
+ * ready, starting with a different socket each time (fairness). */
+static void poll_and_act(multi *mu, double ms) {
+  int i, k, n = mu->watched.n, ready;
+  if (mu->more) ms = 0;
+  if (mu->timer_at >= 0) {
+    double left = (mu->timer_at - heygen_now()) * 1000.0;
+    if (left < ms) ms = left > 0 ? left : 0;
+  }
+  if (n > mu->pfd_cap) {
+    struct pollfd *np = realloc(mu->pfd, (size_t)n * sizeof(*np));
+    if (!np)
+      n = mu->pfd_cap;
+    else {
+      mu->pfd = np;
+      mu->pfd_cap = n;
+    }
+  }
+  for (i = 0; i < n; i++) {
+    mu->pfd[i].fd = mu->watched.p[i].fd;
+    mu->pfd[i].events = (short)(((mu->watched.p[i].events & CURL_POLL_IN) ? POLLIN : 0) |
+                                ((mu->watched.p[i].events & CURL_POLL_OUT) ? POLLOUT : 0));
+    mu->pfd[i].revents = 0;
+  }
+  ready = poll(mu->pfd, (nfds_t)n, ms > 0 ? (int)(ms + 0.999) : 0);
+  for (k = 0; ready > 0 && k < n; k++) {
+    struct pollfd *p = &mu->pfd[(mu->rr + k) % n];
+    int mask = 0;
+    if (!p->revents) continue;
+    if (work_spent(mu)) break;
+    if (p->revents & (POLLIN | POLLHUP)) mask |= CURL_CSELECT_IN;
+    if (p->revents & POLLOUT) mask |= CURL_CSELECT_OUT;
+    if (p->revents & (POLLERR | POLLNVAL)) mask |= CURL_CSELECT_ERR;
+    act(mu, p->fd, mask);
+  }
+  mu->rr++;
+  act_on_timer(mu);
+}
+
 static int multi_perform(lua_State *L) {
   multi *mu = check_multi(L, 1);
   double ms = luaL_optnumber(L, 2, 0);
-  int still, list = 0;
+  int list = 0;
   lua_settop(L, 2);
   if (!mu->m) {                /* nothing was ever added */
-    heygen_sleep(ms / 1000.0); /* what curl_multi_poll would do with nothing to wait for */
+    heygen_sleep(ms / 1000.0); /* what a poll with nothing to wait for does */
     lua_createtable(L, 0, 0);
     return 1;
   }
-  curl_multi_perform(mu->m, &still);
+  work_begin(mu);
+  poll_and_act(mu, ms);
+  mu->working = 0;
   collect(L, mu, &list);
-  if (!list && ms > 0) {
-    curl_multi_poll(mu->m, NULL, 0, (int)ms, NULL);
-    curl_multi_perform(mu->m, &still);
+  if (!list) lua_createtable(L, 0, 0);
+  return 1;
+}
+
+/* m:action([fd, events]): act on one socket a host saw ready ("r", "w",
+ * "rw", "e" for an error), or with no fd on curl's timer; curl's timer is
+ * acted on too when due. One work budget; the records of what finished. */
+static int multi_action(lua_State *L) {
+  multi *mu = check_multi(L, 1);
+  int list = 0;
+  lua_settop(L, 3);
+  if (mu->m) {
+    work_begin(mu);
+    if (!lua_isnil(L, 2)) {
+      curl_socket_t fd = (curl_socket_t)luaL_checkinteger(L, 2);
+      const char *ev = luaL_optstring(L, 3, "r");
+      int mask = (strchr(ev, 'r') ? CURL_CSELECT_IN : 0) |
+                 (strchr(ev, 'w') ? CURL_CSELECT_OUT : 0) |
+                 (strchr(ev, 'e') ? CURL_CSELECT_ERR : 0);
+      act(mu, fd, mask);
+    }
+    act_on_timer(mu);
+    mu->working = 0;
     collect(L, mu, &list);
   }
   if (!list) lua_createtable(L, 0, 0);
   return 1;
 }
 
+static const char *const EVENTS[] = {"", "r", "w", "rw"};
+
+static void push_watches(lua_State *L, const watch_list *w) {
+  int i;
+  lua_createtable(L, w->n, 0);
+  for (i = 0; i < w->n; i++) {
+    lua_createtable(L, 0, 2);
+    lua_pushinteger(L, (lua_Integer)w->p[i].fd);
+    lua_setfield(L, -2, "fd");
+    lua_pushstring(L, EVENTS[w->p[i].events & 3]);
+    lua_setfield(L, -2, "events");
+    lua_rawseti(L, -2, i + 1);
+  }
+}
+
+/* m:fds([all]): the sockets to watch. The first call (or all = true) lists
+ * every one; later calls list what changed since, in order, events "" for a
+ * socket no longer watched (a socket closed and a new one with its number
+ * come as two entries). */
+static int multi_fds(lua_State *L) {
+  multi *mu = check_multi(L, 1);
+  if (!mu->host_watches || lua_toboolean(L, 2))
+    push_watches(L, &mu->watched);
+  else
+    push_watches(L, &mu->changes);
+  mu->host_watches = 1;
+  mu->changes.n = 0;
+  return 1;
+}
+
+/* ms until the next perform or action is needed even when no socket is ready:
+ * 0 with work left (the budget ran out) or curl's timer due, -1 for none. */
 static int multi_timeout(lua_State *L) {
   multi *mu = check_multi(L, 1);
-  long ms = -1;
-  if (mu->m) curl_multi_timeout(mu->m, &ms);
-  lua_pushinteger(L, (lua_Integer)ms);
+  lua_Integer ms = -1;
+  if (mu->m && (mu->more || mu->paused))
+    ms = 0;
+  else if (mu->m && mu->timer_at >= 0) {
+    double left = (mu->timer_at - heygen_now()) * 1000.0;
+    ms = left > 0 ? (lua_Integer)(left + 0.999) : 0;
+  }
+  lua_pushinteger(L, ms);
   return 1;
 }
 
@@ -1023,6 +1293,14 @@ static int multi_close(lua_State *L) {
   mu->m = NULL;
   if (mu->share) curl_share_cleanup(mu->share); /* after every easy handle that used it */
   mu->share = NULL;
+  free(mu->watched.p);
+  free(mu->changes.p);
+  free(mu->pfd);
+  memset(&mu->watched, 0, sizeof(mu->watched));
+  memset(&mu->changes, 0, sizeof(mu->changes));
+  mu->pfd = NULL;
+  mu->pfd_cap = 0;
+  mu->paused = NULL;
   mu->running = 0;
   return 0;
 }
@@ -1061,6 +1339,7 @@ static const luaL_Reg multi_methods[] = {
     {"add", multi_add},           {"perform", multi_perform},
     {"timeout", multi_timeout},   {"running", multi_running},
     {"progress", multi_progress}, {"cancel", multi_cancel},
+    {"action", multi_action},     {"fds", multi_fds},
     {"close", multi_close},       {NULL, NULL},
 };
 
