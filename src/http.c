@@ -57,6 +57,8 @@ typedef struct request {
   curl_off_t max_body, body_bytes; /* the cap on the (decoded) body, 0: none; bytes so far */
   unsigned plain;                  /* a plain GET (see is_plain): the set-up generation, else 0 */
   int paused;                      /* its body waits for the next call's work budget */
+  int timed_out;                   /* its timeout passed while the body came: ended by on_write */
+  double timeout, deadline;        /* seconds; when it passes (heygen_now), 0: none */
   struct request *next_paused;
   char errbuf[CURL_ERROR_SIZE];
 } request;
@@ -191,6 +193,13 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ud) {
   request *r = ud;
   multi *mu = r->owner;
   size_t n = size * nmemb;
+  if (r->deadline > 0 && heygen_now() >= r->deadline) {
+    /* libcurl's own check may not run for a transfer whose body is paused
+     * and resumed by the work budget, call after call: the timeout bounds
+     * the whole transfer here too */
+    r->timed_out = 1;
+    return 0;
+  }
   if (mu && mu->working && work_spent(mu)) {
     /* libcurl keeps this chunk and stops reading the socket until resumed */
     if (!r->paused) {
@@ -858,6 +867,8 @@ static int multi_add(lua_State *L) {
   r->id = ++mu->next_id;
   r->details = o.details;
   r->max_body = (curl_off_t)o.max_body;
+  r->timeout = o.timeout;
+  r->deadline = o.timeout > 0 ? heygen_now() + o.timeout : 0;
 
   if (!ready) set_base_options(mu, e);
   curl_easy_setopt(e, CURLOPT_URL, url);
@@ -948,6 +959,13 @@ static void push_record(lua_State *L, request *r, CURLcode code) {
     if (r->io_errno && code == CURLE_OK) code = CURLE_WRITE_ERROR;
   }
   if (r->too_large) code = CURLE_FILESIZE_EXCEEDED;
+  if (r->timed_out) {
+    code = CURLE_OPERATION_TIMEDOUT;
+    snprintf(r->errbuf, sizeof(r->errbuf),
+             "Operation timed out after %ld milliseconds with %" CURL_FORMAT_CURL_OFF_T
+             " bytes received",
+             to_ms(r->timeout), r->body_bytes);
+  }
 
   lua_createtable(L, 0, r->details ? 14 : 8);
   set_int(L, "id", r->id);
@@ -961,6 +979,7 @@ static void push_record(lua_State *L, request *r, CURLcode code) {
              "response body larger than max_body (%" CURL_FORMAT_CURL_OFF_T " bytes)", r->max_body);
     lua_pushboolean(L, 1);
     lua_setfield(L, -2, "too_large");
+    set_int(L, "max_body", (lua_Integer)r->max_body);
     lua_pushstring(L, msg);
     lua_setfield(L, -2, "error");
   } else if (code != CURLE_OK) {
@@ -1198,14 +1217,18 @@ static void push_watches(lua_State *L, const watch_list *w) {
 /* m:fds([all]): the sockets to watch. The first call (or all = true) lists
  * every one; later calls list what changed since, in order, events "" for a
  * socket no longer watched (a socket closed and a new one with its number
- * come as two entries). */
+ * come as two entries). all = false: the host stops watching, changes are no
+ * longer kept (an empty list). */
 static int multi_fds(lua_State *L) {
   multi *mu = check_multi(L, 1);
-  if (!mu->host_watches || lua_toboolean(L, 2))
+  int stop = lua_isboolean(L, 2) && !lua_toboolean(L, 2);
+  if (stop)
+    lua_createtable(L, 0, 0);
+  else if (!mu->host_watches || lua_toboolean(L, 2))
     push_watches(L, &mu->watched);
   else
     push_watches(L, &mu->changes);
-  mu->host_watches = 1;
+  mu->host_watches = !stop;
   mu->changes.n = 0;
   return 1;
 }

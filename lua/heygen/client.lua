@@ -34,6 +34,8 @@ local OPTIONS = {
   -- "forever" further down), checked when the client is made
   timeout = { type = "number", default = 60, min = 0, max = 31622400 },          -- 0: none
   connect_timeout = { type = "number", default = 10, min = 0, max = 31622400 },
+  -- the largest API answer read (decoded bytes; 0: no cap); downloads have none
+  max_response_bytes = { type = "number", default = 8 * 1024 * 1024, min = 0, max = 2 ^ 53, integer = true },
   max_retries = { type = "number", default = 2, min = 0, max = 100, integer = true },
   retry_base = { type = "number", default = 1, min = 0, max = 3600 },  -- seconds, first backoff
   retry_cap = { type = "number", default = 30, min = 0, max = 86400 }, -- longest backoff / Retry-After honoured
@@ -207,6 +209,15 @@ local CURL_PARTIAL = 18 -- the connection closed before the announced body was c
 -- A transfer that failed. A body cut short after the status line is a protocol error
 -- with that status; anything else is the transport's error.
 local function transport_error(rec, request_id)
+  if rec.too_large then
+    return errors.new {
+      kind = "protocol", status = rec.status, request_id = request_id, retryable = false, sent = true,
+      curl_code = rec.code,
+      message = string.format("the answer is larger than max_response_bytes (%d bytes) and was not read "
+        .. "(HTTP %d); raise the client option max_response_bytes if such an answer is expected",
+        rec.max_body or 0, rec.status),
+    }
+  end
   if rec.code == CURL_PARTIAL and rec.status > 0 then
     return errors.new {
       kind = "protocol", status = rec.status, request_id = request_id, retryable = true, sent = true,
@@ -430,7 +441,7 @@ function Client:request(spec)
     -- only the fields a plain GET has (heygen.core's defaults: GET, no redirects); details
     -- as below
     opts = { url = url, headers = headers, timeout = spec.timeout or self.timeout,
-      connect_timeout = self.connect_timeout, details = false }
+      connect_timeout = self.connect_timeout, details = false, max_body = self.max_response_bytes }
     if self.cainfo then opts.cainfo = self.cainfo end
     if self.capath then opts.capath = self.capath end
   else
@@ -463,6 +474,7 @@ function Client:request(spec)
       mime = spec.mime, timeout = spec.timeout or self.timeout, connect_timeout = self.connect_timeout,
       cainfo = self.cainfo, capath = self.capath, follow = false,
       details = false, -- no timings or byte counts in the record: nothing here reads them
+      max_body = self.max_response_bytes,
     }
   end
   local idempotent = ikey ~= nil or (method ~= "POST" and method ~= "PATCH" and not spec.creates)

@@ -391,7 +391,7 @@ function M.pending()
 end
 
 --- HTTP transfers in flight. While there are any, a host loop that does not
--- watch their sockets (heygen.uv) steps more often than timeout() says.
+-- watch their sockets (see fds) steps more often than timeout() says.
 function M.transfers()
   return nwaiting
 end
@@ -411,6 +411,8 @@ end
 
 --- Drive I/O and timers once, waiting at most `timeout` seconds (default 0)
 -- for something to happen. Returns the number of operations still pending.
+-- One step does a bounded amount of transfer work (heygen.core's work_bytes
+-- and work_ms); what is left waits for the next step, and timeout() says 0.
 function M.step(timeout)
   timeout = timeout or 0
   run_ready()
@@ -421,6 +423,30 @@ function M.step(timeout)
     if ready_tail >= ready_head then wait = 0 end
     if timers[1] then wait = math.min(wait, math.max(timers[1].at - core.now(), 0)) end
     dispatch(multi:perform(wait * 1000))
+    fire_timers()
+    run_ready()
+  end
+  return M.pending()
+end
+
+--- The sockets of the transfers in flight, for a host loop that watches them
+-- instead of stepping on a timer: the first call (or `all` true) lists every
+-- one, later calls what changed since, in order; each `{fd=, events=}` with
+-- events "r", "w", "rw", or "" for a socket no longer to watch. `all` false:
+-- the host stops watching (changes are no longer kept). A host calls step(0)
+-- when a socket is ready or timeout() has passed, then reads fds() again.
+function M.fds(all)
+  return multi:fds(all)
+end
+
+--- Act on one socket a host saw ready (`events` "r", "w", "rw"; "e" for an
+-- error), or with no fd on libcurl's timer, then run what that woke; one work
+-- budget, like step(0). Returns the number of operations still pending.
+function M.action(fd, events)
+  fire_timers()
+  run_ready()
+  if nwaiting > 0 then
+    dispatch(multi:action(fd, events))
     fire_timers()
     run_ready()
   end

@@ -10,10 +10,12 @@
 --     return job:download("lighthouse.mp4")
 --   end, function(ok, path_or_err) print(ok, path_or_err) end)
 --
--- One libuv timer calls `step(0)` and re-arms itself for `timeout()` while
--- work is pending (at most `interval` while transfers are in flight, as their
--- sockets are not watched); it stops when the loop is idle and starts again
--- by itself when new work is added. Inside Neovim every
+-- libcurl's sockets are watched with libuv poll handles (scheduler.fds) and
+-- one libuv timer stands for timeout(): either calls `step(0)`, which does a
+-- bounded amount of work, and re-arms what is needed next. Nothing polls on a
+-- fixed interval (only a luv without new_poll falls back to stepping every
+-- `interval` while transfers are in flight). The timer stops when the loop is
+-- idle and starts again by itself when new work is added. Inside Neovim every
 -- step and every callback runs through `vim.schedule`, so task code and
 -- callbacks may call `vim.api` freely.
 local scheduler = require "heygen.scheduler"
@@ -25,9 +27,9 @@ local unpack = table.unpack or unpack
 
 local ATTACH_OPTIONS = { interval = "number", schedule = "function", on_error = "function" }
 
-local DEFAULT_INTERVAL = 0.01 -- seconds between steps while transfers are in flight
+local DEFAULT_INTERVAL = 0.01 -- seconds between steps while transfers are in flight (no new_poll)
 
-local st -- the attachment: {uv=, timer=, interval=, schedule=, on_error=, ...}
+local st -- the attachment: {uv=, timer=, interval=, schedule=, on_error=, polls=, ...}
 
 local function check_options(opts)
   for k, v in pairs(opts) do
@@ -62,10 +64,77 @@ local function default_schedule()
   return call_now
 end
 
-local arm
+local arm, step_now
+
+local function queue_step()
+  if st.queued or st.stepping then return end
+  st.queued = true
+  st.schedule(step_now)
+end
+
+-- A watched socket is ready: its poll handle stops until the step has run (in
+-- Neovim the step waits for vim.schedule, and a still-readable socket would
+-- call back on every pass of the loop meanwhile).
+local function on_ready(entry)
+  return function()
+    if not st or entry.closed then return end
+    entry.handle:stop()
+    entry.stopped = true
+    queue_step()
+  end
+end
+
+local function close_poll(fd)
+  local entry = st.polls[fd]
+  st.polls[fd] = nil
+  entry.closed = true
+  if not entry.handle:is_closing() then entry.handle:close() end
+end
+
+local function watch(fd, events)
+  local entry = st.polls[fd]
+  if events == "" then
+    if entry then close_poll(fd) end
+    return
+  end
+  if not entry then
+    local handle, err = st.uv.new_poll(fd)
+    if not handle then -- unwatchable: step on the interval instead, and say why once
+      if not st.blind then report("cannot watch socket " .. fd .. ": " .. tostring(err)) end
+      st.blind = true
+      return
+    end
+    entry = { handle = handle }
+    entry.cb = on_ready(entry)
+    st.polls[fd] = entry
+  elseif entry.events == events and not entry.stopped then
+    return
+  end
+  entry.events, entry.stopped = events, false
+  entry.handle:start(events, entry.cb)
+end
+
+-- Bring the poll handles in line with the sockets libcurl wants watched.
+local function sync_polls()
+  local all = st.resync
+  local list = scheduler.fds(all or nil)
+  st.resync = false
+  if all then
+    local wanted = {}
+    for _, w in ipairs(list) do wanted[w.fd] = true end
+    for fd in pairs(st.polls) do if not wanted[fd] then close_poll(fd) end end
+  end
+  for _, w in ipairs(list) do watch(w.fd, w.events) end
+  for _, entry in pairs(st.polls) do
+    if entry.stopped then
+      entry.stopped = false
+      entry.handle:start(entry.events, entry.cb)
+    end
+  end
+end
 
 -- Drive the scheduler once, then re-arm for the next moment it needs us.
-local function step_now()
+step_now = function()
   if not st then return end
   st.queued = false
   st.stepping = true
@@ -77,10 +146,11 @@ local function step_now()
   local outbox = st.outbox
   st.outbox = {}
   for _, fn in ipairs(outbox) do st.schedule(fn) end
+  if st.polls then sync_polls() end
   local wait = scheduler.pending() > 0 and scheduler.timeout() or nil
   if wait then
-    -- timers say exactly when they are due; sockets are not watched, so poll them
-    if scheduler.transfers() > 0 then wait = math.min(wait, st.interval) end
+    -- timers say exactly when they are due; sockets are watched, unless luv cannot
+    if (st.blind or not st.polls) and scheduler.transfers() > 0 then wait = math.min(wait, st.interval) end
     arm(wait)
   else
     st.timer:stop()
@@ -91,9 +161,7 @@ end
 local function on_timer()
   if not st then return end
   st.due = nil
-  if st.queued then return end
-  st.queued = true
-  st.schedule(step_now)
+  queue_step()
 end
 
 -- Start the one-shot timer `delay` seconds from now, unless it already fires
@@ -117,7 +185,8 @@ end
 --- Idempotent for the same loop; attaching to another loop moves the timer.
 ---@param uv table a luv module (vim.uv / vim.loop / require "luv")
 ---@param opts? {interval?: number, schedule?: fun(fn: function), on_error?: fun(message: string)}
----  interval: longest pause between steps while transfers are in flight (seconds, default 0.01);
+---  interval: longest pause between steps while transfers are in flight, for a luv without
+---    new_poll only (seconds, default 0.01): otherwise libcurl's sockets are watched;
 ---  schedule: how steps and callbacks reach the host (default vim.schedule, else direct);
 ---  on_error: where errors raised by loop callbacks go (default stderr).
 ---@return table uv the loop given
@@ -129,7 +198,8 @@ function M.attach(uv, opts)
   check_options(opts)
   if st and st.uv ~= uv then M.detach() end
   if not st then
-    st = { uv = uv, timer = uv.new_timer(), steps = 0, outbox = {} }
+    st = { uv = uv, timer = uv.new_timer(), steps = 0, outbox = {},
+      polls = type(uv.new_poll) == "function" and {} or nil, resync = true }
   end
   st.interval = opts.interval or DEFAULT_INTERVAL
   st.schedule = opts.schedule or default_schedule()
@@ -143,6 +213,10 @@ end
 function M.detach()
   if not st then return end
   if scheduler.on_work == on_work then scheduler.on_work = nil end
+  if st.polls then
+    for fd in pairs(st.polls) do close_poll(fd) end
+    scheduler.fds(false)
+  end
   st.timer:stop()
   if not st.timer:is_closing() then st.timer:close() end
   st = nil
