@@ -418,6 +418,67 @@ describe("heygen.core HTTP", function()
   end)
 
   -- its curl handle (and, in heygen-lua, libcurl itself) comes with the first add
+  it("does a bounded amount of work per perform: a 32 MB body takes many, timeout() says 0 meanwhile", function()
+    local budget = core.multi { work_bytes = 1024 * 1024, work_ms = 1000 }
+    local n = 32 * 1024 * 1024
+    local path = os.tmpname()
+    local id = assert(budget:add { url = emu.url .. "/_emulator/test/bytes?n=" .. n, file = path })
+    local calls, zero_hints, rec = 0, 0, nil
+    local deadline = core.now() + 60
+    while not rec do
+      assert(core.now() < deadline, "the transfer did not finish in time")
+      rec = budget:perform(100)[1]
+      calls = calls + 1
+      if not rec and budget:timeout() == 0 then zero_hints = zero_hints + 1 end
+    end
+    assert.are.equal(id, rec.id)
+    assert.are.equal(0, rec.code)
+    assert.are.equal(n, rec.file_bytes)
+    -- at most a budget (and the one chunk that crossed it) per call
+    assert.is_true(calls >= 16, "calls: " .. calls)
+    assert.is_true(zero_hints >= 8, "calls that left work and said so: " .. zero_hints)
+    budget:close()
+    os.remove(path)
+  end)
+
+  it("ends a body that passes max_body, in memory or to a file, with too_large and a message", function()
+    local n = 4 * 1024 * 1024
+    local r = one(m, { url = emu.url .. "/_emulator/test/bytes?n=" .. n, max_body = 1000000 })
+    assert.is_true(r.too_large)
+    assert.are.equal(63, r.code) -- CURLE_FILESIZE_EXCEEDED
+    assert.are.equal(1000000, r.max_body)
+    assert.matches("larger than max_body %(1000000 bytes%)", r.error)
+    assert.is_true(#r.body <= 1000000)
+    local path = os.tmpname()
+    r = one(m, { url = emu.url .. "/_emulator/test/bytes?n=" .. n, max_body = 1000000, file = path })
+    assert.is_true(r.too_large)
+    assert.is_true(r.file_bytes <= 1000000)
+    os.remove(path)
+    r = one(m, { url = emu.url .. "/_emulator/test/bytes?n=1000", max_body = 1000 })
+    assert.are.equal(0, r.code)
+    assert.is_nil(r.too_large)
+    assert.are.equal(1000, #r.body)
+  end)
+
+  it("raises on a header or mime part of the wrong type before taking a handle (nothing leaks on close)", function()
+    local doomed = core.multi()
+    assert(one(doomed, { url = emu.url .. "/_emulator/test/echo" })) -- libcurl and the pool in use
+    local ok, err = pcall(doomed.add, doomed, { url = emu.url .. "/_emulator/test/echo", headers = { ["X-A"] = true } })
+    assert.is_false(ok)
+    assert.matches("header 'X%-A' must be a string %(got boolean%)", err)
+    ok, err = pcall(doomed.add, doomed, { url = emu.url .. "/_emulator/test/echo", headers = { {} } })
+    assert.is_false(ok)
+    assert.matches("a header line must be a string %(got table%)", err)
+    ok, err = pcall(doomed.add, doomed, { url = emu.url .. "/_emulator/test/echo", method = "POST",
+      mime = { { name = "k", data = {} } } })
+    assert.is_false(ok)
+    assert.matches("mime part 1: 'data' must be a string", err)
+    assert.are.equal(0, doomed:running())
+    doomed:close() -- before any collection: LeakSanitizer (HEYGEN_SANITIZE) sees no easy handle left
+    collectgarbage()
+    collectgarbage()
+  end)
+
   it("works before its first transfer: no timeout, perform sleeps, close", function()
     local fresh = core.multi()
     assert.are.equal(-1, fresh:timeout())
@@ -499,6 +560,7 @@ describe("heygen.core JSON", function()
 
   it("reports versions of heygen, Lua, libcurl and cjson", function()
     local v = core.versions()
+    assert.is_boolean(v.async_dns) -- Debian's libcurl: true (the threaded resolver)
     assert.are.equal(core.VERSION, v.heygen)
     assert.matches("^%d+%.%d+", v.curl)
     assert.is_string(v.ssl)
