@@ -3,12 +3,15 @@
 -- while a 10 ms editor timer records when it fires, and writes what it saw as
 -- JSON to $HEYGEN_NVIM_OUT, then quits.
 --
--- $HEYGEN_NVIM_CONFIG (JSON): {root=, cpath=, out_dir=, mode="plugin"|"blocking",
---   jobs=N, client={...}, deadline=seconds}
+-- $HEYGEN_NVIM_CONFIG (JSON): {root=, cpath=, out_dir=, mode="plugin"|"blocking"|"json",
+--   jobs=N, client={...}, deadline=seconds, hide_cjson=bool}
 local cfg_text = assert(os.getenv("HEYGEN_NVIM_CONFIG"), "HEYGEN_NVIM_CONFIG not set")
 local cfg = vim.fn.json_decode(cfg_text)
 package.path = cfg.root .. "/lua/?.lua;" .. cfg.root .. "/lua/?/init.lua;" .. package.path
 package.cpath = cfg.cpath .. "/?.so;" .. package.cpath
+if cfg.hide_cjson then -- a Neovim outside Debian: no cjson module, only vim.json
+  package.preload.cjson = function() error("module 'cjson' not found (hidden by the spec)") end
+end
 
 local core = require "heygen.core"
 local hguv = require "heygen.uv"
@@ -76,4 +79,15 @@ local function blocking_mode()
   end, 100)
 end
 
-if cfg.mode == "blocking" then blocking_mode() else plugin_mode() end
+-- API calls on the editor's loop, their JSON through whatever heygen.core found.
+local function json_mode()
+  local heygen = require "heygen"
+  hguv.attach(vim.loop)
+  local hg = heygen.client(cfg.client)
+  hguv.run(function() return hg:avatars() end, function(ok, value)
+    finish { results = { { ok = ok, value = ok and #(value.avatars or {}) or tostring(value) } }, json = core.versions().cjson,
+      encoded = core.json_encode { a = core.json_array {}, o = {}, n = core.json_null } }
+  end)
+end
+
+if cfg.mode == "blocking" then blocking_mode() elseif cfg.mode == "json" then json_mode() else plugin_mode() end

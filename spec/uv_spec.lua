@@ -315,6 +315,19 @@ describe("heygen.uv in headless Neovim (LuaJIT)", function()
     assert.is_true(#slow_emu:requests { method = "GET", path = "^/v1/workflows/executions/" } >= 8)
   end)
 
+  it("works without a cjson module, through Neovim's vim.json", function()
+    local report = nvim { mode = "json", client = client_opts(), deadline = 30, hide_cjson = true }
+    assert.is_nil(report.error)
+    assert.are.equal("vim.json", report.json)
+    assert.is_true(report.results[1].ok, tostring(report.results[1].value))
+    assert.is_true(report.results[1].value > 0)
+    -- what the API needs from an encoder: [] when marked, {} otherwise, null
+    local e = report.encoded
+    assert.matches('"a":%[%]', e)
+    assert.matches('"o":{}', e)
+    assert.matches('"n":null', e)
+  end)
+
   it("shows a blocking wait on the editor's loop as a stall (the measurement can fail)", function()
     slow_emu:reset()
     slow_emu:next_job { stuck = true }

@@ -4,7 +4,9 @@
  *  - null comes back as nil (never a sentinel in user data),
  *  - a table marked with json_array encodes as [] even when empty.
  * cjson is reached through `require "cjson"` and `cjson.new()`, so our
- * configuration never leaks into the user's own cjson instance.
+ * configuration never leaks into the user's own cjson instance. Without a
+ * cjson module, Neovim's vim.json (lua-cjson built into the editor) serves,
+ * with its own settings (precision, depth) and nulls asked to come as nil.
  */
 #include <math.h>
 #include <stdio.h>
@@ -24,7 +26,7 @@ typedef struct {
   size_t rawlen, enclen;
 } array_mark;
 
-enum { UV_DECODE = 1, UV_ENCODE = 2 };
+enum { UV_DECODE = 1, UV_ENCODE = 2, UV_VIM = 3 };
 
 static void normalise(lua_State *L, int idx, int depth);
 
@@ -156,23 +158,34 @@ static void choose_mark(lua_State *L, int idx, array_mark *mk) {
   } while (mentions(L, idx, mk, 0));
 }
 
-/* Push a copy of the value at idx with marked empty arrays replaced by the mark. */
-static void copy_with_marks(lua_State *L, int idx, int depth, const array_mark *mk) {
+/* Push a copy of the value at idx with marked empty arrays replaced by the
+ * mark. With vim.json (vim: the index of {null =, empty_dict =}, else 0), also
+ * json_null by vim.NIL and an unmarked empty table by vim.empty_dict(): its
+ * encoder writes [] for an empty table and nothing for a NULL. */
+static void copy_with_marks(lua_State *L, int idx, int depth, const array_mark *mk, int vim) {
   if (lua_type(L, idx) != LUA_TTABLE) {
-    lua_pushvalue(L, idx);
+    if (vim && lua_type(L, idx) == LUA_TLIGHTUSERDATA && lua_touserdata(L, idx) == NULL)
+      lua_getfield(L, vim, "null");
+    else
+      lua_pushvalue(L, idx);
     return;
   }
   if (depth > MAX_DEPTH) luaL_error(L, "cannot encode: nesting deeper than %d", MAX_DEPTH);
-  if (is_marked_array(L, idx) && is_empty(L, idx)) {
+  if (mk && is_marked_array(L, idx) && is_empty(L, idx)) {
     lua_pushlstring(L, mk->raw, mk->rawlen);
+    return;
+  }
+  if (vim && !is_marked_array(L, idx) && is_empty(L, idx)) {
+    lua_getfield(L, vim, "empty_dict");
+    lua_call(L, 0, 1);
     return;
   }
   luaL_checkstack(L, 8, "JSON nesting");
   lua_newtable(L);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
-    lua_pushvalue(L, -2);                                 /* key */
-    copy_with_marks(L, lua_gettop(L) - 1, depth + 1, mk); /* copied value */
+    lua_pushvalue(L, -2);                                      /* key */
+    copy_with_marks(L, lua_gettop(L) - 1, depth + 1, mk, vim); /* copied value */
     lua_rawset(L, -5);
     lua_pop(L, 1);
   }
@@ -204,15 +217,15 @@ static void replace_marks(lua_State *L, const char *s, size_t len, const array_m
 }
 
 static int json_encode(lua_State *L) {
-  int rewrite;
+  int rewrite, vim = lua_istable(L, lua_upvalueindex(UV_VIM)) ? lua_upvalueindex(UV_VIM) : 0;
   array_mark mk;
   luaL_checkany(L, 1);
   lua_settop(L, 1);
   rewrite = needs_rewrite(L, 1, 0);
   if (rewrite) choose_mark(L, 1, &mk);
   lua_pushvalue(L, lua_upvalueindex(UV_ENCODE));
-  if (rewrite)
-    copy_with_marks(L, 1, 0, &mk);
+  if (rewrite || vim)
+    copy_with_marks(L, 1, 0, rewrite ? &mk : NULL, vim);
   else
     lua_pushvalue(L, 1);
   if (lua_pcall(L, 1, 1, 0) != 0) {
@@ -250,26 +263,84 @@ static void cjson_config(lua_State *L, int inst, const char *name, int arg) {
   }
 }
 
-void heygen_json_open(lua_State *L) {
-  int mod = lua_gettop(L), inst;
+/* Neovim built without Debian's lua-cjson has no `cjson` module, but ships
+ * lua-cjson as vim.json (decode, encode; no new(), nulls as vim.NIL unless
+ * asked). Push a decode taking its options, or leave the stack as it was. */
+static int vim_json_decode(lua_State *L) {
+  lua_settop(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_pushvalue(L, 1);
+  lua_createtable(L, 0, 1); /* {luanil = {object = true, array = true}}: null -> nil */
+  lua_createtable(L, 0, 2);
+  lua_pushboolean(L, 1);
+  lua_setfield(L, -2, "object");
+  lua_pushboolean(L, 1);
+  lua_setfield(L, -2, "array");
+  lua_setfield(L, -2, "luanil");
+  lua_call(L, 2, 1);
+  return 1;
+}
+
+/* The cjson module (an instance of our own), or vim.json; raises when neither is there. */
+static int push_json_instance(lua_State *L) {
   lua_getglobal(L, "require");
   lua_pushliteral(L, "cjson");
-  lua_call(L, 1, 1);
-  lua_getfield(L, -1, "_VERSION");
-  lua_setfield(L, LUA_REGISTRYINDEX, "heygen.cjson_version");
-  lua_getfield(L, -1, "new");
-  lua_call(L, 0, 1); /* an instance of our own: its settings are ours alone */
+  if (lua_pcall(L, 1, 1, 0) == 0) {
+    lua_getfield(L, -1, "_VERSION");
+    lua_setfield(L, LUA_REGISTRYINDEX, "heygen.cjson_version");
+    lua_getfield(L, -1, "new");
+    lua_call(L, 0, 1); /* an instance of our own: its settings are ours alone */
+    lua_remove(L, -2);
+    return 1;
+  }
+  lua_getglobal(L, "vim");
+  if (lua_istable(L, -1)) {
+    lua_getfield(L, -1, "json");
+    if (lua_istable(L, -1)) {
+      lua_remove(L, -2); /* vim */
+      lua_remove(L, -2); /* require's message */
+      lua_pushliteral(L, "vim.json");
+      lua_setfield(L, LUA_REGISTRYINDEX, "heygen.cjson_version");
+      lua_createtable(L, 0, 2);
+      lua_getfield(L, -2, "decode");
+      lua_pushcclosure(L, vim_json_decode, 1);
+      lua_setfield(L, -2, "decode");
+      lua_getfield(L, -2, "encode");
+      lua_setfield(L, -2, "encode");
+      lua_createtable(L, 0, 2); /* what copy_with_marks swaps in */
+      lua_getglobal(L, "vim");
+      lua_getfield(L, -1, "NIL");
+      lua_setfield(L, -3, "null");
+      lua_getfield(L, -1, "empty_dict");
+      lua_setfield(L, -3, "empty_dict");
+      lua_pop(L, 1);
+      lua_setfield(L, -2, "vim");
+      lua_remove(L, -2);
+      return 0;
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return luaL_error(L, "heygen.core: JSON needs lua-cjson (%s)", lua_tostring(L, -1));
+}
+
+void heygen_json_open(lua_State *L) {
+  int mod = lua_gettop(L), inst;
+  if (push_json_instance(L)) {
+    inst = lua_gettop(L);
+    cjson_config(L, inst, "encode_number_precision", 14);
+    cjson_config(L, inst, "decode_max_depth", MAX_DEPTH);
+    cjson_config(L, inst, "encode_max_depth", MAX_DEPTH);
+  }
   inst = lua_gettop(L);
-  cjson_config(L, inst, "encode_number_precision", 14);
-  cjson_config(L, inst, "decode_max_depth", MAX_DEPTH);
-  cjson_config(L, inst, "encode_max_depth", MAX_DEPTH);
 
   lua_getfield(L, inst, "decode");
   lua_pushcclosure(L, json_decode, 1);
   lua_setfield(L, mod, "json_decode");
   lua_getfield(L, inst, "decode");
   lua_getfield(L, inst, "encode");
-  lua_pushcclosure(L, json_encode, 2);
+  lua_getfield(L, inst, "vim"); /* nil with cjson */
+  lua_pushcclosure(L, json_encode, 3);
   lua_setfield(L, mod, "json_encode");
   lua_pushcfunction(L, json_array);
   lua_setfield(L, mod, "json_array");
