@@ -3,5 +3,5 @@
 -- "Missing dependencies: lua-cjson" after a good install.
 --   LUAROCKS_CONFIG=rockspec/debian.lua luarocks --lua-version 5.4 make --deps-mode=none \
 --     rockspec/heygen-scm-1.rockspec --tree ~/.luarocks
--- luacheck: globals rocks_provided
+-- luacheck: ignore 131 (a LuaRocks configuration sets globals)
 rocks_provided = { ["lua-cjson"] = "2.1.0-1" }

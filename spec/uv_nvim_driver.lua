@@ -85,7 +85,8 @@ local function json_mode()
   hguv.attach(vim.loop)
   local hg = heygen.client(cfg.client)
   hguv.run(function() return hg:avatars() end, function(ok, value)
-    finish { results = { { ok = ok, value = ok and #(value.avatars or {}) or tostring(value) } }, json = core.versions().cjson,
+    finish { results = { { ok = ok, value = ok and #(value.avatars or {}) or tostring(value) } },
+      json = core.versions().cjson,
       encoded = core.json_encode { a = core.json_array {}, o = {}, n = core.json_null } }
   end)
 end
