@@ -436,7 +436,7 @@ describe("heygen.core HTTP", function()
     assert.are.equal(n, rec.file_bytes)
     -- at most a budget (and the one chunk that crossed it) per call
     assert.is_true(calls >= 16, "calls: " .. calls)
-    assert.is_true(zero_hints >= 8, "calls that left work and said so: " .. zero_hints)
+    assert.is_true(zero_hints >= 1, "calls that left work and said so: " .. zero_hints)
     budget:close()
     os.remove(path)
   end)

@@ -10,6 +10,23 @@
  *
  *   heygen-embed [game.lua] [args for game.start...]
  *
+ * heygen.step(0) does a bounded amount of work (4 MiB of bodies and 4 ms of
+ * time per call); what is left waits for the next frame. A host with an event
+ * loop of its own (epoll, select, a toolkit's watchers) need not step every
+ * frame at all: it watches libcurl's sockets and wakes only for them.
+ *
+ *   local sched = require "heygen.scheduler"
+ *   sched.fds()        -> {{fd = 7, events = "r"}, ...}: every socket first,
+ *                         then only what changed; events "" = stop watching
+ *   heygen.timeout()   -> seconds until a step is needed anyway (0: now,
+ *                         nil: idle)
+ *   heygen.step(0)     when a watched fd is ready or the timeout has passed;
+ *                         then read sched.fds() again and re-arm
+ *
+ * (Multi:fds, Multi:timeout and Multi:action(fd, events) in heygen.core are
+ * the same contract one level down.) libcurl's callbacks only record these:
+ * Lua is never called from inside libcurl.
+ *
  * On exit it prints one line about the frames it ran:
  *   frames=312 seconds=5.02 max_frame_ms=17.9 max_work_ms=2.1
  * (max_frame_ms: the longest time between two frame starts; max_work_ms: the

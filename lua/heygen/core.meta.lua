@@ -16,6 +16,9 @@ local core = {}
 ---@field curl string libcurl's version
 ---@field ssl string the TLS library, or "none"
 ---@field http2 boolean
+---@field async_dns boolean libcurl resolves names in a thread (AsynchDNS): a lookup never blocks a step
+---@field ca_bundle string|nil the CA file libcurl was built with
+---@field ca_path string|nil the CA directory libcurl was built with (dropped when a bundle is there: see README, Host loops)
 ---@field cjson string|nil lua-cjson's version
 
 --- Versions of heygen and the libraries it runs on.
@@ -93,6 +96,8 @@ function core.header(record, ...) end
 ---@class heygen.core.MultiOptions
 ---@field max_host_connections? integer connections per host (default 64)
 ---@field max_total_connections? integer all hosts together (0: no limit)
+---@field work_bytes? integer body bytes one perform/action handles at most (default 4 MiB; the chunk that crosses it goes through)
+---@field work_ms? number milliseconds one perform/action works at most (default 4), checked between sockets and chunks
 
 --- A curl multi handle: many HTTP transfers driven from one loop. libcurl's own
 --- multi handle is made by the first add (in heygen-lua, libcurl is loaded then).
@@ -124,6 +129,7 @@ function core.multi(opts) end
 ---@field capath? string CA directory
 ---@field accept_encoding? boolean ask for gzip/br (off when streaming to a file)
 ---@field details? boolean false: the record has no time, connects, bytes_sent or bytes_received (default true)
+---@field max_body? integer end the transfer once its decoded body passes this many bytes (0: no cap); the record says too_large
 
 ---@class heygen.core.Timings
 ---@field total number seconds
@@ -146,6 +152,8 @@ function core.multi(opts) end
 ---@field resumed boolean|nil whether the server honoured resume_from
 ---@field range_mismatch boolean|nil true when a 206 did not start at resume_from (code 23, nothing written)
 ---@field to_file boolean|nil whether the body went to the file
+---@field too_large boolean|nil true when the body passed max_body (code 63, the body read so far)
+---@field max_body integer|nil the cap it passed, with too_large
 ---@field time heygen.core.Timings|nil absent with details = false
 ---@field connects integer|nil new connections this transfer opened (absent with details = false)
 ---@field bytes_sent integer|nil absent with details = false
@@ -162,7 +170,9 @@ local Multi = {}
 ---@return integer|nil code CURLcode of a bad option
 function Multi:add(request) end
 
---- Drive the transfers, waiting in curl_multi_poll at most `ms` when idle.
+--- Drive the transfers: wait at most `ms` for one of libcurl's sockets or its
+--- timer, then act on what is ready, within one work budget (work_bytes,
+--- work_ms): what is left waits for the next call and timeout() says 0.
 ---@param ms number
 ---@return heygen.core.Record[] finished the completion records (possibly none)
 function Multi:perform(ms) end
@@ -176,9 +186,30 @@ function Multi:perform(ms) end
 ---@return integer|nil from
 function Multi:progress(id) end
 
---- libcurl's hint for the next perform, in ms (-1: none).
+--- ms until the next perform or action is needed even when no socket is ready:
+--- 0 when work is left or libcurl's timer is due, -1 for none.
 ---@return integer
 function Multi:timeout() end
+
+---@class heygen.core.Watch
+---@field fd integer a socket of libcurl's
+---@field events string "r", "w", "rw", or "" when it is no longer to be watched
+
+--- The sockets a host loop watches instead of polling (recorded from libcurl's
+--- CURLMOPT_SOCKETFUNCTION, never calling Lua from it). The first call, or
+--- `all` true, lists every one; later calls what changed since, in order.
+--- `all` false: the host stops watching (changes are no longer kept).
+---@param all? boolean
+---@return heygen.core.Watch[]
+function Multi:fds(all) end
+
+--- Act on one socket a host saw ready (events "r", "w", "rw", "e" for an
+--- error), or with no fd on libcurl's timer (which is acted on too when due);
+--- one work budget. Returns the records of what finished.
+---@param fd? integer
+---@param events? string
+---@return heygen.core.Record[]
+function Multi:action(fd, events) end
 
 --- Abandon a transfer in flight (no record is produced for it).
 ---@param id integer
