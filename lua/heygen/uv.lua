@@ -155,6 +155,10 @@ step_now = function()
   else
     st.timer:stop()
     st.due = nil
+    if st.idling then
+      st.idle:stop()
+      st.idling = false
+    end
   end
 end
 
@@ -167,7 +171,23 @@ end
 -- Start the one-shot timer `delay` seconds from now, unless it already fires
 -- sooner. Never 0 ms: libuv (before 1.45) runs a timer re-armed for "now"
 -- again in the same pass, which would starve the host's own timers.
+local function on_idle()
+  if not st then return end
+  st.idle:stop()
+  st.idling = false
+  queue_step()
+end
+
 arm = function(delay)
+  if delay <= 0 and st.idle then
+    -- now: on the loop's next pass, after the host's own due timers and I/O
+    -- (an idle handle, not a 1 ms timer: that was a floor under every request)
+    if not st.idling then
+      st.idling = true
+      st.idle:start(on_idle)
+    end
+    return
+  end
   local ms = math.max(math.floor(delay * 1000 + 0.5), 1)
   local due = st.uv.now() + ms
   if st.due and st.due <= due then return end
@@ -199,6 +219,7 @@ function M.attach(uv, opts)
   if st and st.uv ~= uv then M.detach() end
   if not st then
     st = { uv = uv, timer = uv.new_timer(), steps = 0, outbox = {},
+      idle = type(uv.new_idle) == "function" and uv.new_idle() or nil,
       polls = type(uv.new_poll) == "function" and {} or nil, resync = true }
   end
   st.interval = opts.interval or DEFAULT_INTERVAL
@@ -219,13 +240,17 @@ function M.detach()
   end
   st.timer:stop()
   if not st.timer:is_closing() then st.timer:close() end
+  if st.idle then
+    st.idle:stop()
+    if not st.idle:is_closing() then st.idle:close() end
+  end
   st = nil
 end
 
 --- True while the timer is armed (work pending); false when idle or detached.
 ---@return boolean
 function M.active()
-  return st ~= nil and (st.due ~= nil or st.queued == true)
+  return st ~= nil and (st.due ~= nil or st.queued == true or st.idling == true)
 end
 
 --- Steps taken since attach (for status lines and tests).
