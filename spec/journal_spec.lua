@@ -134,7 +134,22 @@ describe("fault 10: the journal", function()
       if e.event == "finished" then finished[e.id] = e.status end
     end
     for _, id in ipairs(ids) do assert.are.equal("completed", finished[id]) end
-    assert.are.same({}, heygen.resume(journal, support.client(emu)))
+    -- completed but not downloaded: still kept, given back done (nothing polled), then
+    -- dropped once each file is on disk; a third resume has nothing to do
+    local hg = support.client(emu)
+    local kept = heygen.resume(journal, hg)
+    assert.are.equal(3, #kept)
+    local polls = emu:count("GET", "^/v[12]/")
+    for i, job in ipairs(kept) do
+      assert.are.equal("completed", job.status)
+      assert.is_string(assert(job:wait()).video_url)
+      local file = support.tmpname(".mp4")
+      assert.are.equal(file, job:download(file))
+      assert.are.equal(support.sample_mp4(), support.read(file), "job " .. i)
+      os.remove(file)
+    end
+    assert.are.equal(polls, emu:count("GET", "^/v[12]/"))
+    assert.are.same({}, heygen.resume(journal, hg))
     os.remove(journal)
     os.remove(script)
     os.remove(script .. ".out")
@@ -162,7 +177,14 @@ describe("fault 10: the journal", function()
     assert.are.equal(job.id, resumed[1].id)
     assert.are.equal("kling_pro", resumed[1].provider)
     assert(resumed[1]:wait { timeout = 30 })
+    -- completed, not downloaded: kept until the file is on disk
+    local kept = heygen.resume(journal, hg)
+    assert.are.equal(1, #kept)
+    assert.are.equal("completed", kept[1].status)
+    local out = support.tmpname(".mp4")
+    assert(kept[1]:download(out))
     assert.are.same({}, heygen.resume(journal, hg))
+    os.remove(out)
     os.remove(journal)
   end)
 

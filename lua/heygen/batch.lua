@@ -64,11 +64,26 @@ function Batch:__tostring()
   return string.format("heygen.Batch (%s, %s)", tostring(self.id), self.status)
 end
 
+-- The client as the page requests of one refresh see it: each request carries `deadline`
+-- (bounding it and its retries, as job:wait's polls are), nil for none.
+local function bounded(client, deadline)
+  if not deadline then return client end
+  return setmetatable({ request = function(_, spec)
+    spec.deadline = deadline
+    return client:request(spec)
+  end }, { __index = client })
+end
+
 --- Read the batch: its status (processing, completed or failed), counts and
 -- every page of its items. Returns the status, or nil, err.
 function Batch:refresh()
+  return self:_refresh()
+end
+
+-- refresh, every page request cut to what is left before `deadline` (batch:wait's)
+function Batch:_refresh(deadline)
   local last -- the batch as the last page answered it
-  local list, err = require("heygen.api.v3").all_pages(self._state.client,
+  local list, err = require("heygen.api.v3").all_pages(bounded(self._state.client, deadline),
     self._state.spec.path .. "/" .. util.encode_component(self.id), nil, M.PAGE, function(data)
       if type(data) ~= "table" then return nil end
       last = data
@@ -91,10 +106,27 @@ function Batch:refresh()
   self.status = TERMINAL[last.status] and last.status or "processing"
   if TERMINAL[self.status] and not self._state.journaled_end then
     self._state.journaled_end = true
-    jobs.journal_append(self._state.client, { event = "finished", kind = self.kind, id = self.id,
-      status = self.status })
+    -- the batch is over, its videos are not on disk: the journal keeps each one as a job
+    -- of its own (heygen.resume gives them back until they are downloaded or forgotten)
+    local api_name = self._state.client.api
+    for _, item in pairs(items) do
+      if type(item.video_id) == "string" and item.video_id ~= "" then
+        self:_journal { event = "created", kind = self._state.spec.job, id = item.video_id, api = api_name,
+          batch = self.id, time = os.time() }
+      end
+    end
+    self:_journal { event = "finished", kind = self.kind, id = self.id, status = self.status }
   end
   return self.status
+end
+
+-- One entry in the client's journal, and in the one heygen.resume read the batch from.
+function Batch:_journal(entry)
+  local st = self._state
+  jobs.journal_append(st.client, entry)
+  if st.journal_path and st.journal_path ~= st.client.journal then
+    require("heygen.journal").append(st.journal_path, entry)
+  end
 end
 
 --- The Job of item i's video (nil while the item has none yet); the same Job
@@ -104,7 +136,10 @@ function Batch:job(i)
   local vid = item and item.video_id
   if not vid then return nil end
   local cache = self._state.jobs
-  cache[vid] = cache[vid] or self._state.client:job(self._state.spec.job, vid)
+  if not cache[vid] then
+    cache[vid] = self._state.client:job(self._state.spec.job, vid)
+    cache[vid]._state.journal_path = self._state.journal_path
+  end
   return cache[vid]
 end
 
@@ -129,7 +164,7 @@ function Batch:wait(opts)
   local deadline, interval = core.now() + timeout, poll.initial
   while true do
     local status, err
-    if jobs.take_poll_slot(client, deadline) then status, err = self:refresh() end
+    if jobs.take_poll_slot(client, deadline) then status, err = self:_refresh(deadline) end
     if status == nil and err and not err.retryable then return nil, err end
     if opts.on_progress then opts.on_progress(self) end
     if TERMINAL[self.status] then break end

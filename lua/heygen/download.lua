@@ -109,6 +109,43 @@ local function adopt(path, note)
   return part
 end
 
+local function folder_of(path) return path:match("^(.*)/[^/]*$") or "." end
+
+--- Can a file be written to `path`? For a caller about to pay for a render it will save
+-- there: the folder must take a new file (a probe file is made and removed), and an
+-- existing `path` is refused unless `overwrite`. `option` names the setting in the error
+-- (default "path"). Returns true, or nil and an error of kind "io" (code "file_exists", or
+-- "not_writable"; err.path, err.option).
+function M.check_target(path, overwrite, option)
+  option = option or "path"
+  if type(path) ~= "string" or path == "" then
+    return nil, errors.new { kind = "invalid_argument", param = option,
+      message = string.format("%s must be a non-empty string (a file path), got %s", option, type(path)) }
+  end
+  local f = io.open(path, "rb")
+  if f then
+    local _, _, errno = f:read(0)
+    local is_dir = errno == 21 -- EISDIR
+    f:close()
+    if not overwrite or is_dir then
+      return nil, errors.new { kind = "io", code = "file_exists", path = path, option = option,
+        message = string.format("%s: %s exists%s", option, path, is_dir and " and is a folder"
+          or "; it is kept: pass overwrite = true to replace it, or another path") }
+    end
+  end
+  local dir = folder_of(path)
+  local probe = string.format("%s/.heygen-probe-%s", dir, util.random_hex(8))
+  local p, why = io.open(probe, "wb")
+  if not p then
+    return nil, errors.new { kind = "io", code = "not_writable", path = path, option = option,
+      message = string.format("%s: cannot write %s: its folder %s takes no new file (%s)", option, path, dir,
+        tostring(why):gsub("^[^:]*: ", "")) }
+  end
+  p:close()
+  os.remove(probe)
+  return true
+end
+
 -- Downloads in progress in this process, by target path: one at a time per target.
 local LOCKS = {}
 

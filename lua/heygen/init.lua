@@ -97,6 +97,11 @@ function M.client(opts) return client.new(offline_options(opts)) end
 ---@return heygen.Job
 function client.Client:job(kind, id)
   api.load_all() -- the job kinds live with their endpoint groups
+  if kind == "fal" then -- a fal request's queue URLs are built from its model id
+    error(string.format("hg:job(\"fal\", %q) cannot follow a fal request without its model: call "
+      .. "hg:fal_job(MODEL_ID, %q) (MODEL_ID as submitted, e.g. \"fal-ai/kling-video/v3/standard/text-to-video\")",
+      tostring(id), tostring(id)), 2)
+  end
   return jobs.new(self, kind, id)
 end
 
@@ -119,7 +124,10 @@ local function unsure(path, e, why)
   }
 end
 
---- Jobs recorded in a journal that have not finished, re-attached; second, the batches
+--- Jobs recorded in a journal whose file is not on disk yet, re-attached: those still
+-- running, and those that completed but were never downloaded (status "completed", their
+-- result kept: wait returns it at once, download fetches the file, refreshing an expired
+-- URL); second, the batches
 -- (hg:create_video_batch & co.) that have not finished, as heygen.Batch objects; third,
 -- the creates the journal cannot settle, as errors of kind "maybe_created" (nil when none).
 -- A create cut off between sending and journaling its answer (the script killed) is
@@ -150,20 +158,26 @@ function M.resume(path, hg)
   local open, order, intents, intent_order = {}, {}, {}, {}
   local batch_mod = require "heygen.batch"
   for _, e in ipairs(journal.read(path, warn)) do
-    if e.event == "created" or e.event == "finished" then
-      local key = e.kind .. ":" .. e.id
-      if e.event == "created" then
-        if not jobs.KINDS[e.kind] and not batch_mod.kind_of(e.kind) then
-          warn(string.format("heygen.resume: %s: job %s of unknown kind %q skipped", path, e.id, e.kind))
-        else
-          if open[key] == nil then order[#order + 1] = key end
-          if open[key] ~= false then open[key] = e end
-        end
-        local it = e.intent and intents[e.intent]
-        if it then it.created = true end
+    local key = e.kind and (e.kind .. ":" .. e.id)
+    if e.event == "created" then
+      if not jobs.KINDS[e.kind] and not batch_mod.kind_of(e.kind) then
+        warn(string.format("heygen.resume: %s: job %s of unknown kind %q skipped", path, e.id, e.kind))
+      else
+        if open[key] == nil then order[#order + 1] = key end
+        if open[key] ~= false then open[key] = { created = e } end
+      end
+      local it = e.intent and intents[e.intent]
+      if it then it.created = true end
+    elseif e.event == "finished" then
+      -- a completed render with a file is kept until that file is on disk
+      local o = open[key]
+      if o and e.status == "completed" and type(e.result) == "table" and (e.result.video_url or e.result.url) then
+        o.completed = e.result
       else
         open[key] = false
       end
+    elseif e.event == "downloaded" or e.event == "forgotten" then
+      open[key] = false
     elseif e.event == "intent" then
       local it = intents[e.id]
       if not it then
@@ -191,16 +205,24 @@ function M.resume(path, hg)
     end
   end
   for _, key in ipairs(order) do
-    local e = open[key]
+    local o = open[key]
+    local e = o and o.created
     if e then
       local hg_e = client_for(e.api)
       local batch_kind = batch_mod.kind_of(e.kind)
       if batch_kind then
-        batches[#batches + 1] = batch_mod.new(hg_e, e.id, batch_kind)
+        local batch = batch_mod.new(hg_e, e.id, batch_kind)
+        batch._state.journal_path = path
+        batches[#batches + 1] = batch
       else
         seen[key] = true
         local fields = type(e.fields) == "table" and e.fields or { provider = e.provider }
-        list[#list + 1] = jobs.new(hg_e, e.kind, e.id, fields)
+        local job = jobs.new(hg_e, e.kind, e.id, fields)
+        job._state.journal_path = path -- its end and its download are written where it came from
+        if o.completed then -- done, not on disk: wait returns at once, download fetches it
+          job.status, job.result, job._state.journaled_end = "completed", util.merge(o.completed), true
+        end
+        list[#list + 1] = job
       end
     end
   end
@@ -246,6 +268,73 @@ function M.resume(path, hg)
     end
   end
   return list, batches, #doubts > 0 and doubts or nil
+end
+
+-- "kind:id", or a job or batch object -> kind, id (kind nil for a bare id)
+local function job_key(ref)
+  if type(ref) == "table" and type(ref.id) == "string" and type(ref.kind) == "string" then
+    return ref.kind, ref.id
+  end
+  if type(ref) ~= "string" or ref == "" then return nil, nil end
+  local kind, id = ref:match("^([%w_]+):(.+)$")
+  if kind and (jobs.KINDS[kind] or require("heygen.batch").kind_of(kind)) then return kind, id end
+  return nil, ref
+end
+
+--- Drop a job (or batch) from the journal at `path`, so heygen.resume no longer gives it
+-- back: one you do not want downloaded, or one you follow elsewhere. The render itself is
+-- not cancelled (job:cancel() does that). `job` is a Job or Batch, "kind:id", or an id.
+-- Returns true, or nil and an error: "not_found" when the journal keeps no such job, "io"
+-- when it cannot be written.
+---@param path string the journal file
+---@param job heygen.Job|heygen.Batch|string
+---@return true|nil, heygen.Error|nil
+function M.forget(path, job)
+  api.load_all()
+  local kind, id = job_key(job)
+  if type(path) ~= "string" or path == "" or not id then
+    error("heygen.forget(path, job): path is the journal file; job a Job, a Batch, \"kind:id\" or an id, got "
+      .. type(path) .. ", " .. type(job), 2)
+  end
+  local kept, hits = {}, {}
+  for _, e in ipairs(journal.read(path)) do
+    if e.id == id and (kind == nil or e.kind == kind) then
+      if e.event == "created" then
+        if kept[e.kind] == nil then hits[#hits + 1] = e.kind end
+        if kept[e.kind] ~= false then kept[e.kind] = true end
+      elseif e.event == "downloaded" or e.event == "forgotten" then
+        kept[e.kind] = false
+      elseif e.event == "finished" and not (e.status == "completed" and type(e.result) == "table") then
+        kept[e.kind] = false
+      end
+    end
+  end
+  local any = false
+  for _, k in ipairs(hits) do
+    if kept[k] then
+      any = true
+      local ok, err = journal.append(path, { event = "forgotten", kind = k, id = id, time = os.time() })
+      if not ok then return nil, errors.new { kind = "io", message = "cannot write the journal: " .. tostring(err) } end
+    end
+  end
+  if not any then
+    return nil, errors.new { kind = "not_found", job_id = id, message = string.format(
+      "the journal %s keeps no job %s%s (never created there, already downloaded, ended or forgotten)",
+      path, kind and (kind .. ":") or "", id) }
+  end
+  return true
+end
+
+--- Can the render you are about to pay for be saved at `path`? Call it before the
+-- submit: the folder must take a new file, and an existing file is refused unless
+-- opts.overwrite. Returns true, or nil and an error of kind "io" (code "file_exists" or
+-- "not_writable") naming opts.option (default "path") and the path.
+---@param path string
+---@param opts? {overwrite?: boolean, option?: string}
+---@return true|nil, heygen.Error|nil
+function M.check_output(path, opts)
+  opts = util.check_options("heygen.check_output", opts, { overwrite = "boolean", option = "string" })
+  return require("heygen.download").check_target(path, opts.overwrite, opts.option)
 end
 
 --- Mark a create the journal reported as unsure (err.intent from heygen.resume) as

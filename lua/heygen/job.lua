@@ -81,16 +81,51 @@ function M.journal_created(job)
   return nil, errors.new {
     kind = "io", job_id = job.id, job = job,
     message = string.format("job %s was created but the journal could not be written (%s); "
-      .. "do not create it again: follow it with client:job(%q, %q)", job.id, tostring(err), job.kind, job.id),
+      .. "do not create it again: follow it with %s", job.id, tostring(err), M.reattach_text(job)),
   }
 end
 
 M.journal_append = journal_append -- for heygen.batch: batches are journaled like jobs
 
+--- The call that re-attaches `job` (for messages): hg:fal_job(MODEL, ID) for a fal request,
+-- whose queue URLs need its model, else hg:job(KIND, ID).
+function M.reattach_text(job, who)
+  who = who or "client"
+  if job.kind == "fal" then
+    return string.format("%s:fal_job(%q, %q)", who, tostring(job.model_id or "MODEL_ID"), job.id)
+  end
+  return string.format("%s:job(%q, %q)", who, job.kind, job.id)
+end
+
+--- The URL of the file a completed job made (what job:download fetches), or nil.
+function M.file_url(job)
+  local r = job.result
+  return type(r) == "table" and (r.video_url or r.url) or nil
+end
+
+-- A completed job's result as a journal keeps it: its plain fields, so that heygen.resume
+-- gives back a job whose wait returns at once and whose download works.
+local function plain_result(result)
+  local out = {}
+  for k, v in pairs(result or {}) do
+    local t = type(v)
+    if type(k) == "string" and (t == "string" or t == "number" or t == "boolean") then out[k] = v end
+  end
+  return out
+end
+
+-- The journal's entry for a job that ended. A completed job with a file to download
+-- carries its result: the journal keeps it until the file is on disk ("downloaded") or
+-- the user drops it (heygen.forget).
 local function journal_finished(job)
   if job._state.journaled_end then return end
   job._state.journaled_end = true
-  journal_append(job._state.client, { event = "finished", kind = job.kind, id = job.id, status = job.status })
+  local entry = { event = "finished", kind = job.kind, id = job.id, status = job.status }
+  if job.status == "completed" and M.file_url(job) then entry.result = plain_result(job.result) end
+  local st = job._state
+  journal_append(st.client, entry)
+  -- a job heygen.resume gave back: its journal learns it too, whatever client follows it
+  if st.journal_path and st.journal_path ~= st.client.journal then journal.append(st.journal_path, entry) end
 end
 
 -- Wait for this client's poll budget: status requests are spread so that all
@@ -125,8 +160,8 @@ local function unknown_status_error(job, raw)
   return errors.new {
     kind = "protocol", job_id = job.id, retryable = false, job_status = raw,
     message = string.format("job %s reports status %q, which heygen-lua does not know (seen %d times in a "
-      .. "row); it was not treated as running: check it with client:job(%q, %q):refresh() and job.raw",
-      job.id, raw, UNKNOWN_SIGHTINGS, job.kind, job.id),
+      .. "row); it was not treated as running: check it with %s:refresh() and job.raw",
+      job.id, raw, UNKNOWN_SIGHTINGS, M.reattach_text(job)),
   }
 end
 
@@ -233,8 +268,7 @@ local function timeout_error(job, timeout)
   return errors.new {
     kind = "timeout", job_id = job.id, retryable = false,
     message = string.format("job %s still %s after %gs; it keeps running remotely: "
-      .. "resume with client:job(%q, %q):wait(), do not submit it again",
-      job.id, job.status, timeout, job.kind, job.id),
+      .. "resume with %s:wait(), do not submit it again", job.id, job.status, timeout, M.reattach_text(job)),
   }
 end
 
@@ -444,7 +478,16 @@ function Job:cancel()
 end
 
 local DOWNLOAD_OPTIONS = { on_progress = "function", timeout = "number", max_resumes = "number", wait = "table",
-  stall_timeout = "number" }
+  stall_timeout = "number", overwrite = "boolean" }
+
+-- The file is on disk: the journal (the client's, and the one heygen.resume read the job
+-- from) no longer keeps the job.
+local function journal_downloaded(job, path)
+  local st = job._state
+  local entry = { event = "downloaded", kind = job.kind, id = job.id, path = path, time = os.time() }
+  journal_append(st.client, entry)
+  if st.journal_path and st.journal_path ~= st.client.journal then journal.append(st.journal_path, entry) end
+end
 
 --- Download the result video to `path` (heygen.download: a fresh part file per download,
 -- resumed with Range and If-Range, every 206 checked against the file's validator and
@@ -455,15 +498,25 @@ function Job:download(path, opts)
   util.check_number("job:download", "timeout", opts.timeout, 0, M.MAX_SECONDS)
   util.check_number("job:download", "stall_timeout", opts.stall_timeout, 0.001, M.MAX_SECONDS)
   util.check_number("job:download", "max_resumes", opts.max_resumes, 0, 1000, true)
+  local dl = require "heygen.download"
+  if opts.overwrite == false then -- the caller asked to keep an existing file
+    local ok, err = dl.check_target(path, false, "job:download path")
+    if not ok then
+      err.job_id = self.id
+      return nil, err
+    end
+  end
   if self.status ~= "completed" then
     local _, err = self:wait(opts.wait)
     if err then return nil, err end
   end
-  local url = self.result and (self.result.video_url or self.result.url)
+  local url = M.file_url(self)
   if not url then
     return nil, errors.new { kind = "protocol", job_id = self.id, message = "the completed job has no video URL" }
   end
-  return require("heygen.download").download(self, path, opts, url)
+  local done, err = dl.download(self, path, opts, url)
+  if done then journal_downloaded(self, path) end
+  return done, err
 end
 
 return M

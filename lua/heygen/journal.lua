@@ -17,14 +17,19 @@
 --            token), key (v3), call, args, api, method, path, time
 --   created  a job or batch the API made: kind, id, api, fields, intent (the create's)
 --   settled  an intent's create is over (outcome "done" | "failed" | "checked")
---   finished a job or batch ended: kind, id, status
+--   finished a job or batch ended: kind, id, status; a completed job with a file to
+--            download also its result (it stays kept until "downloaded" or "forgotten")
+--   downloaded a job's file is on disk: kind, id, path
+--   forgotten the user dropped a job (heygen.forget): kind, id
 -- Lines of the format before checksums (no tab) are read as they are.
 local core = require "heygen.core"
 local util = require "heygen.util"
 
 local M = {}
 
-M.EVENTS = { intent = true, created = true, settled = true, finished = true }
+M.EVENTS = { intent = true, created = true, settled = true, finished = true, downloaded = true, forgotten = true }
+-- the events about one job or batch, which carry its kind and id
+local ABOUT_JOB = { created = true, finished = true, downloaded = true, forgotten = true }
 
 --- The line an entry is written as (with its leading and trailing newline).
 function M.line(entry)
@@ -59,7 +64,7 @@ local function parse(line)
   local e = core.json_decode(json)
   if type(e) ~= "table" then return nil, "not a JSON object" end
   if not M.EVENTS[e.event] then return nil, "unknown event " .. tostring(e.event) end
-  if e.event == "created" or e.event == "finished" then
+  if ABOUT_JOB[e.event] then
     if type(e.kind) ~= "string" or type(e.id) ~= "string" or e.id == "" then
       return nil, "an entry without a kind and an id string"
     end
