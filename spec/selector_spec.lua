@@ -27,6 +27,13 @@ local function by_name(list)
   return t
 end
 
+local function util_merge(a, b)
+  local t = {}
+  for k, v in pairs(a) do t[k] = v end
+  for k, v in pairs(b) do t[k] = v end
+  return t
+end
+
 local function excluded_reason(excluded, name)
   for _, e in ipairs(excluded) do
     if e.provider == name then return e.reasons[1] end
@@ -74,7 +81,7 @@ describe("hg:select ranks by intent", function()
     local list = assert(hg:select { prompt = "A cinematic trailer shot of a knight on a cliff at dawn" })
     assert.are.equal("cinematic", list.intent)
     assert.matches('suggested by the prompt word "cinematic"', list.intent_reason)
-    assert.are.same({ "seedance_2", "kling_v3_standard", "kling_v3_pro", "kling_v2_1" }, names(list, 4))
+    assert.are.same({ "seedance_2", "kling_v3_standard", "kling_v3_pro", "fal_veo_3_1_fast" }, names(list, 4))
     local top = list[1]
     assert.are.equal(0.861, top.score)
     assert.are.equal(1.517, top.est_cost) -- 5 s at $0.3034/s (audio is free on Seedance)
@@ -86,13 +93,13 @@ describe("hg:select ranks by intent", function()
   it("explainer: Veo 3.1 Fast first, prompt-following MiniMax in the top five", function()
     local list = assert(hg:select { prompt = "A simple explainer clip of a coffee cup on a table" })
     assert.are.equal("explainer", list.intent)
-    assert.are.same({ "fal_veo_3_1_fast", "veo3_fast", "veo_3_1_fast", "minimax_hailuo_02" }, names(list, 4))
-    assert.are.equal(1.6, list[1].est_cost) -- 8 s at $0.20/s with audio
+    assert.are.same({ "fal_veo_3_1_fast", "minimax_hailuo_02", "veo3_fast", "veo_3_1_fast" }, names(list, 4))
+    assert.are.equal(1.2, list[1].est_cost) -- 8 s at $0.15/s with audio
   end)
 
   it("social vertical: 9:16 only, landscape-only MiniMax left out with the reason", function()
     local list, excluded = assert(hg:select { prompt = "a dance clip", intent = "social" })
-    assert.are.same({ "kling_v2_1", "kling_v3_standard", "kling_v3_pro", "seedance_2" }, names(list, 4))
+    assert.are.same({ "kling_v3_standard", "kling_v3_pro", "seedance_2", "kling_v2" }, names(list, 4))
     for _, c in ipairs(list) do assert.are.equal("9:16", c.plan.input.aspect_ratio) end
     assert.are.equal("makes only 16:9 video", excluded_reason(excluded, "minimax_hailuo_02"))
   end)
@@ -100,7 +107,7 @@ describe("hg:select ranks by intent", function()
   it("product image-to-video: Kling v3 Pro first, each model given the image under its own name", function()
     local list = assert(hg:select { prompt = "the sneaker turns slowly", intent = "product",
       image_url = "https://example.com/shoe.png" })
-    assert.are.same({ "kling_v3_pro", "kling_v3_standard", "kling_v2_1", "seedance_2" }, names(list, 4))
+    assert.are.same({ "kling_v3_pro", "kling_v3_standard", "seedance_2", "kling_v2_1" }, names(list, 4))
     local c = by_name(list)
     assert.are.equal("fal-ai/kling-video/v3/pro/image-to-video", c.kling_v3_pro.model)
     assert.are.equal("https://example.com/shoe.png", c.kling_v3_pro.plan.input.start_image_url)
@@ -108,12 +115,12 @@ describe("hg:select ranks by intent", function()
     assert.are.equal("https://example.com/shoe.png", c.seedance_2.plan.input.image_url)
     assert.are.equal("https://example.com/shoe.png", c.veo_3_1.plan.input.reference_image_url)
     assert.are.equal(1.512, c.seedance_2.est_cost) -- the image-to-video rate, $0.3024/s
-    assert.are.equal(0.2, c.kling_v2_1.est_cost)   -- $0.20 per 5 s for pro image-to-video
+    assert.are.equal(0.49, c.kling_v2_1.est_cost)  -- $0.49 per 5 s for pro image-to-video
   end)
 
   it("cheapest: ordered by the estimated cost of this request", function()
     local list = assert(hg:select { prompt = "a tree", intent = "cheapest" })
-    assert.are.same({ "ltx_distilled", "kling_v2", "veo2", "seedance_lite", "kling_v2_1" }, names(list, 5))
+    assert.are.same({ "ltx_distilled", "kling_v2", "veo2", "seedance_lite", "minimax_hailuo_02" }, names(list, 5))
     for i = 2, #list do assert.is_true(list[i - 1].est_cost <= list[i].est_cost) end
     -- cheapest leaves audio off: Kling v3 Standard is priced without it
     assert.are.equal(0.42, by_name(list).kling_v3_standard.est_cost)
@@ -138,7 +145,7 @@ describe("hg:select ranks by intent", function()
   it("with a budget: what the request would cost over max_cost is left out, with the sum", function()
     local list, excluded = assert(hg:select { prompt = "a trailer", intent = "cinematic", duration = 10,
       max_cost = 2 })
-    assert.are.same({ "kling_v3_standard", "kling_v3_pro", "kling_v2_1" }, names(list, 3))
+    assert.are.same({ "kling_v3_standard", "kling_v3_pro", "fal_veo_3_1_fast" }, names(list, 3))
     assert.are.equal(1.26, list[1].est_cost)
     assert.matches("budget %$2%.00", list[1].reasons[3])
     assert.are.equal("estimated $3.03 (10 s at $0.3034/s) is over max_cost $2.00",
@@ -159,7 +166,7 @@ end)
 describe("speed", function()
   it("weighs render time: fast lifts the quick ones, slow lets quality lead", function()
     local function top(speed) return names(assert(hg:select { prompt = "a fox", speed = speed }), 3) end
-    assert.are.same({ "kling_v3_standard", "kling_v2_1", "kling_v3_pro" }, top("fast"))
+    assert.are.same({ "kling_v3_standard", "kling_v3_pro", "fal_veo_3_1_fast" }, top("fast"))
     assert.are.same({ "kling_v3_standard", "kling_v3_pro", "seedance_2" }, top("normal"))
     assert.are.same({ "kling_v3_pro", "seedance_2", "kling_v3_standard" }, top("slow"))
     assert.are.same(top("normal"), top(nil))
@@ -192,6 +199,48 @@ describe("costs are for this request, not a default", function()
   end)
 end)
 
+describe("prices are facts with sources", function()
+  local fal_models = require "heygen.api.fal_models"
+
+  it("every registry price names its published page and the date it was read", function()
+    for id, ep in pairs(fal_models.ENDPOINTS) do
+      if ep.price then
+        assert.matches("^https://", ep.price.source, id)
+        assert.matches("^%d%d%d%d%-%d%d%-%d%d$", ep.price.as_of, id)
+      end
+    end
+    for _, e in ipairs(providers.list()) do
+      for mode in pairs(e.models) do
+        local rule = (e.cost.by_mode or {})[mode] or e.cost
+        assert.matches("^https://", rule.source, e.name .. " " .. mode)
+        assert.is_string(rule.as_of, e.name .. " " .. mode)
+      end
+    end
+  end)
+
+  it("follow each provider's rule: base per 5 s plus per extra second, per second by resolution, audio", function()
+    local function cost(req, name) return by_name(assert(hg:select(req)))[name] end
+    local c = cost({ prompt = "x" }, "kling_v2_1")
+    assert.are.equal(1.4, c.est_cost) -- master text-to-video: $1.40 for 5 s
+    assert.matches("%$1%.40 for 5 s", c.reasons[3])
+    assert.are.equal(2.8, cost({ prompt = "x", duration = 10 }, "kling_v2_1").est_cost) -- + 5 s at $0.28
+    local img = { prompt = "x", image_url = "https://example.com/a.png" }
+    assert.are.equal(0.49, cost(img, "kling_v2_1").est_cost) -- pro image-to-video
+    assert.are.equal(0.98, cost(util_merge(img, { duration = 10 }), "kling_v2_1").est_cost) -- + 5 s at $0.098
+    assert.are.equal(0.27, cost({ prompt = "x" }, "minimax_hailuo_02").est_cost) -- 6 s at $0.045/s, 768P
+    assert.are.equal(0.45, cost({ prompt = "x", duration = 10 }, "minimax_hailuo_02").est_cost)
+    assert.matches("6 s at %$0%.045/s at 768P", cost({ prompt = "x" }, "minimax_hailuo_02").reasons[3])
+    assert.are.equal(1.2, cost({ prompt = "x", audio = true }, "fal_veo_3_1_fast").est_cost) -- 8 s at $0.15/s
+    assert.are.equal(0.8, cost({ prompt = "x", audio = false }, "fal_veo_3_1_fast").est_cost)
+  end)
+
+  it("a budget request never runs a $1.40 clip", function()
+    local list, excluded = assert(hg:select { prompt = "a knight", max_cost = 0.5 })
+    for _, c in ipairs(list) do assert.is_true(c.est_cost <= 0.5, c.provider) end
+    assert.are.equal("estimated $1.40 ($1.40 for 5 s) is over max_cost $0.50", excluded_reason(excluded, "kling_v2_1"))
+  end)
+end)
+
 describe("usable gateways", function()
   it("are those with a key: no fal key leaves only HeyGen providers, and says why", function()
     local saved = os.getenv("FAL_KEY") or os.getenv("FAL_AI_API_KEY")
@@ -200,8 +249,9 @@ describe("usable gateways", function()
     assert.are.equal(13, #list)
     for _, c in ipairs(list) do assert.are.equal("heygen", c.gateway) end
     assert.are.equal("no fal.ai key (set FAL_KEY or pass fal_key)", excluded_reason(excluded, "seedance_2"))
-    -- equal scores go to the cheaper, then to the name: a stable order
-    assert.are.same({ "sora_v2_pro", "veo_3_1" }, names(list, 2))
+    -- equal scores and prices go to HeyGen's documented default (veo_3_1), not to the name
+    assert.are.same({ "veo_3_1", "sora_v2_pro" }, names(list, 2))
+    assert.are.equal(list[1].est_cost, list[2].est_cost)
     assert.are.equal(list[1].score, list[2].score)
   end)
 
@@ -281,9 +331,9 @@ describe("users", function()
 
   it("override a number and the ranking follows", function()
     local req = { prompt = "a dance", intent = "social" }
-    assert.are.same({ "kling_v2_1", "kling_v3_standard", "kling_v3_pro" }, names(assert(hg:select(req)), 3))
+    assert.are.same({ "kling_v3_standard", "kling_v3_pro", "seedance_2" }, names(assert(hg:select(req)), 3))
     providers.kling_v3_pro.quality = 0.99
-    assert.are.same({ "kling_v3_pro", "kling_v2_1", "kling_v3_standard" }, names(assert(hg:select(req)), 3))
+    assert.are.same({ "kling_v3_pro", "kling_v3_standard", "seedance_2" }, names(assert(hg:select(req)), 3))
   end)
 
   it("get a clear error for a malformed entry", function()

@@ -22,6 +22,7 @@
 --   cost          per_second, per_second_audio, per_clip, by_mode = {mode = {...}}
 --   fit           intent -> 0..1, over FIT[family]
 local fal = require "heygen.api.fal"
+local fal_models = require "heygen.api.fal_models"
 local util = require "heygen.util"
 
 local M = {}
@@ -57,6 +58,9 @@ local TIER_SECONDS = { fastest = 30, fast = 60, medium = 120, slow = 300 }
 local HEYGEN_INPUTS = { image = "reference_image_url", end_image = "tail_image_url", references = false,
   duration = false, audio = false, aspect_ratio = "aspect_ratio" }
 
+-- HeyGen's documented default provider (heygen-api.md 3.1): ties go to it.
+local DEFAULT_HEYGEN = "veo_3_1"
+
 -- provider string, family, quality tier, speed tier, native audio [INF], clip seconds [INF]
 local HEYGEN = {
   { "veo_3_1", "veo", "highest", "slow", true, 8 },
@@ -82,13 +86,15 @@ for _, h in ipairs(HEYGEN) do
     capabilities = { native_audio = audio, end_frame = true },
     aspect_ratios = { "16:9", "9:16", "1:1" }, default_duration = seconds,
     quality = TIER_QUALITY[quality], speed = TIER_SECONDS[speed], reliability = 0.8,
-    cost = { per_clip = TIER_PRICE[quality] },
+    cost = { per_clip = TIER_PRICE[quality], as_of = fal_models.AS_OF,
+      source = "https://github.com/calesthio/OpenMontage heygen_video per-clip price by tier (docs/fal-api.md 1.2)" },
+    default = name == DEFAULT_HEYGEN or nil, app = name,
     source = "HEYGEN_PROVIDERS tiers (" .. quality .. ", " .. speed .. ") and heygen_video per-clip prices; "
       .. "audio and clip length [INF]",
   }
 end
 
------------------------------------------------------------------- fal.ai models (fal-api.md 3)
+------------------------------------------------------------------ fal.ai models (heygen.api.fal_models)
 
 local function copy(v)
   if type(v) ~= "table" then return v end
@@ -97,119 +103,26 @@ local function copy(v)
   return t
 end
 
--- A constructor for the entries of one family: fn(name, fields) registers a
--- fresh copy of `defaults` with `fields` laid on top.
-local function family(defaults)
-  return function(name, fields)
-    local e = copy(defaults)
-    for k, v in pairs(fields) do e[k] = copy(v) end
-    e.name, e.gateway, e.reliability = name, "fal", e.reliability or 0.8
-    M[name] = e
+-- An entry from the registry: its shared fields, its own, and per mode the endpoint's
+-- published price (cost.by_mode) and app.
+for name, spec in pairs(fal_models.PROVIDERS) do
+  local e = copy(spec.base or {})
+  for k, v in pairs(spec) do
+    if k ~= "base" then e[k] = copy(v) end
   end
+  e.name, e.gateway, e.reliability = name, "fal", e.reliability or 0.8
+  e.cost, e.apps = { by_mode = {} }, {}
+  local sources = {}
+  for mode, id in pairs(e.models) do
+    local ep = assert(fal_models.ENDPOINTS[id], id)
+    e.cost.by_mode[mode], e.apps[mode] = ep.price, ep.app
+    sources[#sources + 1] = mode .. ": " .. ep.price.source .. " (" .. ep.price.as_of .. ")"
+  end
+  table.sort(sources)
+  e.app = e.apps.text or e.apps.image
+  e.source = "prices " .. table.concat(sources, "; ") .. "; quality and speed [INF]"
+  M[name] = e
 end
-
-local function modes(prefix, paths)
-  local t = {}
-  for mode, path in pairs(paths) do t[mode] = prefix .. path end
-  return t
-end
-
-local SEEDANCE_PATHS = { text = "text-to-video", image = "image-to-video", reference = "reference-to-video" }
-
-local seedance = family {
-  family = "seedance",
-  inputs = { image = "image_url", end_image = "end_image_url", references = "image_urls", duration = "%d",
-    audio = "generate_audio", aspect_ratio = "aspect_ratio", extra = { resolution = "720p" } },
-  capabilities = { native_audio = true, multi_shot = true, lip_sync = true, camera_control = true,
-    end_frame = true },
-  aspect_ratios = { "21:9", "16:9", "4:3", "1:1", "3:4", "9:16" },
-  durations = { 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 }, default_duration = 5,
-}
-
-seedance("seedance_2", {
-  label = "Seedance 2.0 (fal.ai)", models = modes("bytedance/seedance-2.0/", SEEDANCE_PATHS),
-  quality = 0.95, speed = 120, cost = { per_second = 0.3034, by_mode = { image = { per_second = 0.3024 } } },
-  source = "fal-api.md 3.2 ($0.3034/s at 720p, audio free; I2V $0.3024/s), 1.2 quality 0.95, 1.6",
-})
-seedance("seedance_2_fast", {
-  label = "Seedance 2.0 Fast (fal.ai)", models = modes("bytedance/seedance-2.0/fast/", SEEDANCE_PATHS),
-  quality = 0.85, speed = 60, cost = { per_second = 0.2419 },
-  -- the Seedance guide: never use fast for multi-shot or complex camera moves (1.6)
-  capabilities = { native_audio = true, lip_sync = true, end_frame = true },
-  source = "fal-api.md 3.2 ($0.2419/s), 1.2 runtime 60 s, 1.6 (fast: b-roll and previews only)",
-})
-
-local kling_v3 = family {
-  family = "kling",
-  inputs = { image = "start_image_url", end_image = "end_image_url", references = false, duration = "%d",
-    audio = "generate_audio", aspect_ratio = "aspect_ratio" },
-  inputs_by_mode = { image = { aspect_ratio = false } }, -- follows the start image
-  capabilities = { native_audio = true, multi_shot = true, camera_control = true, end_frame = true,
-    negative_prompt = true },
-  aspect_ratios = { "16:9", "9:16", "1:1" },
-  durations = { 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 }, default_duration = 5,
-}
-
-local KLING_PATHS = { text = "/text-to-video", image = "/image-to-video" }
-
-kling_v3("kling_v3_pro", {
-  label = "Kling v3 Pro (fal.ai)", models = modes("fal-ai/kling-video/v3/pro", KLING_PATHS),
-  quality = 0.88, speed = 90, cost = { per_second = 0.112, per_second_audio = 0.168 },
-  source = "fal-api.md 3.3 ($0.112/s, $0.168/s with audio); quality and speed [INF]",
-})
-kling_v3("kling_v3_standard", {
-  label = "Kling v3 Standard (fal.ai)", models = modes("fal-ai/kling-video/v3/standard", KLING_PATHS),
-  quality = 0.80, speed = 60, cost = { per_second = 0.084, per_second_audio = 0.126 },
-  source = "fal-api.md 3.3 ($0.084/s, $0.126/s with audio); quality [INF]",
-})
-
-family {} ("kling_v2_1", {
-  label = "Kling v2.1 (fal.ai: master T2V, pro I2V)", family = "kling",
-  models = { text = "fal-ai/kling-video/v2.1/master/text-to-video",
-    image = "fal-ai/kling-video/v2.1/pro/image-to-video" },
-  inputs = { image = "image_url", end_image = "tail_image_url", references = false, duration = "%d",
-    audio = false, aspect_ratio = "aspect_ratio" },
-  inputs_by_mode = { image = { aspect_ratio = false }, text = { end_image = false } },
-  capabilities = { camera_control = true, end_frame = true, negative_prompt = true },
-  aspect_ratios = { "16:9", "9:16", "1:1" }, durations = { 5, 10 }, default_duration = 5,
-  quality = 0.75, speed = 60, cost = { per_second = 0.06, by_mode = { image = { per_second = 0.04 } } },
-  source = "fal-api.md 3.3 (no published price: OpenMontage's $0.30 master / $0.20 pro per 5 s)",
-})
-
-family {} ("minimax_hailuo_02", {
-  label = "MiniMax Hailuo-02 Standard (fal.ai)", family = "minimax",
-  models = modes("fal-ai/minimax/hailuo-02/standard/", { text = "text-to-video", image = "image-to-video" }),
-  inputs = { image = "image_url", end_image = "end_image_url", references = false, duration = "%d",
-    audio = false, aspect_ratio = false, extra = { prompt_optimizer = true } },
-  inputs_by_mode = { text = { end_image = false } },
-  capabilities = { camera_control = true, end_frame = true },
-  aspect_ratios = { "16:9" }, fixed_aspect = "16:9", durations = { 6, 10 }, default_duration = 6,
-  quality = 0.72, speed = 60, cost = { per_clip = 0.45 },
-  source = "fal-api.md 3.4 ($0.45 per generation [3P]); landscape-only text-to-video [INF]",
-})
-
-local VEO_PATHS = { text = "", image = "/image-to-video", first_last = "/first-last-frame-to-video" }
-
-local veo = family {
-  family = "veo",
-  inputs = { image = "image_url", end_image = false, references = "image_urls", duration = "%ds",
-    audio = "generate_audio", aspect_ratio = "aspect_ratio" },
-  inputs_by_mode = { first_last = { image = "first_frame_url", end_image = "last_frame_url" } },
-  capabilities = { native_audio = true, lip_sync = true, end_frame = true, negative_prompt = true, seed = true },
-  aspect_ratios = { "16:9", "9:16" }, durations = { 4, 6, 8 }, default_duration = 8,
-}
-
-veo("fal_veo_3_1", {
-  label = "Veo 3.1 (fal.ai)",
-  models = modes("fal-ai/veo3.1", util.merge(VEO_PATHS, { reference = "/reference-to-video" })),
-  quality = 0.90, speed = 120, cost = { per_second = 0.20, per_second_audio = 0.40 },
-  source = "fal-api.md 3.5 ($0.20/s, $0.40/s with audio at 720p/1080p); 1.2 runtime 120 s",
-})
-veo("fal_veo_3_1_fast", {
-  label = "Veo 3.1 Fast (fal.ai)", models = modes("fal-ai/veo3.1/fast", VEO_PATHS),
-  quality = 0.82, speed = 45, cost = { per_second = 0.10, per_second_audio = 0.20 },
-  source = "fal-api.md 3.5 (fast price not confirmed: OpenMontage's $0.10/s, $0.20/s); 1.2 runtime 45 s",
-})
 
 ------------------------------------------------------------------ the functions
 
@@ -226,8 +139,8 @@ local function check_entry(e)
   if e.gateway ~= "heygen" and e.gateway ~= "fal" then
     return string.format("provider %s: gateway must be \"heygen\" or \"fal\", got %q", e.name, e.gateway)
   end
-  if not (e.cost.per_second or e.cost.per_clip) then
-    return "provider " .. e.name .. ": cost needs per_second or per_clip"
+  if not (e.cost.per_second or e.cost.per_clip or e.cost.first or e.cost.by_mode) then
+    return "provider " .. e.name .. ": cost needs per_second, per_clip, first or by_mode"
   end
   if not methods.FIT[e.family] and not e.fit then
     return "provider " .. e.name .. ": unknown family " .. e.family .. " (give it a fit table)"
@@ -336,13 +249,15 @@ local function pick_duration(entry, req, plan)
   plan.duration_gap = req.duration and math.abs(plan.duration - req.duration) / req.duration or 0
 end
 
---- The price of a plan, from the entry's cost formula.
-function methods.cost(entry, mode, duration, audio)
-  local c = util.merge(entry.cost, (entry.cost.by_mode or {})[mode])
-  if c.per_clip then return c.per_clip, string.format("$%.2f per clip", c.per_clip) end
-  local rate = audio and c.per_second_audio or c.per_second
-  return rate * duration, string.format("%d s at $%.4g/s%s", duration, rate,
-    audio and c.per_second_audio and " with audio" or "")
+--- The price of a plan under the entry's cost rule for `mode` (cost.by_mode[mode], else
+-- cost itself; the rule shapes of heygen.api.fal_models.estimate, per_second_audio naming
+-- the audio rate too). Returns dollars and how, or nil and why no price is known.
+function methods.cost(entry, mode, duration, audio, resolution)
+  local c = entry.cost
+  local rule = (c.by_mode or {})[mode] or c
+  if rule.per_second_audio and rule.audio == nil then rule = util.merge(rule, { audio = rule.per_second_audio }) end
+  if not (rule.per_second or rule.per_clip or rule.first) then return nil, "no published price for " .. mode end
+  return fal_models.estimate(rule, { duration = duration, audio = audio, resolution = resolution })
 end
 
 local function put(input, field, value)
@@ -386,7 +301,9 @@ function methods.plan(entry, req)
   if inputs.duration then input.duration = string.format(inputs.duration, plan.duration) end
   if inputs.audio then input[inputs.audio] = plan.audio end
   plan.input = input
-  plan.est_cost, plan.cost_text = methods.cost(entry, mode, plan.duration, plan.audio)
+  plan.est_cost, plan.cost_text = methods.cost(entry, mode, plan.duration, plan.audio, input.resolution)
+  if not plan.est_cost then return nil, plan.cost_text end
+  plan.price_source = ((entry.cost.by_mode or {})[mode] or entry.cost).source
   if entry.gateway == "fal" and req.prompt then
     local ok, err = fal.check_input(model, input)
     if not ok then return nil, "its input check failed: " .. err.message end

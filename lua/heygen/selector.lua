@@ -13,7 +13,8 @@
 -- What it fixes: costs come from the request, not from default settings; the
 -- prompt may only suggest an intent, never penalise a provider for a word; what
 -- a provider cannot do excludes it with a reason instead of lowering a score.
--- Deterministic: ties go to the cheaper, then to the name.
+-- Deterministic: ties go to the cheaper, then to a gateway's documented default
+-- (HeyGen's veo_3_1), then to the name.
 local providers = require "heygen.providers"
 local validate = require "heygen.validate"
 local util = require "heygen.util"
@@ -193,6 +194,7 @@ local function score(entry, plan, ctx)
   for k, v in pairs(d) do d[k] = round(v, 3) end
   return {
     provider = entry.name, gateway = entry.gateway, model = plan.model, mode = plan.mode, speed = entry.speed,
+    family = entry.family, app = (entry.apps or {})[plan.mode] or entry.app or entry.name, default = entry.default,
     score = round(total, 3), est_cost = round(plan.est_cost, 4), duration = plan.duration, audio = plan.audio,
     scores = d, reasons = reasons_of(entry, plan, ctx, d, bonus), plan = plan,
   }
@@ -218,6 +220,7 @@ local function ordering(order)
     if order and a[order] ~= b[order] then return a[order] < b[order] end
     if a.score ~= b.score then return a.score > b.score end
     if a.est_cost ~= b.est_cost then return a.est_cost < b.est_cost end
+    if (a.default or false) ~= (b.default or false) then return a.default == true end
     return a.provider < b.provider
   end
 end

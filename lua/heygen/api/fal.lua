@@ -20,6 +20,7 @@ local jobs = require "heygen.job"
 local validate = require "heygen.validate"
 local errors = require "heygen.errors"
 local util = require "heygen.util"
+local fal_models = require "heygen.api.fal_models"
 
 local M = {}
 
@@ -143,51 +144,23 @@ local function veo(mode)
   return schema(f)
 end
 
---- Known models: id -> {family=, mode=, schema=}. Other ids are sent as given
--- (fal checks them) unless they look like a typo of one of these.
+--- Known models: id -> {family=, app=, mode=, schema=, price=}, from the one registry
+-- (heygen.api.fal_models). Other ids are sent as given (fal checks them) unless they look
+-- like a typo of one of these.
 M.models = {}
 
-local function model(id, family, mode, rules)
-  M.models[id] = { family = family, mode = mode, schema = rules }
-end
+local RULE_SETS = {
+  seedance = function(mode, o) return seedance(mode, o.resolutions) end,
+  kling_v3 = function(mode) return kling_v3(mode) end,
+  kling_v21 = function(mode, o) return kling_v21(mode, o.tail) end,
+  hailuo = function(mode, o) return hailuo(mode, o) end,
+  veo = function(mode) return veo(mode) end,
+}
 
-for _, tier in ipairs { "", "fast/" } do
-  local resolutions = tier == "" and { "480p", "720p", "1080p", "4k" } or { "480p", "720p" }
-  for _, mode in ipairs { "text", "image", "reference" } do
-    model("bytedance/seedance-2.0/" .. tier .. mode .. "-to-video", "seedance", mode, seedance(mode, resolutions))
-  end
+for id, ep in pairs(fal_models.ENDPOINTS) do
+  M.models[id] = { family = ep.family, app = ep.app, mode = ep.mode, price = ep.price,
+    schema = RULE_SETS[ep.input[1]](ep.mode, ep.input) }
 end
-for _, tier in ipairs { "standard", "pro" } do
-  for _, mode in ipairs { "text", "image" } do
-    model("fal-ai/kling-video/v3/" .. tier .. "/" .. mode .. "-to-video", "kling", mode, kling_v3(mode))
-  end
-end
-model("fal-ai/kling-video/v2.1/master/text-to-video", "kling", "text", kling_v21("text"))
-model("fal-ai/kling-video/v2.1/master/image-to-video", "kling", "image", kling_v21("image"))
-model("fal-ai/kling-video/v2.1/pro/image-to-video", "kling", "image", kling_v21("image", true))
-model("fal-ai/kling-video/v2.1/standard/image-to-video", "kling", "image", kling_v21("image"))
-model("fal-ai/minimax/hailuo-02/standard/text-to-video", "minimax", "text", hailuo("text", { durations = true }))
-model("fal-ai/minimax/hailuo-02/standard/image-to-video", "minimax", "image",
-  hailuo("image", { durations = true, end_frame = true, resolution = true }))
-model("fal-ai/minimax/hailuo-02/pro/text-to-video", "minimax", "text", hailuo("text", {}))
-model("fal-ai/minimax/hailuo-02/pro/image-to-video", "minimax", "image", hailuo("image", { end_frame = true }))
-for _, app in ipairs { "hailuo-2.3", "hailuo-2.3-fast" } do
-  for _, tier in ipairs { "standard", "pro" } do
-    if app == "hailuo-2.3" then -- 2.3-fast has no text-to-video (doc 3.4)
-      model("fal-ai/minimax/" .. app .. "/" .. tier .. "/text-to-video", "minimax", "text",
-        hailuo("text", { durations = tier == "standard" }))
-    end
-    model("fal-ai/minimax/" .. app .. "/" .. tier .. "/image-to-video", "minimax", "image",
-      hailuo("image", { durations = tier == "standard" }))
-  end
-end
-for _, tier in ipairs { "", "/fast" } do
-  local base = "fal-ai/veo3.1" .. tier
-  model(base, "veo", "text", veo("text"))
-  model(base .. "/image-to-video", "veo", "image", veo("image"))
-  model(base .. "/first-last-frame-to-video", "veo", "first_last", veo("first_last"))
-end
-model("fal-ai/veo3.1/reference-to-video", "veo", "reference", veo("reference"))
 
 ------------------------------------------------------------------ checking a submit
 
