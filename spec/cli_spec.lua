@@ -45,6 +45,13 @@ local function generate_on_tty(args)
     { env = environment(), cwd = dir })
 end
 
+-- A command the program printed for the user ("heygen-lua SCRIPT --resume ..."), run
+-- as they would in the folder it ran in, with heygen-lua standing for the one under test.
+local function run_printed(command)
+  assert(command and command:match("^heygen%-lua "), tostring(command))
+  return shell.run(shell.quote(HEYGEN_LUA) .. command:sub(#"heygen-lua" + 1), { env = environment(), cwd = dir })
+end
+
 local function no_secrets(r)
   for _, text in ipairs { r.out, r.err } do
     assert.is_nil(text:find(support.API_KEY, 1, true), "the HeyGen key was printed")
@@ -269,11 +276,68 @@ describe("generate.lua on the command line", function()
       assert.matches("rc=130", r.out, 1, true)
       local last = r.err:match("([^\n]+)\n$")
       assert.matches("^generate%.lua: interrupted: workflow [%w%-]+ keeps running remotely; resume with: "
-        .. "heygen%-lua " .. GENERATE:gsub("%p", "%%%0") .. " %-%-resume workflow:[%w%-]+ %(do not submit it again%)$",
-        last)
+        .. "heygen%-lua " .. GENERATE:gsub("%p", "%%%0") .. " %-%-resume workflow:[%w%-]+ %-%-out boat%.mp4 "
+        .. "%(do not submit it again%)$", last)
       assert.is_nil(r.err:find("traceback", 1, true), r.err)
       assert.are.equal(1, #emu:requests { method = "POST" })
+      -- the printed command, run, finishes that job and writes the MP4 where --out said
+      for _, j in ipairs(emu:jobs()) do emu:job(j.id, { stuck = false }) end
+      r = run_printed(last:match("resume with: (.-) %(do not submit it again%)$"))
+      assert.are.equal(0, r.code, shell.describe(r))
+      assert.are.equal("boat.mp4\n", r.out)
+      assert.are.equal(support.sample_mp4(), support.read(dir .. "/boat.mp4"))
+      assert.are.equal(1, #emu:requests { method = "POST" })
     end)
+
+  it("a render done but not saved (its URL expired): exit 1, says it is kept; the printed command saves it",
+    function()
+      emu:fault { method = "GET", path = "^/files/", expire = true, times = -1 }
+      local r = generate { "--prompt", "A late kite", "--provider", "kling_pro", "--out", "late.mp4" }
+      assert.are.equal(1, r.code, shell.describe(r))
+      local last = r.err:match("([^\n]+)\n$")
+      assert.matches("^generate%.lua: the render is finished and kept %(workflow:[%w%-]+%), but not saved: fix the "
+        .. "cause, then download it with: heygen%-lua " .. GENERATE:gsub("%p", "%%%0")
+        .. " %-%-resume workflow:[%w%-]+ %-%-out late%.mp4 %(do not submit it again%)$", last)
+      assert.matches("url_expired", r.err, 1, true)
+      assert.is_nil(support.read(dir .. "/late.mp4"))
+      local j = generate { "--prompt", "A late kite", "--provider", "kling_pro", "--out", "late2.mp4", "--json" }
+      local doc = heygen.json.decode(j.err:match("(%b{})\n$"))
+      assert.is_true(doc.error.rendered)
+      assert.matches("^workflow:", doc.error.resume)
+      assert.matches(" %-%-out late2%.mp4$", doc.error.resume_command)
+      emu:clear_faults()
+      r = run_printed(last:match("download it with: (.-) %(do not submit it again%)$"))
+      assert.are.equal(0, r.code, shell.describe(r))
+      assert.are.equal(support.sample_mp4(), support.read(dir .. "/late.mp4"))
+      assert.are.equal(2, #emu:requests { method = "POST" }) -- the two runs above, none for the resume
+    end)
+
+  it("kill -9 during the download, then --resume: the same bytes, the part resumed with a Range", function()
+    local sample = support.sample_mp4()
+    -- the first GET of the file sends 20000 bytes and drops; the retry stalls: the part holds them
+    emu:fault { method = "GET", path = "^/files/", drop_after = 20000 }
+    emu:fault { method = "GET", path = "^/files/", delay = 60 }
+    local q = shell.quote
+    local script = table.concat({
+      "true",
+      q(HEYGEN_LUA) .. " " .. q(GENERATE) .. " --prompt 'A torn kite' --provider kling_pro --out torn.mp4"
+        .. " 2>err.txt & pid=$!",
+      "for i in $(seq 1 400); do ls torn.mp4.part.resume >/dev/null 2>&1 && break; sleep 0.05; done",
+      "kill -9 $pid; wait $pid; echo \"rc=$?\"; ls; cat err.txt >&2",
+    }, "\n")
+    local r = shell.run(script, { env = environment(), cwd = dir })
+    assert.matches("rc=137", r.out, 1, true)
+    assert.matches("torn.mp4.part.resume", r.out, 1, true)
+    assert.is_nil(support.read(dir .. "/torn.mp4"))
+    local ref = r.err:match("(workflow [%w%-]+):"):gsub(" ", ":")
+    emu:clear_faults()
+    r = generate { "--resume", ref, "--out", "torn.mp4", "--quiet" }
+    assert.are.equal(0, r.code, shell.describe(r))
+    assert.are.equal(sample, support.read(dir .. "/torn.mp4"))
+    assert.are.equal(1, #emu:requests { method = "POST" })
+    local gets = emu:requests { method = "GET", path = "^/files/" }
+    assert.are.equal("bytes=20000-", gets[#gets].headers.range)
+  end)
 
   it("--resume takes a fal provider's name as the progress line shows it", function()
     local r = generate { "--prompt", "A kite", "--provider", "kling_v3_standard", "--no-wait" }

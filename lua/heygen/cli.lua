@@ -221,36 +221,23 @@ function M.parse(argv, spec)
   return opts
 end
 
-local function folder_of(path)
-  return path:match("^(.*)/[^/]*$") or "."
-end
-
 --- Can a render be written to `path` (nil: a file named after the job in the
---- current folder)? Checked before the paid submit: the folder must take a new
---- file, and an existing `path` is kept unless `force`. true, or nil, err (kind
---- io, code file_exists or cli_file_io_error).
+--- current folder)? Checked before the paid submit (heygen.check_output): the folder
+--- must take a new file, and an existing `path` is kept unless `force`. true, or nil,
+--- err (kind io, code file_exists or cli_file_io_error).
 ---@param path string|nil
 ---@param force boolean|nil
 ---@return true|nil, table|nil
 function M.check_output(path, force)
-  if path and not force then
-    local f = io.open(path, "rb")
-    if f then
-      f:close()
-      return nil, errors.new { kind = "io", code = "file_exists",
-        message = path .. " exists: pass --force to overwrite it, or another --out" }
-    end
+  local ok, err = heygen.check_output(path or "./.heygen-output-name", { overwrite = force == true, option = "--out" })
+  if ok then return true end
+  if err.code == "file_exists" then
+    err.message = path .. " exists: pass --force to overwrite it, or another --out"
+  elseif err.code == "not_writable" then
+    err.code = "cli_file_io_error"
+    err.message = "cannot write into " .. err.folder .. " (" .. err.reason .. ")"
   end
-  local dir = path and folder_of(path) or "."
-  local probe = string.format("%s/.heygen-probe-%d-%d", dir, os.time(), math.random(1, 1e9))
-  local f, why = io.open(probe, "wb")
-  if not f then
-    return nil, errors.new { kind = "io", code = "cli_file_io_error",
-      message = "cannot write into " .. dir .. " (" .. tostring(why):gsub("^[^:]*: ", "") .. ")" }
-  end
-  f:close()
-  os.remove(probe)
-  return true
+  return nil, err
 end
 
 ------------------------------------------------------------------ the client
@@ -378,15 +365,22 @@ local function is_interrupt(e) return type(e) == "string" and e:find("interrupte
 
 -- Ctrl-C (heygen-lua and lua5.4 raise "interrupted!"): one line saying what was left
 -- running and how to resume it, exit 130. Any other error is raised again.
-local function interrupted(e, job, end_line)
+-- The command that picks a job up again: this script when it takes --resume (else
+-- generate.lua, which resumes any kind), the reference, and the --out to write.
+local function resume_command(ref, out)
+  local script = has_resume and type(arg) == "table" and arg[0] or "examples/generate.lua"
+  local function word(w) return w:find("^[%w%-_./:=]+$") and w or ("'" .. w:gsub("'", "'\\''") .. "'") end
+  return "heygen-lua " .. word(script) .. " --resume " .. word(ref) .. (out and (" --out " .. word(out)) or "")
+end
+
+local function interrupted(e, job, end_line, out)
   if not is_interrupt(e) then error(e, 0) end
   if end_line then end_line() end
   local message, ref
   if job then
     ref = M.job_ref(job)
-    local script = has_resume and type(arg) == "table" and arg[0] or "examples/generate.lua"
-    message = string.format("interrupted: %s %s keeps running remotely; resume with: heygen-lua %s --resume %s"
-      .. " (do not submit it again)", tostring(job.kind), tostring(job.id), script, ref)
+    message = string.format("interrupted: %s %s keeps running remotely; resume with: %s"
+      .. " (do not submit it again)", tostring(job.kind), tostring(job.id), resume_command(ref, out))
   else
     message = "interrupted while submitting: the job may have been created; check before submitting again"
   end
@@ -484,21 +478,25 @@ function M.deliver(job, out, opts, how)
     before(j, done)
     on_job(j)
   end or on_job })
-  if not ok then interrupted(result, job, done) end
+  if not ok then interrupted(result, job, done, out) end
   local path
   if result and not opts.force and not opts.out then
     local fine, why = M.check_output(out) -- a name chosen by the job: checked once it is known
     if not fine then result, err = nil, why end
   end
   if result then
-    ok, path, err = pcall(job.download, job, out, { on_progress = on_download })
-    if not ok then interrupted(path, job, done) end
+    -- without --force an --out that appeared during the wait is kept too
+    ok, path, err = pcall(job.download, job, out, { on_progress = on_download,
+      overwrite = opts.force == true })
+    if not ok then interrupted(path, job, done, out) end
   end
   done()
   if not path then
     -- a job still running, or finished but not on disk: either way it can be resumed
     if err and ((err.kind == "timeout" and err.job_id) or job.status == "completed") then
       err.resume = M.job_ref(job)
+      err.resume_command = resume_command(err.resume, out)
+      err.rendered = job.status == "completed" or nil
     end
     return nil, err
   end
@@ -536,8 +534,8 @@ local function error_json(err, code)
   return { error = {
     code = err.code or M.CODE_FOR_KIND[err.kind] or "unclassified_client_error", message = err.message,
     kind = err.kind, exit = code, status = err.status, param = err.param, request_id = err.request_id,
-    job_id = err.job_id, resume = err.resume, hint = err.resume and ("resume with --resume " .. err.resume)
-      or HINTS[code],
+    job_id = err.job_id, resume = err.resume, resume_command = err.resume_command, rendered = err.rendered,
+    hint = err.resume and ("resume with --resume " .. err.resume) or HINTS[code],
   } }
 end
 
@@ -558,7 +556,11 @@ function M.finish(opts, value, err, emu)
       os.exit(code)
     end
     io.stderr:write(program, ": ", tostring(err), "\n")
-    if err.resume then
+    if err.rendered then
+      -- paid for and done, not on disk: nothing is lost, the command fetches it
+      io.stderr:write(program, ": the render is finished and kept (", err.resume, "), but not saved: fix the ",
+        "cause, then download it with: ", err.resume_command, " (do not submit it again)\n")
+    elseif err.resume then
       -- scripts without --resume hand over to generate.lua, which resumes any job kind
       local how = has_resume and "--resume " or "heygen-lua examples/generate.lua --resume "
       io.stderr:write(program, ": the job keeps running remotely: resume with ", how, err.resume,

@@ -137,9 +137,10 @@ function M.check_target(path, overwrite, option)
   local probe = string.format("%s/.heygen-probe-%s", dir, util.random_hex(8))
   local p, why = io.open(probe, "wb")
   if not p then
-    return nil, errors.new { kind = "io", code = "not_writable", path = path, option = option,
-      message = string.format("%s: cannot write %s: its folder %s takes no new file (%s)", option, path, dir,
-        tostring(why):gsub("^[^:]*: ", "")) }
+    local reason = tostring(why):gsub("^[^:]*: ", "")
+    return nil, errors.new { kind = "io", code = "not_writable", path = path, option = option, folder = dir,
+      reason = reason,
+      message = string.format("%s: cannot write %s: its folder %s takes no new file (%s)", option, path, dir, reason) }
   end
   p:close()
   os.remove(probe)
