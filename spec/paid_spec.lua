@@ -245,3 +245,71 @@ describe("issue 17: batch:wait{timeout = T}", function()
     emu:clear_faults()
   end)
 end)
+
+describe("issue 17: a finished batch's videos", function()
+  it("are kept as jobs until downloaded: resume gives them back done, then nothing", function()
+    local journal = support.tmpname(".journal")
+    local hg = support.client(emu, { api = "v3", journal = journal })
+    local item = { type = "avatar", avatar_id = "Abigail_expressive_2024112501", script = "Kept videos." }
+    local batch = assert(hg:create_video_batch { videos = { item, item } })
+    local results = assert(batch:wait { timeout = 30 })
+    assert.are.equal(2, #results)
+    local list, batches = heygen.resume(journal, support.client(emu, { api = "v3" }))
+    assert.are.same({}, batches)
+    assert.are.equal(2, #list)
+    for i, job in ipairs(list) do
+      assert.are.same({ "video", batch:job(i).id, "completed" }, { job.kind, job.id, job.status })
+      local out = support.tmpname(".mp4")
+      assert.are.equal(out, job:download(out))
+      assert.are.equal(support.sample_mp4(), support.read(out))
+      os.remove(out)
+    end
+    list, batches = heygen.resume(journal, hg)
+    assert.are.same({ {}, {} }, { list, batches })
+    assert.are.equal(1, emu:count("POST", "^/v3/videos/batches$"))
+    os.remove(journal)
+  end)
+end)
+
+describe("issue 17: kill -9 during a download", function()
+  it("heygen.resume gives the job back done; its download resumes the part and ends with the same bytes", function()
+    local journal, out = support.tmpname(".journal"), support.tmpname(".mp4")
+    -- the first GET of the file sends 20000 bytes and drops; the retry stalls: the part holds them
+    emu:fault { method = "GET", path = "^/files/", drop_after = 20000 }
+    emu:fault { method = "GET", path = "^/files/", delay = 60 }
+    local script = support.tmpname(".lua")
+    support.write_file(script, [[
+local heygen = require "heygen"
+local hg = heygen.client { journal = os.getenv("JOURNAL"), poll = { initial = 0.05, max = 0.2 } }
+local job = assert(hg:generate_video { prompt = "torn", provider = "kling_pro" })
+assert(job:wait { timeout = 60 })
+print(job:download(os.getenv("OUT")))
+]])
+    local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+    local p = io.popen(string.format("HEYGEN_API_KEY=%s HEYGEN_BASE_URL=%s HEYGEN_API=v2 JOURNAL=%s OUT=%s %s %s "
+      .. ">/dev/null 2>&1 & echo $!", q(support.API_KEY), q(emu.url), q(journal), q(out),
+      q(os.getenv("HEYGEN_TEST_LUA") or "lua5.4"), q(script)))
+    local pid = tonumber(p:read("*a"))
+    p:close()
+    local deadline = core.now() + 30
+    while not support.read(out .. ".part.resume") and core.now() < deadline do sh("sleep 0.05") end
+    assert.is_truthy(support.read(out .. ".part.resume"), "the download never left a part")
+    assert.is_true(sh("kill -9 " .. pid))
+    while sh("kill -0 " .. pid .. " 2>/dev/null") and core.now() < deadline do sh("sleep 0.02") end
+    os.remove(script)
+    assert.is_nil(support.read(out))
+    emu:clear_faults()
+    local list = heygen.resume(journal)
+    assert.are.equal(1, #list)
+    assert.are.equal("completed", list[1].status)
+    assert.are.equal(out, list[1]:download(out))
+    assert.are.equal(support.sample_mp4(), support.read(out))
+    local gets = emu:requests { method = "GET", path = "^/files/" }
+    assert.are.equal("bytes=20000-", gets[#gets].headers.range)
+    assert.are.same({}, support.parts(out))
+    assert.are.same({}, heygen.resume(journal))
+    assert.are.equal(1, emu:count("POST", "^/v1/workflows/executions$"))
+    os.remove(out)
+    os.remove(journal)
+  end)
+end)

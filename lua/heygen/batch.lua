@@ -6,6 +6,7 @@ local scheduler = require "heygen.scheduler"
 local errors = require "heygen.errors"
 local util = require "heygen.util"
 local jobs = require "heygen.job"
+local journal = require "heygen.journal"
 
 local M = {}
 
@@ -51,7 +52,7 @@ function M.journal_created(batch)
   local client = batch._state.client
   local ok, err = jobs.journal_append(client, {
     event = "created", kind = batch.kind, id = batch.id, api = client.api, time = os.time(),
-    intent = require("heygen.journal").current_intent() })
+    intent = journal.current_intent() })
   if ok then return batch end
   return nil, errors.new {
     kind = "io", batch_id = batch.id, batch = batch,
@@ -111,23 +112,15 @@ function Batch:_refresh(deadline)
     local api_name = self._state.client.api
     for _, item in pairs(items) do
       if type(item.video_id) == "string" and item.video_id ~= "" then
-        self:_journal { event = "created", kind = self._state.spec.job, id = item.video_id, api = api_name,
-          batch = self.id, time = os.time() }
+        journal.note(self, { event = "created", kind = self._state.spec.job, id = item.video_id, api = api_name,
+          batch = self.id, time = os.time() })
       end
     end
-    self:_journal { event = "finished", kind = self.kind, id = self.id, status = self.status }
+    journal.note(self, { event = "finished", kind = self.kind, id = self.id, status = self.status })
   end
   return self.status
 end
 
--- One entry in the client's journal, and in the one heygen.resume read the batch from.
-function Batch:_journal(entry)
-  local st = self._state
-  jobs.journal_append(st.client, entry)
-  if st.journal_path and st.journal_path ~= st.client.journal then
-    require("heygen.journal").append(st.journal_path, entry)
-  end
-end
 
 --- The Job of item i's video (nil while the item has none yet); the same Job
 -- object on every call.

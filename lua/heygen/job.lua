@@ -48,35 +48,11 @@ function M.new(client, kind, id, fields)
   return job
 end
 
--- Append one entry (heygen.journal: one write, checksummed, flushed). Returns true, or
--- nil and the system's message.
-local function journal_append(client, entry)
-  return journal.append(client.journal, entry)
-end
-
--- What re-attaching needs besides kind and id: the job's plain fields as the create
--- call set them (a fal job's queue URLs, a workflow's provider, ...).
-local function plain_fields(job)
-  local out, any = {}, false
-  for k, v in pairs(job) do
-    local t = type(v)
-    if type(k) == "string" and k:sub(1, 1) ~= "_" and k ~= "id" and k ~= "kind" and k ~= "status"
-      and (t == "string" or t == "number" or t == "boolean") then
-      out[k], any = v, true
-    end
-  end
-  return any and out or nil
-end
-
 --- Record a created job in the client's journal, flushed before the create
 -- call returns, so a crash right after still leaves its id on disk. When the
 -- journal cannot be written the error carries the job (it exists and is paid for).
 function M.journal_created(job)
-  local st = job._state
-  local ok, err = journal_append(st.client, {
-    event = "created", kind = job.kind, id = job.id, api = st.client.api, provider = job.provider,
-    fields = plain_fields(job), time = os.time(), intent = journal.current_intent(),
-  })
+  local ok, err = journal.job_created(job)
   if ok then return true end
   return nil, errors.new {
     kind = "io", job_id = job.id, job = job,
@@ -85,7 +61,9 @@ function M.journal_created(job)
   }
 end
 
-M.journal_append = journal_append -- for heygen.batch: batches are journaled like jobs
+-- Append one entry to the client's journal (heygen.journal: one write, checksummed,
+-- flushed). Returns true, or nil and the system's message. For heygen.batch.
+function M.journal_append(client, entry) return journal.append(client.journal, entry) end
 
 --- The call that re-attaches `job` (for messages): hg:fal_job(MODEL, ID) for a fal request,
 -- whose queue URLs need its model, else hg:job(KIND, ID).
@@ -97,36 +75,7 @@ function M.reattach_text(job, who)
   return string.format("%s:job(%q, %q)", who, job.kind, job.id)
 end
 
---- The URL of the file a completed job made (what job:download fetches), or nil.
-function M.file_url(job)
-  local r = job.result
-  return type(r) == "table" and (r.video_url or r.url) or nil
-end
-
--- A completed job's result as a journal keeps it: its plain fields, so that heygen.resume
--- gives back a job whose wait returns at once and whose download works.
-local function plain_result(result)
-  local out = {}
-  for k, v in pairs(result or {}) do
-    local t = type(v)
-    if type(k) == "string" and (t == "string" or t == "number" or t == "boolean") then out[k] = v end
-  end
-  return out
-end
-
--- The journal's entry for a job that ended. A completed job with a file to download
--- carries its result: the journal keeps it until the file is on disk ("downloaded") or
--- the user drops it (heygen.forget).
-local function journal_finished(job)
-  if job._state.journaled_end then return end
-  job._state.journaled_end = true
-  local entry = { event = "finished", kind = job.kind, id = job.id, status = job.status }
-  if job.status == "completed" and M.file_url(job) then entry.result = plain_result(job.result) end
-  local st = job._state
-  journal_append(st.client, entry)
-  -- a job heygen.resume gave back: its journal learns it too, whatever client follows it
-  if st.journal_path and st.journal_path ~= st.client.journal then journal.append(st.journal_path, entry) end
-end
+local file_url = journal.file_url
 
 -- Wait for this client's poll budget: status requests are spread so that all
 -- jobs together stay under `poll_budget` requests per second, in FIFO order.
@@ -230,7 +179,7 @@ local function refresh(self, deadline)
     self.result = result
   end
   if status == "failed" then self.error = failure_error(self, failure) end
-  if TERMINAL[status] then journal_finished(self) end
+  if TERMINAL[status] then journal.job_finished(self) end
   return status
 end
 
@@ -472,22 +421,13 @@ function Job:cancel()
   if not TERMINAL[self.status] then
     self.status = "cancelled"
     st.cancelled = true
-    journal_finished(self)
+    journal.job_finished(self)
   end
   return true, remote
 end
 
 local DOWNLOAD_OPTIONS = { on_progress = "function", timeout = "number", max_resumes = "number", wait = "table",
   stall_timeout = "number", overwrite = "boolean" }
-
--- The file is on disk: the journal (the client's, and the one heygen.resume read the job
--- from) no longer keeps the job.
-local function journal_downloaded(job, path)
-  local st = job._state
-  local entry = { event = "downloaded", kind = job.kind, id = job.id, path = path, time = os.time() }
-  journal_append(st.client, entry)
-  if st.journal_path and st.journal_path ~= st.client.journal then journal.append(st.journal_path, entry) end
-end
 
 --- Download the result video to `path` (heygen.download: a fresh part file per download,
 -- resumed with Range and If-Range, every 206 checked against the file's validator and
@@ -510,12 +450,12 @@ function Job:download(path, opts)
     local _, err = self:wait(opts.wait)
     if err then return nil, err end
   end
-  local url = M.file_url(self)
+  local url = file_url(self)
   if not url then
     return nil, errors.new { kind = "protocol", job_id = self.id, message = "the completed job has no video URL" }
   end
   local done, err = dl.download(self, path, opts, url)
-  if done then journal_downloaded(self, path) end
+  if done then journal.job_downloaded(self, path) end
   return done, err
 end
 

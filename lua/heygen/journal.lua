@@ -98,6 +98,65 @@ function M.read(path, warn)
   return out
 end
 
+------------------------------------------------------------------ what happens to a job
+
+--- The URL of the file a completed job made (what job:download fetches), or nil.
+function M.file_url(job)
+  local r = job.result
+  return type(r) == "table" and (r.video_url or r.url) or nil
+end
+
+-- The plain (string, number, boolean) fields of `t` under string keys, but for `skip`'s.
+local function plain(t, skip)
+  local out, any = {}, false
+  for k, v in pairs(t or {}) do
+    local ty = type(v)
+    if type(k) == "string" and not (skip and skip[k]) and (ty == "string" or ty == "number" or ty == "boolean") then
+      out[k], any = v, true
+    end
+  end
+  return out, any
+end
+
+--- One entry about a job (or batch) in its client's journal, and in the journal
+-- heygen.resume read it from (so that journal learns its end, whatever client follows it).
+function M.note(job, entry)
+  local st = job._state
+  local ok, err = M.append(st.client.journal, entry)
+  if st.journal_path and st.journal_path ~= st.client.journal then M.append(st.journal_path, entry) end
+  return ok, err
+end
+
+-- fields a created entry leaves out: what it says in its own words, and private ones
+local NOT_FIELDS = { id = true, kind = true, status = true }
+
+--- A job was created: its kind, id and the plain fields re-attaching needs (a fal job's
+-- queue URLs, a workflow's provider, ...). Returns true, or nil and the system's message.
+function M.job_created(job)
+  local fields, any = plain(job, NOT_FIELDS)
+  for k in pairs(fields) do
+    if k:sub(1, 1) == "_" then fields[k] = nil end
+  end
+  return M.note(job, { event = "created", kind = job.kind, id = job.id, api = job._state.client.api,
+    provider = job.provider, fields = any and fields or nil, time = os.time(), intent = M.current_intent() })
+end
+
+--- A job ended (once). A completed job with a file to download carries its result (its
+-- plain fields): the journal keeps it until "downloaded" or "forgotten", and heygen.resume
+-- gives it back done.
+function M.job_finished(job)
+  if job._state.journaled_end then return end
+  job._state.journaled_end = true
+  local entry = { event = "finished", kind = job.kind, id = job.id, status = job.status }
+  if job.status == "completed" and M.file_url(job) then entry.result = plain(job.result) end
+  M.note(job, entry)
+end
+
+--- A job's file is on disk at `path`: the journal no longer keeps the job.
+function M.job_downloaded(job, path)
+  M.note(job, { event = "downloaded", kind = job.kind, id = job.id, path = path, time = os.time() })
+end
+
 ------------------------------------------------------------------ the call being made
 
 -- Per coroutine, the endpoint calls in progress (innermost last): what an intent
