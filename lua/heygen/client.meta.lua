@@ -221,14 +221,23 @@ function Client:fal_submit(model_id, input, opts) end
 ---@return heygen.Error|nil err
 function Client:fal_webhook_keys(opts) end
 
---- Re-attach to a job by kind and id (never submitted again).
----@param kind string "workflow" | "video" | "translate" | "fal" | ...
+--- Re-attach to a job by kind and id (never submitted again). A fal request needs its
+--- model: hg:fal_job(model_id, request_id) (hg:job("fal", id) raises, saying so).
+---@param kind string "workflow" | "video" | "translate" | "lipsync" | ...
 ---@param id string
 ---@return heygen.Job
 function Client:job(kind, id) end
 
 ---@class heygen.Job
 local Job = {}
+
+---@class heygen.DownloadOptions
+---@field on_progress? fun(done: integer, total: integer|nil)
+---@field timeout? number the whole download, seconds (0: none)
+---@field stall_timeout? number seconds under a byte a second before it is resumed (30)
+---@field max_resumes? integer resumes after drops and stalls (5)
+---@field wait? table job:wait's options, when the job has not completed yet
+---@field overwrite? boolean false: keep an existing file (an "io" error, code "file_exists")
 
 --- One status request.
 ---@return string|nil status
@@ -242,9 +251,12 @@ function Job:refresh() end
 ---@return heygen.Error|nil err
 function Job:wait(opts) end
 
---- Download the video to `path` (through path .. ".part", resumed after a dropped connection).
+--- Download the video to `path` (through a part file beside it, resumed after a dropped
+--- connection). An existing `path` is replaced, unless overwrite = false (then an "io" error,
+--- code "file_exists", and nothing fetched). Once the file is on disk the client's journal
+--- (and the one heygen.resume read the job from) no longer keeps the job.
 ---@param path string
----@param opts? {on_progress?: fun(done: integer, total: integer|nil), timeout?: number, max_resumes?: integer, wait?: table}
+---@param opts? heygen.DownloadOptions
 ---@return string|nil path
 ---@return heygen.Error|nil err
 function Job:download(path, opts) end
@@ -274,8 +286,10 @@ local Batch = {}
 ---@return heygen.Error|nil err
 function Batch:refresh() end
 
---- Poll until every item has ended (or `timeout` seconds, default 1800: then err.kind ==
---- "timeout", the batch left running), then read each video whole.
+--- Poll until every item has ended (or `timeout` seconds, default 1800, page requests
+--- included: then err.kind == "timeout", the batch left running), then read each video
+--- whole. With a journal, a batch that ended leaves each item's video there as a job of its
+--- own (kind "video", ...), kept until it is downloaded or forgotten.
 ---@param opts? {timeout?: number, on_progress?: fun(batch: heygen.Batch)}
 ---@return table|nil results by item: what job:wait() gives for its video
 ---@return table|nil errors by item (nil when none)
