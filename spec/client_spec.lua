@@ -152,11 +152,11 @@ describe("loading", function()
     local lua = os.getenv("HEYGEN_TEST_LUA") or "lua5.4"
     local p = io.popen(lua .. [[ -e '
       local heygen = require "heygen"
-      local before = package.loaded["heygen.api.v3"] == nil and package.loaded["heygen.api.fal"] == nil
+      local before = package.loaded["heygen.api.videos"] == nil and package.loaded["heygen.api.fal"] == nil
       local hg = heygen.client{api_key = "k"}
       local has = type(hg.video_agent) == "function" and type(hg.fal_submit) == "function"
         and type(hg.create_video) == "function" and hg.no_such_call == nil
-      print(before, has, package.loaded["heygen.api.v3"] ~= nil, tostring(hg:job("video", "abc")))' 2>&1]])
+      print(before, has, package.loaded["heygen.api.videos"] ~= nil, tostring(hg:job("video", "abc")))' 2>&1]])
     local out = p:read("*a")
     p:close()
     assert.are.equal("true\ttrue\ttrue\theygen.Job (video abc, pending)\n", out)

@@ -2,7 +2,6 @@
 -- sends, the shapes it answers with, and the v3 error envelope mapped to err.kind.
 local heygen = require "heygen"
 local support = require "support"
-local v3 = require "heygen.api.v3"
 
 local json = heygen.json
 
@@ -741,10 +740,11 @@ end)
 
 describe("avatars, looks, groups and voices under api v3", function()
   it("avatars answers the legacy {avatars=, talking_photos=} from the looks, following every page", function()
-    local size = v3.PAGE.looks
-    v3.PAGE.looks = 4
+    local row = require("heygen.api").calls.avatars.v3
+    local size = row.pages
+    row.pages = 4
     local list, err = hg:avatars()
-    v3.PAGE.looks = size
+    row.pages = size
     assert.is_nil(err)
     assert.are.equal(7, #list.avatars)
     assert.are.equal(2, #list.talking_photos)
@@ -1020,12 +1020,13 @@ describe("assets under api v3", function()
   end)
 
   it("uploads bigger files in three steps: a presigned slot, a PUT without the key, complete", function()
-    local threshold = v3.MULTIPART_MAX
-    v3.MULTIPART_MAX = 100
+    local assets = require "heygen.api.assets"
+    local threshold = assets.MULTIPART_MAX
+    assets.MULTIPART_MAX = 100
     local bytes = "\0\0\0\24ftypmp42" .. string.rep("v", 5000)
     local path = write_file(bytes, ".mp4")
     local asset, err = hg:upload_asset(path)
-    v3.MULTIPART_MAX = threshold
+    assets.MULTIPART_MAX = threshold
     os.remove(path)
     assert.is_nil(err)
     assert.are.equal("video/mp4", asset.mime_type)

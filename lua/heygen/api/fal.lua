@@ -343,14 +343,14 @@ jobs.register_kind("fal", {
 
 ------------------------------------------------------------------ endpoints
 
--- `legacy` is the group every API generation falls back to (heygen.api).
-api.define("legacy", {
+-- `any`: the same row whatever the client's `api` says (heygen.api).
+api.define("any", {
   fal_submit = {
     args = function(model_id, input, opts)
       return type(model_id) == "string" and model_id ~= "" and (input == nil or type(input) == "table")
         and (opts == nil or type(opts) == "table"), "a model id string, an input table and an optional options table"
     end,
-    validate = function(model_id, input, _, opts)
+    validate = function(_, model_id, input, opts)
       local ok, err = M.check_input(model_id, input)
       if not ok then return nil, err end
       return M.check_submit_options(opts)
@@ -362,8 +362,8 @@ api.define("legacy", {
     end,
     job = {
       kind = "fal",
-      id = function(d) return type(d) == "table" and d.request_id or nil end,
-      fields = function(d, model_id, _, opts)
+      id = "request_id",
+      fields = function(_, d, model_id, _, opts)
         return { model_id = model_id, provider = model_id, status_url = d.status_url,
           response_url = d.response_url, cancel_url = d.cancel_url, queue_position = d.queue_position,
           gateway_request_id = d.gateway_request_id, webhook_url = opts and opts.webhook_url }

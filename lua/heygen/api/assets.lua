@@ -1,0 +1,109 @@
+--- Assets: upload a file (legacy: POST upload.heygen.com/v1/asset; v3: multipart up to
+-- 32 MB, presigned direct upload above). ../shared/docs/heygen-api.md 3.15,
+-- ../shared/docs/heygen-v3.md 7.
+local api = require "heygen.api"
+local errors = require "heygen.errors"
+local rules = require "heygen.api.schema.legacy"
+local support = require "heygen.api.support"
+local util = require "heygen.util"
+local validate = require "heygen.validate"
+
+local M = {}
+
+local fail = validate.fail
+
+M.MULTIPART_MAX = 32 * 1048576 -- POST /v3/assets takes up to 32 MB; bigger files go presigned
+M.UPLOAD_TIMEOUT = 600         -- seconds for one upload request (the official CLI's 10 minutes)
+
+-- File extensions POST /v3/assets takes, and their MIME types (docs 7.1).
+M.ASSET_TYPES = {
+  png = "image/png", jpg = "image/jpeg", jpeg = "image/jpeg", mp4 = "video/mp4",
+  webm = "video/webm", mp3 = "audio/mpeg", wav = "audio/wav", pdf = "application/pdf",
+  srt = "application/x-subrip",
+}
+
+-- POST /v3/assets and .../complete answers as the legacy upload answer.
+local function asset_result(d, name)
+  local mime = d.mime_type or ""
+  return util.merge(d, { id = d.asset_id or d.id, name = name, file_type = mime:match("^(%a+)/") })
+end
+
+local function content_type_of(path, given)
+  if given then return given end
+  local ext = path:match("%.([%w]+)$")
+  return ext and M.ASSET_TYPES[ext:lower()]
+end
+
+local function check_upload(_, path, ctype)
+  local size = util.file_size(path)
+  local dir = io.open(path .. "/", "rb")
+  if dir then dir:close() size = nil end
+  if not size then return fail("path", "must be a readable file", path) end
+  if size == 0 then return fail("path", "must not be an empty file", path) end
+  if not content_type_of(path, ctype) then
+    return fail("path", "must end in one of ." .. table.concat(util.sorted_keys(M.ASSET_TYPES), ", .")
+      .. " (or pass a content type)", path)
+  end
+  return true
+end
+
+local function basename(path) return path:match("([^/\\]+)$") or path end
+
+-- Large files: reserve a presigned slot, PUT the bytes there, then finalise (docs 7.2).
+local function direct_upload(client, path, ctype, size)
+  local slot, err = client:request(support.create("/v3/assets/direct-uploads",
+    { filename = basename(path), content_type = ctype, size_bytes = size }))
+  if slot == nil then return nil, err end
+  if slot.max_bytes and size > slot.max_bytes then
+    return nil, errors.new { kind = "invalid_argument", field = "path",
+      message = string.format("path must be at most %d bytes for a direct upload, got %d bytes", slot.max_bytes, size) }
+  end
+  local _, perr = client:request { method = "PUT", url = slot.upload_url, auth = false, raw_body = true,
+    body_file = path, headers = slot.upload_headers or { ["Content-Type"] = ctype }, timeout = M.UPLOAD_TIMEOUT }
+  if errors.is(perr) then return nil, perr end
+  local done
+  done, err = client:request(support.send("POST", "/v3/assets/" .. support.enc(slot.asset_id) .. "/complete", {}))
+  if done == nil then return nil, err end
+  return asset_result(done, basename(path))
+end
+
+local function upload_v3(client, path, ctype)
+  ctype = content_type_of(path, ctype)
+  local size = util.file_size(path)
+  if size > M.MULTIPART_MAX then return direct_upload(client, path, ctype, size) end
+  local spec = support.create("/v3/assets")
+  spec.json, spec.timeout = nil, M.UPLOAD_TIMEOUT
+  spec.mime = { { name = "file", file = path, type = ctype, filename = basename(path) } }
+  local data, err = client:request(spec)
+  if data == nil then return nil, err end
+  return asset_result(data, basename(path))
+end
+
+local function path_and_type(a, b)
+  return type(a) == "string" and a ~= "" and (b == nil or type(b) == "string"),
+    "a file path and an optional MIME type"
+end
+
+api.rows {
+  upload_asset = {
+    doc = { args = "path: string, content_type?: string", returns = "heygen.Asset",
+      text = "Upload a file; its id goes into other calls" },
+    legacy = {
+      args = path_and_type,
+      validate = function(_, path, content_type)
+        return validate.check({ path = path, content_type = content_type }, rules.upload_asset, "")
+      end,
+      request = function(_, path, content_type)
+        return { method = "POST", base = "upload", path = "/v1/asset", envelope = "v1", body_file = path,
+          content_type = content_type or rules.mime_for(path) }
+      end,
+      result = function(_, d)
+        if type(d) == "table" and d.id then return d end
+        return support.protocol("asset upload: the answer carried no asset id")
+      end,
+    },
+    v3 = { args = path_and_type, validate = check_upload, run = upload_v3 },
+  },
+}
+
+return M
