@@ -140,6 +140,12 @@ describe("issue 17: heygen.forget", function()
     assert.are.same({}, kept(journal, hg))
     assert.are.equal(0, emu:count("POST", "cancel"))
     assert(hg:job("workflow", a.id):wait { timeout = 30 }) -- still there, still running remotely
+    -- a fal request by the reference the CLI prints
+    local model = "fal-ai/minimax/hailuo-02/standard/text-to-video"
+    local f = assert(hg:fal_submit(model, { prompt = "f" }))
+    assert.are.same({ [f.id] = "pending" }, kept(journal, hg))
+    assert.is_true(heygen.forget(journal, "fal:" .. model .. ":" .. f.id))
+    assert.are.same({}, kept(journal, hg))
     -- a job the journal does not keep: not_found, naming it and the journal
     local ok, err = heygen.forget(journal, c.id)
     assert.is_nil(ok)

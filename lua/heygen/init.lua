@@ -277,13 +277,15 @@ local function job_key(ref)
   end
   if type(ref) ~= "string" or ref == "" then return nil, nil end
   local kind, id = ref:match("^([%w_]+):(.+)$")
+  if kind == "fal" then return kind, id:match("([^:]+)$") end -- fal:MODEL_ID:REQUEST_ID (the CLI's)
   if kind and (jobs.KINDS[kind] or require("heygen.batch").kind_of(kind)) then return kind, id end
   return nil, ref
 end
 
 --- Drop a job (or batch) from the journal at `path`, so heygen.resume no longer gives it
 -- back: one you do not want downloaded, or one you follow elsewhere. The render itself is
--- not cancelled (job:cancel() does that). `job` is a Job or Batch, "kind:id", or an id.
+-- not cancelled (job:cancel() does that). `job` is a Job or Batch, a reference as the CLI
+-- prints it ("kind:id", "fal:MODEL_ID:REQUEST_ID"), or an id.
 -- Returns true, or nil and an error: "not_found" when the journal keeps no such job, "io"
 -- when it cannot be written.
 ---@param path string the journal file
