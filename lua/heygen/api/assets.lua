@@ -89,7 +89,7 @@ api.rows {
     doc = { args = "path: string, content_type?: string", returns = "heygen.Asset",
       text = "Upload a file; its id goes into other calls" },
     legacy = {
-      args = path_and_type,
+      args = path_and_type, http = "POST upload.heygen.com/v1/asset",
       validate = function(_, path, content_type)
         return validate.check({ path = path, content_type = content_type }, rules.upload_asset, "")
       end,
@@ -102,7 +102,8 @@ api.rows {
         return support.protocol("asset upload: the answer carried no asset id")
       end,
     },
-    v3 = { args = path_and_type, validate = check_upload, run = upload_v3 },
+    v3 = { args = path_and_type, validate = check_upload, run = upload_v3,
+      http = "POST /v3/assets (over 32 MB: direct-uploads, PUT, complete)" },
   },
 }
 

@@ -228,7 +228,7 @@ api.rows {
 
   video_status = {
     doc = { args = "video_id: string", returns = "table", text = "One status read of a video" },
-    legacy = { args = "id", request = function(_, vid)
+    legacy = { args = "id", http = "GET /v1/video_status.get?video_id={1}", request = function(_, vid)
       return { method = "GET", path = "/v1/video_status.get", query = { video_id = vid }, envelope = "v1" }
     end },
     v3 = { args = "id", path = "/v3/videos/{1}", result = function(_, d)
@@ -260,14 +260,16 @@ api.rows {
 
   each_video = {
     doc = { args = "req?: {limit?: integer, folder_id?: string}", returns = "fun(): heygen.VideoItem|nil",
-      text = "An iterator over every video, page after page (a failed page raises its heygen.Error)" },
+      text = "An iterator over every video, page after page (a failed page raises its heygen.Error)",
+      raises = true },
     legacy = { args = "optional_table", run = each_video },
   },
 
   delete_video = {
     doc = { args = "video_id: string, opts?: {type?: \"heygen_video\"|\"video_translate\"}", returns = "true",
       text = "Delete a video" },
-    legacy = { args = "id_table", schema = rules.delete_video, result = yes, request = function(_, vid, b)
+    legacy = { args = "id_table", schema = rules.delete_video, result = yes, http = "DELETE /v1/video.delete",
+      request = function(_, vid, b)
       return { method = "DELETE", path = "/v1/video.delete", envelope = "v1", empty_ok = true,
         query = { video_id = vid, type = b and b.type } }
     end },

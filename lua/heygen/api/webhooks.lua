@@ -37,7 +37,7 @@ api.rows {
 
   rotate_webhook_secret = {
     doc = { args = "id: string", returns = "{endpoint_id: string, secret: string}", text = "A new signing secret" },
-    v3 = { args = "id", request = function(_, eid)
+    v3 = { args = "id", http = "POST /v3/webhooks/endpoints/{1}/rotate-secret", request = function(_, eid)
       -- the operation takes no body: an empty one, and no content type (an empty header
       -- line keeps libcurl from adding its form one)
       local spec = support.create("/v3/webhooks/endpoints/" .. support.enc(eid) .. "/rotate-secret")
