@@ -76,7 +76,8 @@ describe("scripts/api-doc", function()
     assert.are.equal(0, w.code, shell.describe(w))
     assert.is_truthy(meta_before:find("--- Speech audio from text.\n---@param o heygen.SpeechOptions\n", 1, true))
     assert.is_truthy(meta:find("--- Speech audio, renamed.\n---@param o heygen.SpeechOptions\n"
-      .. "---@return heygen.Speech|nil\n---@return heygen.Error|nil err\nfunction Client:text_to_speech(o) end", 1, true))
+      .. "---@return heygen.Speech|nil\n---@return heygen.Error|nil err\n"
+      .. "function Client:text_to_speech(o) end", 1, true))
     assert.are.equal(0, after.code, shell.describe(after))
   end)
 
@@ -84,6 +85,7 @@ describe("scripts/api-doc", function()
     local doc = support.read(ROOT .. "/docs/client.md")
     assert.is_truthy(doc:find("| `hg:video_status(video_id)` | `GET /v1/video_status.get?video_id={video_id}` | "
       .. "`GET /v3/videos/{video_id}` | `table` |", 1, true))
-    assert.is_truthy(doc:find("| `hg:lipsync(o)` | `POST /v3/lipsyncs` | `POST /v3/lipsyncs` | `heygen.Job` |", 1, true))
+    assert.is_truthy(doc:find("| `hg:lipsync(o)` | `POST /v3/lipsyncs` | `POST /v3/lipsyncs` | `heygen.Job` |",
+      1, true))
   end)
 end)
