@@ -1,0 +1,78 @@
+-- assets under api v3: multipart and direct uploads
+-- (the client against the emulator: the requests it sent, what the user sees).
+local env = require "api.v3_env"
+
+local emu, hg
+setup(function() emu, hg = env.start() end)
+teardown(env.stop)
+before_each(function() emu:reset() end)
+local KEY_PATTERN = env.KEY_PATTERN
+local PNG = env.PNG
+local last = env.last
+local sent = env.sent
+local download = env.download
+local write_file = env.write_file
+
+describe("assets under api v3", function()
+  it("uploads up to 32 MB as multipart/form-data and serves the same bytes back", function()
+    local path = write_file(PNG, ".png")
+    local asset = assert(hg:upload_asset(path))
+    os.remove(path)
+    assert.are.equal("image", asset.file_type)
+    assert.are.equal("image/png", asset.mime_type)
+    assert.are.equal(#PNG, asset.size_bytes)
+    assert.are.equal(asset.asset_id, asset.id)
+    local req = last("POST", "^/v3/assets$")
+    assert.matches("^multipart/form%-data; boundary=", req.headers["content-type"])
+    assert.matches(KEY_PATTERN, req.headers["idempotency-key"])
+    assert.are.equal(PNG, download(asset.url))
+  end)
+
+  it("uploads bigger files in three steps: a presigned slot, a PUT without the key, complete", function()
+    local assets = require "heygen.api.assets"
+    local threshold = assets.MULTIPART_MAX
+    assets.MULTIPART_MAX = 100
+    local bytes = "\0\0\0\24ftypmp42" .. string.rep("v", 5000)
+    local path = write_file(bytes, ".mp4")
+    local asset, err = hg:upload_asset(path)
+    assets.MULTIPART_MAX = threshold
+    os.remove(path)
+    assert.is_nil(err)
+    assert.are.equal("video/mp4", asset.mime_type)
+    assert.are.same({ filename = path:match("[^/]+$"), content_type = "video/mp4", size_bytes = #bytes },
+      (sent("POST", "^/v3/assets/direct%-uploads$")))
+    local put = last("PUT", "^/uploads/")
+    assert.is_nil(put.headers["x-api-key"])
+    assert.are.equal("video/mp4", put.headers["content-type"])
+    assert.are.equal(#bytes, put.body_size)
+    assert.is_truthy(last("POST", "^/v3/assets/" .. asset.id .. "/complete$"))
+    assert.are.equal(0, emu:count("POST", "^/v3/assets$"))
+    assert.are.equal(bytes, download(asset.url))
+  end)
+
+  it("sends a real 33 MB file through the presigned upload", function()
+    local bytes = "\0\0\0\24ftypmp42" .. string.rep("0123456789abcdef", 33 * 65536)
+    local path = write_file(bytes, ".mp4")
+    local asset = assert(hg:upload_asset(path))
+    os.remove(path)
+    assert.are.equal(#bytes, asset.size_bytes)
+    assert.are.equal(#bytes, last("PUT", "^/uploads/").body_size)
+    assert.are.equal(bytes, download(asset.url))
+  end)
+
+  it("refuses an unknown file type before any request; the API refuses bytes that are not what they say", function()
+    local path = write_file("hello", ".txt")
+    local asset, err = hg:upload_asset(path)
+    os.remove(path)
+    assert.is_nil(asset)
+    assert.matches("path must end in one of %.jpeg, %.jpg, %.mp3, %.mp4, %.pdf, %.png, %.srt, %.wav, %.webm",
+      err.message)
+    assert.are.equal(0, #emu:requests())
+    path = write_file("not really a picture", ".png")
+    asset, err = hg:upload_asset(path)
+    os.remove(path)
+    assert.is_nil(asset)
+    assert.are.equal("invalid_argument", err.kind)
+    assert.matches("%(param: file%)", err.message)
+  end)
+end)

@@ -1,0 +1,82 @@
+-- hg:video_agent sessions (the client against the emulator: the requests it sent, what the user sees).
+local env = require "api.v3_env"
+local support = require "support"
+
+local emu, hg
+setup(function() emu, hg = env.start() end)
+teardown(env.stop)
+before_each(function() emu:reset() end)
+local last = env.last
+local statuses = env.statuses
+
+describe("hg:video_agent", function()
+  it("creates a session and follows it to its video, then downloads it", function()
+    local job = assert(hg:video_agent { prompt = "A 10 second product demo", orientation = "landscape" })
+    assert.are.equal("video_agent", job.kind)
+    assert.are.equal(job.id, job.session_id)
+    local req = last("POST", "^/v3/video%-agents$")
+    assert.is_nil(req.headers["idempotency-key"]) -- not documented as idempotent: sent once
+    local result, err, order = statuses(job)
+    assert.is_nil(err)
+    assert.are.same({ "pending", "processing", "completed" }, order)
+    assert.are.equal(job.id, result.session_id)
+    assert.are.equal(job.video_id, result.video_id)
+    assert.is_truthy(last("GET", "^/v3/videos/" .. job.video_id .. "$"))
+    assert.is_truthy(last("GET", "^/v3/video%-agents/" .. job.id .. "$"))
+    local out = support.tmpname(".mp4")
+    assert(job:download(out))
+    assert.are.equal(support.sample_mp4(), support.read(out))
+    os.remove(out)
+  end)
+
+  it("the emulator answers each message's resource_ids as a JSON list, [] when empty", function()
+    local job = assert(hg:video_agent { prompt = "Lists stay lists" })
+    assert(job:wait { timeout = 30 })
+    local body = assert(hg:request { method = "GET", path = "/v3/video-agents/" .. job.id, raw_body = true })
+    assert.matches('"resource_ids":%[%]', body)
+    assert.is_nil(body:find('"resource_ids":{}', 1, true))
+  end)
+
+  it("a failed session fails the job with its error message", function()
+    emu:next_job { kind = "video_agent", fail = { code = "video_agent_failed", message = "No storyboard fits" } }
+    local job = assert(hg:video_agent { prompt = "Something impossible" })
+    local result, err = job:wait { timeout = 30 }
+    assert.is_nil(result)
+    assert.are.equal("job_failed", err.kind)
+    assert.matches("No storyboard fits", err.message)
+  end)
+
+  it("checks the prompt and options before any request", function()
+    local job, err = hg:video_agent { prompt = string.rep("x", 10001) }
+    assert.is_nil(job)
+    assert.matches("prompt must be at most 10000 characters, got 10001 characters", err.message)
+    job, err = hg:video_agent { prompt = "x", orientaton = "portrait" }
+    assert.is_nil(job)
+    assert.matches("orientaton is not a known field %(did you mean orientation%?%)", err.message)
+    job, err = hg:video_agent { prompt = "x", auto_proceed = true }
+    assert.is_nil(job)
+    assert.are.equal("invalid_argument", err.kind)
+    assert.matches("auto_proceed is not supported: POST /v3/video-agents has no auto_proceed", err.message, 1, true)
+    assert.are.equal(0, #emu:requests())
+  end)
+
+  it("job:cancel() stops the session remotely; the emulator ends it failed", function()
+    local job = assert(hg:video_agent { prompt = "Never mind" })
+    assert.is_true((job:cancel()))
+    assert.are.equal("cancelled", job.status)
+    assert.is_truthy(last("POST", "^/v3/video%-agents/" .. job.id .. "/stop$"))
+    local session = assert(hg:request { method = "GET", path = "/v3/video-agents/" .. job.id, envelope = "v3" })
+    assert.are.equal("failed", session.status)
+    assert.are.equal("The session was stopped on request", session.messages[1].content)
+    local result, err = job:wait { timeout = 5 }
+    assert.is_nil(result)
+    assert.are.equal("cancelled", err.kind)
+  end)
+
+  it("is reachable from an api = \"v2\" client too", function()
+    local old = support.client(emu)
+    local job = assert(old:video_agent { prompt = "Hello" })
+    assert(job:wait { timeout = 30 })
+    assert.are.equal(1, emu:count("POST", "^/v3/video%-agents$"))
+  end)
+end)
