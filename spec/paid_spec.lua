@@ -250,6 +250,23 @@ describe("issue 17: batch:wait{timeout = T}", function()
     assert.is_true(took < 2, string.format("batch:wait{timeout = 1} took %.2fs", took))
     emu:clear_faults()
   end)
+
+  it("bounds the reads of its videos after the batch ends: each item a timeout error within T", function()
+    local hg = support.client(emu, { api = "v3" })
+    local item = { type = "avatar", avatar_id = "Abigail_expressive_2024112501", script = "Slow videos." }
+    local batch = assert(hg:create_video_batch { videos = { item, item } })
+    local deadline = core.now() + 20
+    while batch:refresh() ~= "completed" and core.now() < deadline do heygen.sleep(0.05) end
+    assert.are.equal("completed", batch.status)
+    emu:fault { method = "GET", path = "^/v3/videos[/?]", delay = 5, times = -1 } -- bulk and single reads
+    local t0 = core.now()
+    local results, errs = batch:wait { timeout = 1 }
+    local took = core.now() - t0
+    assert.is_true(took < 2, string.format("batch:wait{timeout = 1} took %.2fs", took))
+    assert.are.same({}, results)
+    for i = 1, 2 do assert.are.equal("timeout", errs[i].kind, tostring(errs[i])) end
+    emu:clear_faults()
+  end)
 end)
 
 describe("issue 17: a finished batch's videos", function()

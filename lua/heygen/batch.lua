@@ -182,7 +182,7 @@ function Batch:wait(opts)
         message = string.format("batch %s item %d failed: %s", self.id, i, tostring(e.message or "no video")) }
     end
   end
-  local res, jerrs = jobs.wait_all(list)
+  local res, jerrs = jobs.wait_all(list, math.max(deadline - core.now(), 0.001)) -- the same deadline
   for k, i in ipairs(at) do
     results[i] = res[k]
     if jerrs and jerrs[k] then errs[i] = jerrs[k] end

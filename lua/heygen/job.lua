@@ -289,8 +289,11 @@ end
 -- bulk status endpoint (v3 videos: 100 per request) are polled with it, on
 -- one schedule per group; each one that ends is then read whole by the
 -- workers. Returns the results and the errors (nil when none) by index, as
--- heygen.all, which uses it for jobs.
-function M.wait_all(list)
+-- heygen.all, which uses it for jobs. `timeout`: seconds for the whole wait (default 600,
+-- as job:wait's), its requests included.
+function M.wait_all(list, timeout)
+  timeout = timeout or 600
+  local started = core.now()
   local results, errs, nerr, left = {}, {}, 0, #list
   local due, head, tail, idle = {}, 1, 0, {}
   local interval, deadline = {}, {} -- per job, as job:wait() keeps them
@@ -311,8 +314,8 @@ function M.wait_all(list)
   local function poll_one(i)
     local job = list[i]
     local poll = job._state.client.poll
-    if not deadline[i] then deadline[i], interval[i] = core.now() + 600, poll.initial end
-    local ok, done, a, b = pcall(wait_round, job, poll, interval[i], deadline[i], 600)
+    if not deadline[i] then deadline[i], interval[i] = started + timeout, poll.initial end
+    local ok, done, a, b = pcall(wait_round, job, poll, interval[i], deadline[i], timeout)
     if not ok then return finish(i, nil, done) end
     if done then return finish(i, a, b) end
     interval[i] = b
@@ -334,10 +337,12 @@ function M.wait_all(list)
   -- One bulk request for the group's jobs in `chunk`: what each one's status is
   -- ("pending", "processing", anything else: ended or unknown), false when the
   -- request may be repeated, or nil when it failed for good.
-  local function bulk_ask(g, chunk)
+  local function bulk_ask(g, chunk, deadline_at)
     local jobs_of = {}
     for k, i in ipairs(chunk) do jobs_of[k] = list[i] end
-    local data, err = g.client:request(g.bulk.request(jobs_of))
+    local spec = g.bulk.request(jobs_of)
+    spec.deadline = deadline_at
+    local data, err = g.client:request(spec)
     if data == nil then return err and err.retryable and false or nil end
     return g.bulk.read(data)
   end
@@ -346,10 +351,10 @@ function M.wait_all(list)
   -- failed for good, or raised).
   local function bulk_round(g, chunk, still, deadline_at)
     if not take_poll_slot(g.client, deadline_at) then
-      for _, i in ipairs(chunk) do finish(i, nil, timeout_error(list[i], 600)) end
+      for _, i in ipairs(chunk) do finish(i, nil, timeout_error(list[i], timeout)) end
       return
     end
-    local ok, seen = pcall(bulk_ask, g, chunk)
+    local ok, seen = pcall(bulk_ask, g, chunk, deadline_at)
     for _, i in ipairs(chunk) do
       local job = list[i]
       local status = ok and seen and seen[job.id]
@@ -369,7 +374,7 @@ function M.wait_all(list)
   local function bulk_poller(g)
     local poll, max = g.client.poll, g.bulk.max
     local members, wait = g.members, poll.initial
-    local deadline_at = core.now() + 600
+    local deadline_at = started + timeout
     while #members > 0 do
       -- a round: the chunks asked for by up to BULK_TASKS requests at once
       local still, chunks, next_chunk = {}, {}, 1
@@ -391,7 +396,7 @@ function M.wait_all(list)
       if #members == 0 then break end
       local remaining = deadline_at - core.now()
       if remaining <= 0 then
-        for _, i in ipairs(members) do finish(i, nil, timeout_error(list[i], 600)) end
+        for _, i in ipairs(members) do finish(i, nil, timeout_error(list[i], timeout)) end
         break
       end
       scheduler.sleep(math.min(wait, remaining))
