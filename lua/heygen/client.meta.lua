@@ -271,6 +271,12 @@ function Client:rotate_webhook_secret(id) end
 ---@return heygen.Error|nil err
 function Client:share_video(video_id) end
 
+--- Stop a session at its next checkpoint (job:cancel does this for a Job).
+---@param session_id string
+---@return {session_id: string}|nil
+---@return heygen.Error|nil err
+function Client:stop_video_agent(session_id) end
+
 --- One template and its variables.
 ---@param template_id string
 ---@return heygen.TemplateDetails|nil
@@ -324,6 +330,45 @@ function Client:upload_asset(path, content_type) end
 ---@return heygen.Job|nil
 ---@return heygen.Error|nil err
 function Client:video_agent(o) end
+
+--- Send a message to a session: an answer, a follow-up or a revision request (job:reply does this).
+---@param session_id string
+---@param message string|table
+---@return {session_id: string, run_id: string}|nil
+---@return heygen.Error|nil err
+function Client:video_agent_message(session_id, message) end
+
+--- A resource a session message names (resource_ids): its type and URLs.
+---@param session_id string
+---@param resource_id string
+---@return table|nil
+---@return heygen.Error|nil err
+function Client:video_agent_resource(session_id, resource_id) end
+
+--- One session: status, progress, messages, video_id.
+---@param session_id string
+---@return table|nil
+---@return heygen.Error|nil err
+function Client:video_agent_session(session_id) end
+
+--- One page of your sessions, and the next page's token.
+---@param o? {limit?: integer, token?: string}
+---@return table[]|nil
+---@return string?
+---@return heygen.Error|nil err
+function Client:video_agent_sessions(o) end
+
+--- Every style a session can take (style_id).
+---@param o? {tag?: string}
+---@return table[]|nil
+---@return heygen.Error|nil err
+function Client:video_agent_styles(o) end
+
+--- The videos a session made (legacy names added).
+---@param session_id string
+---@return table[]|nil
+---@return heygen.Error|nil err
+function Client:video_agent_videos(session_id) end
 
 --- Re-attach to a video batch.
 ---@param batch_id string

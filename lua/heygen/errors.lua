@@ -25,6 +25,9 @@ M.KINDS = {
   -- heygen.resume: a create whose outcome the journal cannot know (a legacy create cut
   -- off between sending and the answer); err.intent says how to check and settle it
   maybe_created = true,
+  -- a job that stopped to ask (a video agent session waiting for input): err.question is
+  -- what it asks; job:reply(answer) and wait again
+  needs_input = true,
 }
 
 local RETRYABLE = { rate_limit = true, server = true, network = true, timeout = true }

@@ -230,10 +230,24 @@ local function wait_round(job, poll, interval, deadline, timeout, on_progress)
   if status == false then return true, nil, timeout_error(job, timeout) end
   if not status and not err.retryable then return true, nil, err end
   if on_progress then on_progress(job) end
+  -- a kind whose job may stop to ask (a video agent session in chat mode): the wait ends
+  -- with err.kind "needs_input"; job:reply answers and the job goes on
+  local asks = job._state.spec.needs_input
+  local question = asks and asks(job)
+  if question then return true, nil, question end
   if TERMINAL[job.status] then return true, outcome(job) end
   local remaining = deadline - core.now()
   if remaining <= 0 then return true, nil, timeout_error(job, timeout) end
   return false, math.min(interval, remaining), math.min(interval * poll.factor, poll.max)
+end
+
+--- Answer a job that waits for input (job:wait gave err.kind == "needs_input"): its kind
+-- sends `message` (a string, or a table of the kind's fields); wait again afterwards.
+-- Returns the job, or nil, err.
+function Job:reply(message)
+  local reply = self._state.spec.reply
+  if not reply then error(string.format("heygen: a %s job takes no reply", self.kind), 2) end
+  return reply(self, message)
 end
 
 --- Poll until the job ends or `timeout` seconds pass. Returns the result

@@ -80,3 +80,51 @@ describe("hg:video_agent", function()
     assert.are.equal(1, emu:count("POST", "^/v3/video%-agents$"))
   end)
 end)
+
+describe("video agent sessions: list, get, stop, and messages checked before sending", function()
+  it("video_agent_sessions answers one page of the sessions and the next token", function()
+    local a = assert(hg:video_agent { prompt = "First" })
+    local b = assert(hg:video_agent { prompt = "Second" })
+    local list, token = hg:video_agent_sessions { limit = 1 }
+    assert.are.equal(1, #list)
+    local req = last("GET", "^/v3/video%-agents$")
+    assert.are.equal("1", req.query.limit)
+    local all = assert(hg:video_agent_sessions())
+    local ids = {}
+    for _, s in ipairs(all) do ids[s.session_id] = true end
+    assert.is_true(ids[a.id] and ids[b.id])
+    assert.is_string(token) -- two sessions, one per page
+    local _, err = hg:video_agent_sessions { limit = 101 }
+    assert.are.equal("invalid_argument", err.kind)
+    assert.matches("limit must be between 1 and 100, got 101", err.message)
+  end)
+
+  it("video_agent_session reads one session; stop_video_agent stops it", function()
+    local job = assert(hg:video_agent { prompt = "Stop me" })
+    local session = assert(hg:video_agent_session(job.id))
+    assert.are.equal(job.id, session.session_id)
+    assert.is_string(session.status)
+    local stopped = assert(hg:stop_video_agent(job.id))
+    assert.are.equal(job.id, stopped.session_id)
+    assert.is_truthy(last("POST", "^/v3/video%-agents/" .. job.id .. "/stop$"))
+    assert.are.equal("failed", assert(hg:video_agent_session(job.id)).status)
+  end)
+
+  it("a message is checked before any request: field, rule and value named", function()
+    local before = #emu:requests()
+    local _, err = hg:video_agent_message("s1", "")
+    assert.are.equal("invalid_argument", err.kind)
+    assert.matches("message must not be empty, got \"\"", err.message, 1, true)
+    _, err = hg:video_agent_message("s1", { message = "ok", voice = "v" })
+    assert.matches("voice is not a known field (known: avatar_id, brand_kit_id, files, message, voice_id)",
+      err.message, 1, true)
+    _, err = hg:video_agent_message("s1", 42)
+    assert.matches("message must be a string or a table of message fields, got 42", err.message)
+    local job = hg:job("video_agent", "s1")
+    local r, rerr = job:reply { message = "x", files = { "ftp://nope" } }
+    assert.is_nil(r)
+    assert.matches("files%[1%]", rerr.message)
+    assert.are.equal(before, #emu:requests())
+    assert.has_error(function() hg:job("video", "v1"):reply("hello") end, "heygen: a video job takes no reply")
+  end)
+end)

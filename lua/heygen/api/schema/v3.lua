@@ -143,6 +143,15 @@ M.video_agent = { type = "table", closed = true, fields = {
   auto_proceed = { forbidden = "POST /v3/video-agents has no auto_proceed (the contract closes its body)" },
 } }
 
+-- POST /v3/video-agents/{session_id}: a follow-up message, an answer or a revision request.
+M.agent_message = { type = "table", closed = true, fields = {
+  message = { type = "string", required = true, min_len = 1, max_len = rules.MAX_PROMPT },
+  files = M.video_agent.fields.files, avatar_id = id, voice_id = id, brand_kit_id = id,
+} }
+
+M.agent_sessions = common.page(100)
+M.agent_styles = { type = "table", closed = true, fields = { tag = id } }
+
 local function time_window(v)
   if v.start_time and v.end_time and v.end_time <= v.start_time then
     return string.format("end_time must be after start_time, got %s <= %s", v.end_time, v.start_time)
