@@ -76,3 +76,39 @@ describe("assets under api v3", function()
     assert.matches("%(param: file%)", err.message)
   end)
 end)
+
+describe("assets: one, delete, statuses, search, sounds", function()
+  it("asset reads an uploaded asset; delete_asset removes it", function()
+    local path = write_file(PNG, ".png")
+    local up = assert(hg:upload_asset(path))
+    os.remove(path)
+    local one = assert(hg:asset(up.id))
+    assert.are.equal(up.id, one.id)
+    assert.are.equal(PNG, download(one.url))
+    assert.is_true(assert(hg:delete_asset(up.id)))
+    assert.is_truthy(last("DELETE", "^/v3/assets/" .. up.id .. "$"))
+    local gone, err = hg:asset(up.id)
+    assert.is_nil(gone)
+    assert.are.equal("not_found", err.kind)
+  end)
+
+  it("statuses, search and sounds check their arguments before any request", function()
+    local before = #emu:requests()
+    local _, err = hg:asset_statuses {}
+    assert.are.equal("invalid_argument", err.kind)
+    assert.matches("the request needs exactly one of {asset_ids} or {batch_ids}, got none", err.message, 1, true)
+    _, err = hg:asset_statuses { asset_ids = {} }
+    assert.matches("asset_ids must", err.message)
+    _, err = hg:search_assets { query = "cat" }
+    assert.matches("type is required", err.message)
+    _, err = hg:search_assets { query = "cat", type = "photo" }
+    assert.matches('type must be one of "image", "icon", got "photo"', err.message, 1, true)
+    _, err = hg:audio_sounds { query = "rain", limit = 51 }
+    assert.matches("limit must be between 1 and 50, got 51", err.message)
+    _, err = hg:audio_sounds { query = "rain", min_score = 2 }
+    assert.matches("min_score must be", err.message)
+    _, err = hg:assets { folder = "f" }
+    assert.matches("folder is not a known field", err.message)
+    assert.are.equal(before, #emu:requests())
+  end)
+end)

@@ -175,3 +175,36 @@ describe("proofreads", function()
     assert.are.equal(0, #emu:requests())
   end)
 end)
+
+describe("video translations: list, status, update and delete", function()
+  it("video_translations answers a page and the next token; translation_status reads one", function()
+    local ids = {}
+    for _ = 1, 2 do
+      local job = assert(hg:translate_video { video_url = "https://example.com/in.mp4",
+        output_language = "Spanish (Spain)" })
+      ids[job.id] = true
+    end
+    local page, token = hg:video_translations { limit = 1 }
+    assert.are.equal(1, #page)
+    assert.is_string(token)
+    local rest = assert(hg:video_translations { token = token })
+    local seen = { [page[1].id] = true }
+    for _, t in ipairs(rest) do seen[t.id] = true end
+    for id in pairs(ids) do assert.is_true(seen[id]) end
+    local id = next(ids)
+    local one = assert(hg:translation_status(id))
+    assert.are.equal(id, one.id)
+    assert.are.equal("Spanish (Spain)", one.output_language)
+  end)
+
+  it("update and delete check their arguments before any request", function()
+    local before = #emu:requests()
+    local _, err = hg:update_translation("t1", { title = "" })
+    assert.are.equal("invalid_argument", err.kind)
+    assert.matches('title must not be empty, got ""', err.message, 1, true)
+    _, err = hg:video_translations { limit = 101 }
+    assert.matches("limit must be between 1 and 100, got 101", err.message)
+    assert.has_error(function() hg:delete_translation(nil) end, "hg:delete_translation expects an id string")
+    assert.are.equal(before, #emu:requests())
+  end)
+end)

@@ -4,6 +4,7 @@
 local api = require "heygen.api"
 local errors = require "heygen.errors"
 local rules = require "heygen.api.schema.legacy"
+local schema = require "heygen.api.schema.v3"
 local support = require "heygen.api.support"
 local util = require "heygen.util"
 local validate = require "heygen.validate"
@@ -84,7 +85,48 @@ local function path_and_type(a, b)
     "a file path and an optional MIME type"
 end
 
+local function yes() return true end
+
 api.rows {
+  assets = {
+    doc = { args = "o?: {limit?: integer, token?: string, folder_id?: string, username?: string}",
+      returns = "table[], string?", text = "One page of your assets, and the next page's token" },
+    v3 = support.page_row("/v3/assets", schema.assets_page),
+  },
+
+  asset = {
+    doc = { args = "asset_id: string", returns = "table", text = "One asset: name, type, url" },
+    v3 = { args = "id", path = "/v3/assets/{1}" },
+  },
+
+  delete_asset = {
+    doc = { args = "asset_id: string", returns = "true", text = "Delete an asset" },
+    v3 = { args = "id", method = "DELETE", path = "/v3/assets/{1}", result = yes },
+  },
+
+  asset_statuses = {
+    doc = { args = "o: {asset_ids?: string[], batch_ids?: string[]}", returns = "table[]",
+      text = "The upload status of up to 100 assets or asset batches" },
+    v3 = { schema = schema.asset_statuses, path = "/v3/assets/statuses",
+      query = function(a)
+        return { asset_ids = a.asset_ids and table.concat(a.asset_ids, ","),
+          batch_ids = a.batch_ids and table.concat(a.batch_ids, ",") }
+      end,
+      result = function(_, d) return support.list_of(d) end },
+  },
+
+  search_assets = {
+    doc = { args = "o: {query: string, type: \"image\"|\"icon\", scope?: string, limit?: integer, token?: string}",
+      returns = "table[], string?", text = "Stock images and icons matching a query (one page, and the next token)" },
+    v3 = { schema = schema.asset_search, path = "/v3/assets/search", query = "table", result = support.page_result },
+  },
+
+  audio_sounds = {
+    doc = { args = "o: {query: string, type?: string, min_score?: number, limit?: integer, token?: string}",
+      returns = "table[], string?", text = "Music and sound effects matching a query (one page, and the next token)" },
+    v3 = { schema = schema.audio_sounds, path = "/v3/audio/sounds", query = "table", result = support.page_result },
+  },
+
   upload_asset = {
     doc = { args = "path: string, content_type?: string", returns = "heygen.Asset",
       text = "Upload a file; its id goes into other calls" },

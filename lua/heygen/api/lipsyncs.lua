@@ -26,7 +26,31 @@ function M.body(a)
   return util.merge(a, { video = support.as_asset(a.video), audio = support.as_asset(a.audio) })
 end
 
+local function yes() return true end
+
 api.rows {
+  lipsyncs = {
+    doc = { args = "o?: {limit?: integer, token?: string}", returns = "table[], string?",
+      text = "One page of your lipsyncs, and the next page's token" },
+    v3 = support.page_row("/v3/lipsyncs", schema.page100),
+  },
+
+  lipsync_status = {
+    doc = { args = "lipsync_id: string", returns = "table", text = "One status read of a lipsync" },
+    v3 = { args = "id", path = "/v3/lipsyncs/{1}" },
+  },
+
+  update_lipsync = {
+    doc = { args = "lipsync_id: string, o: {title: string}", returns = "table", text = "Rename a lipsync" },
+    v3 = { args = "id_table", schema = schema.title_update, method = "PATCH", path = "/v3/lipsyncs/{1}",
+      body = "table" },
+  },
+
+  delete_lipsync = {
+    doc = { args = "lipsync_id: string", returns = "true", text = "Delete a lipsync" },
+    v3 = { args = "id", method = "DELETE", path = "/v3/lipsyncs/{1}", result = yes },
+  },
+
   lipsync = {
     doc = { args = "o: heygen.LipsyncOptions", returns = "heygen.Job", text = "Dub a video with new audio" },
     v3 = { method = "POST", path = "/v3/lipsyncs", creates = true, schema = schema.lipsync,

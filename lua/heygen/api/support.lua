@@ -118,6 +118,14 @@ function M.one_page(data, doc)
   return M.list_of(data), type(doc) == "table" and doc.has_more and doc.next_token or nil
 end
 
+--- A row's result for a one-page list: the items, and the next page's token.
+function M.page_result(_, data, doc) return M.one_page(data, doc) end
+
+--- The v3 row of a list answered one page at a time: hg:x{limit=, token=, ...} -> items, token.
+function M.page_row(path, schema)
+  return { args = "optional_table", schema = schema, path = path, query = "table", result = M.page_result }
+end
+
 ------------------------------------------------------------------ jobs
 
 --- A Job for an id a create returned, recorded in the journal before the call returns.

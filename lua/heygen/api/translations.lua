@@ -109,7 +109,32 @@ local function translation_body(_, a) return M.body(a) end
 
 local SRT = { type = "table", fields = { srt = common.asset_arg(true, true) } }
 
+local function yes() return true end
+
 api.rows {
+  video_translations = {
+    doc = { args = "o?: {limit?: integer, token?: string}", returns = "table[], string?",
+      text = "One page of your video translations, and the next page's token" },
+    v3 = support.page_row("/v3/video-translations", schema.page100),
+  },
+
+  translation_status = {
+    doc = { args = "video_translation_id: string", returns = "table", text = "One status read of a translation" },
+    v3 = { args = "id", path = "/v3/video-translations/{1}" },
+  },
+
+  update_translation = {
+    doc = { args = "video_translation_id: string, o: {title: string}", returns = "table",
+      text = "Rename a translation" },
+    v3 = { args = "id_table", schema = schema.title_update, method = "PATCH", path = "/v3/video-translations/{1}",
+      body = "table" },
+  },
+
+  delete_translation = {
+    doc = { args = "video_translation_id: string", returns = "true", text = "Delete a translation" },
+    v3 = { args = "id", method = "DELETE", path = "/v3/video-translations/{1}", result = yes },
+  },
+
   translate_video = {
     doc = { args = "req: {video_url: string, output_language?: string, output_languages?: string[], title?: string}",
       returns = "heygen.Job", text = "Translate a video (v3: a list of Jobs for output_languages)" },

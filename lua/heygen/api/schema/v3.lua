@@ -150,6 +150,18 @@ M.agent_message = { type = "table", closed = true, fields = {
 } }
 
 M.agent_sessions = common.page(100)
+M.page100 = common.page(100)
+M.title_update = { type = "table", closed = true, fields = {
+  title = { type = "string", required = true, min_len = 1 } } }
+M.assets_page = common.page(100, { folder_id = id, username = id })
+M.asset_search = common.page(50, { query = { type = "string", required = true, min_len = 1 },
+  type = enum({ "image", "icon" }, { required = true }), scope = enum { "public", "personal" } })
+M.audio_sounds = common.page(50, { query = { type = "string", required = true, min_len = 1 },
+  type = enum { "music", "sound_effects" }, min_score = number(0, 1) })
+M.asset_statuses = { type = "table", closed = true, xor = { { "asset_ids" }, { "batch_ids" } }, fields = {
+  asset_ids = { type = "array", min_items = 1, max_items = 100, items_name = "asset ids", items = id },
+  batch_ids = { type = "array", min_items = 1, max_items = 100, items_name = "batch ids", items = id },
+} }
 M.agent_styles = { type = "table", closed = true, fields = { tag = id } }
 
 local function time_window(v)
