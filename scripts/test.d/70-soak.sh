@@ -4,7 +4,7 @@ soak_pass() {
   local out=$log_dir/soak.log
   echo "== soak"
   if LUA_PATH="$root/lua/?.lua;$root/lua/?/init.lua;$root/bench/?.lua;;" LUA_CPATH="$root/build/?.so;;" \
-      timeout 600 lua5.4 bench/soak.lua >"$out" 2>&1; then
+      slot timeout 600 lua5.4 bench/soak.lua >"$out" 2>&1; then
     grep -E "^soak:" "$out"
     passed=$((passed + 1))
   else
