@@ -59,7 +59,11 @@ typedef struct request {
   int paused;                      /* its body waits for the next call's work budget */
   int timed_out;                   /* its timeout passed while the body came: ended by on_write */
   double timeout, deadline;        /* seconds; when it passes (heygen_now), 0: none */
-  struct request *next_paused;
+  int nomem;                       /* a response buffer could not grow: the transfer was ended */
+  int finished;     /* libcurl said it is done: its record waits in the multi's queue */
+  int short_record; /* its full record could not be made (no memory): a short one */
+  CURLcode result;  /* its final code, once finished */
+  struct request *next_paused, *next_done;
   char errbuf[CURL_ERROR_SIZE];
 } request;
 
@@ -101,6 +105,9 @@ struct multi {
   curl_off_t work_bytes, bytes_left;
   double work_secs, work_until;
   request *paused; /* transfers paused by the budget, resumed by the next call */
+  /* finished transfers whose records are not yet delivered (FIFO): a record that
+   * cannot be made for want of memory waits here for the next call */
+  request *done, *done_last;
 };
 
 /* ---------------------------------------------------------------- buffers */
@@ -224,7 +231,9 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ud) {
     r->file_bytes += (curl_off_t)n;
     return n;
   }
-  return buffer_add(&r->body, data, n) ? n : 0;
+  if (buffer_add(&r->body, data, n)) return n;
+  r->nomem = 1;
+  return 0;
 }
 
 static void watch_put(watch_list *w, curl_socket_t fd, int events, int append) {
@@ -276,7 +285,9 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud) {
   size_t n = size * nmemb;
   /* A new status line (after 100 Continue or a redirect) starts a new block. */
   if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) r->head.n = 0;
-  return buffer_add(&r->head, data, n) ? n : 0;
+  if (buffer_add(&r->head, data, n)) return n;
+  r->nomem = 1;
+  return 0;
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -534,14 +545,16 @@ static int build_headers(lua_State *L, int t, const add_opts *o, request *r) {
       if (lua_type(L, -2) == LUA_TNUMBER) {
         line = luaL_checkstring(L, -1);
         n = curl_slist_append(r->headers, line);
-      } else {
-        luaL_checktype(L, -2, LUA_TSTRING);
-        lua_pushvalue(L, -2);
-        lua_pushliteral(L, ": ");
-        lua_pushvalue(L, -3);
-        lua_concat(L, 3);
-        n = curl_slist_append(r->headers, lua_tostring(L, -1));
-        lua_pop(L, 1);
+      } else { /* "Name: value" made in C: nothing here allocates from the Lua state */
+        size_t kl, vl;
+        const char *k = lua_tolstring(L, -2, &kl), *v = lua_tolstring(L, -1, &vl);
+        char small[256], *buf = kl + vl + 3 <= sizeof(small) ? small : malloc(kl + vl + 3);
+        if (!buf) return 0;
+        memcpy(buf, k, kl);
+        memcpy(buf + kl, ": ", 2);
+        memcpy(buf + kl + 2, v, vl + 1);
+        n = curl_slist_append(r->headers, buf);
+        if (buf != small) free(buf);
       }
       lua_pop(L, 1);
       if (!n) return 0;
@@ -860,11 +873,18 @@ static int multi_add(lua_State *L) {
   r = lua_newuserdatauv(L, sizeof(*r), 0);
   memset(r, 0, sizeof(*r));
   luaL_setmetatable(L, REQUEST_T);
+  /* its slot in the in-flight table before a handle is taken: the last step
+   * that may raise (no memory) while nothing would be left behind */
+  r->id = mu->next_id + 1;
+  inflight_set(L, mu, r->id, 3);
+  mu->next_id = r->id;
   e = take_handle(mu, plain, &ready);
-  if (!e) return luaL_error(L, "curl_easy_init failed");
+  if (!e) {
+    inflight_set(L, mu, r->id, 0);
+    return luaL_error(L, "curl_easy_init failed");
+  }
   r->easy = e;
   r->owner = mu;
-  r->id = ++mu->next_id;
   r->details = o.details;
   r->max_body = (curl_off_t)o.max_body;
   r->timeout = o.timeout;
@@ -882,6 +902,7 @@ static int multi_add(lua_State *L) {
 
   if (!build_headers(L, 2, &o, r)) {
     request_free_all(r);
+    inflight_set(L, mu, r->id, 0);
     return luaL_error(L, "out of memory building headers");
   }
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
@@ -890,6 +911,7 @@ static int multi_add(lua_State *L) {
   err = plain ? NULL : set_method_body(L, 2, &o, r);
   if (err) {
     request_free_all(r);
+    inflight_set(L, mu, r->id, 0);
     luaL_pushfail(L);
     lua_pushstring(L, err);
     lua_pushinteger(L, CURLE_READ_ERROR);
@@ -898,11 +920,11 @@ static int multi_add(lua_State *L) {
 
   if (curl_multi_add_handle(mu->m, e) != CURLM_OK) {
     request_free_all(r);
+    inflight_set(L, mu, r->id, 0);
     return luaL_error(L, "curl_multi_add_handle failed");
   }
   r->plain = plain; /* set up completely: its handle may skip the reset */
   mu->running++;
-  inflight_set(L, mu, r->id, 3);
   lua_pushinteger(L, r->id);
   lua_pushvalue(L, 3);
   return 2;
@@ -943,12 +965,12 @@ static void push_details(lua_State *L, CURL *e) {
   set_int(L, "bytes_received", (lua_Integer)down);
 }
 
-/* Build the completion record for r, then free its transfer. */
-static void push_record(lua_State *L, request *r, CURLcode code) {
-  long status = 0, reqsize = 0;
-  CURL *e = r->easy;
-  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &reqsize);
+/* What ends a transfer outside Lua, once, when libcurl says it is done: the
+ * file of a 2xx body made and closed, and the final code. No Lua (and no
+ * allocation of the Lua state): what the record says is decided here. */
+static void finish_transfer(request *r, CURLcode code) {
+  long status = 0;
+  curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
   if (code == CURLE_OK && r->path && r->sink == SINK_UNDECIDED && status >= 200 && status < 300) {
     /* an empty 2xx body still produces the (empty) file */
     if (!open_sink(r)) code = CURLE_WRITE_ERROR;
@@ -959,6 +981,10 @@ static void push_record(lua_State *L, request *r, CURLcode code) {
     if (r->io_errno && code == CURLE_OK) code = CURLE_WRITE_ERROR;
   }
   if (r->too_large) code = CURLE_FILESIZE_EXCEEDED;
+  if (r->nomem) {
+    code = CURLE_OUT_OF_MEMORY;
+    snprintf(r->errbuf, sizeof(r->errbuf), "out of memory buffering the response");
+  }
   if (r->timed_out) {
     code = CURLE_OPERATION_TIMEDOUT;
     snprintf(r->errbuf, sizeof(r->errbuf),
@@ -966,6 +992,35 @@ static void push_record(lua_State *L, request *r, CURLcode code) {
              " bytes received",
              to_ms(r->timeout), r->body_bytes);
   }
+  r->result = code;
+  r->finished = 1;
+}
+
+/* The record of a finished transfer whose full record could not be made for
+ * want of memory: the transfer fails with CURLE_OUT_OF_MEMORY (its answer is
+ * dropped), in a record small enough to be made once the collector ran. */
+static void push_short_record(lua_State *L, request *r) {
+  long status = 0, reqsize = 0;
+  curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(r->easy, CURLINFO_REQUEST_SIZE, &reqsize);
+  lua_createtable(L, 0, 5);
+  set_int(L, "id", r->id);
+  set_int(L, "status", (lua_Integer)status);
+  set_int(L, "code", (lua_Integer)CURLE_OUT_OF_MEMORY);
+  lua_pushboolean(L, reqsize > 0);
+  lua_setfield(L, -2, "sent");
+  lua_pushliteral(L, "out of memory making the response record (the answer was dropped)");
+  lua_setfield(L, -2, "error");
+  luaL_setmetatable(L, RECORD_T);
+}
+
+/* Push the completion record of the finished transfer r. */
+static void push_record(lua_State *L, request *r) {
+  long status = 0, reqsize = 0;
+  CURL *e = r->easy;
+  CURLcode code = r->result;
+  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &reqsize);
 
   lua_createtable(L, 0, r->details ? 14 : 8);
   set_int(L, "id", r->id);
@@ -1058,24 +1113,107 @@ static int core_header(lua_State *L) {
   return n - 1;
 }
 
-/* Move every finished transfer into the list at stack index *list, which is
- * made on the first one (sized for the messages waiting) when *list is 0. */
-static void collect(lua_State *L, multi *mu, int *list) {
+/* Take the transfers libcurl says are done into the multi's queue of records
+ * to deliver. Nothing here allocates from the Lua state. Returns how many wait. */
+static int take_finished(multi *mu) {
   CURLMsg *msg;
-  int left, n = *list ? (int)lua_rawlen(L, *list) : 0;
+  int left, n = 0;
+  request *r;
   while ((msg = curl_multi_info_read(mu->m, &left))) {
-    request *r = NULL;
+    r = NULL;
     if (msg->msg != CURLMSG_DONE) continue;
     curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r);
-    if (!r) continue;
-    if (!*list) {
-      lua_createtable(L, left + 1, 0);
-      *list = lua_gettop(L);
+    if (!r || r->finished) continue;
+    finish_transfer(r, msg->data.result);
+    r->next_done = NULL;
+    if (mu->done_last)
+      mu->done_last->next_done = r;
+    else
+      mu->done = r;
+    mu->done_last = r;
+  }
+  for (r = mu->done; r; r = r->next_done) n++;
+  return n;
+}
+
+static void unlink_done(multi *mu, request *r) {
+  request **p = &mu->done, *prev = NULL;
+  while (*p && *p != r) {
+    prev = *p;
+    p = &(*p)->next_done;
+  }
+  if (!*p) return;
+  *p = r->next_done;
+  if (mu->done_last == r) mu->done_last = prev;
+  r->next_done = NULL;
+}
+
+/* Run in a protected call: a new list of (1) records. */
+static int new_list(lua_State *L) {
+  lua_createtable(L, (int)lua_tointeger(L, 1), 0);
+  return 1;
+}
+
+/* Run in a protected call: the record of request (2) as item (3) of list (1). */
+static int add_record(lua_State *L) {
+  request *r = lua_touserdata(L, 2);
+  if (r->short_record)
+    push_short_record(L, r);
+  else
+    push_record(L, r);
+  lua_rawseti(L, 1, (int)lua_tointeger(L, 3));
+  return 0;
+}
+
+static const char LIST_KEY = 'l', RECORD_KEY = 'r';
+
+/* Push the function stored in the registry under &key (no allocation). */
+static void push_registered(lua_State *L, const char *key) {
+  lua_pushlightuserdata(L, (void *)key);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+}
+
+/* Push the list of the records of every finished transfer, in the order they
+ * finished, and free their transfers. Making a record allocates; a failed
+ * allocation raises no error from here: that record is made again as a short
+ * one (the transfer failed with CURLE_OUT_OF_MEMORY), and what still cannot
+ * be made stays queued for the next call (timeout() says 0 meanwhile). With
+ * no memory for even the list, nil is pushed. Any other error (a hook's, as
+ * heygen-lua's Ctrl-C) is raised, what is not delivered staying queued. */
+static void deliver(lua_State *L, multi *mu) {
+  int list, status, n = 0, count = take_finished(mu);
+  request *r;
+  push_registered(L, &LIST_KEY);
+  lua_pushinteger(L, count);
+  if ((status = lua_pcall(L, 1, 1, 0)) != 0) {
+    if (status != LUA_ERRMEM) lua_error(L); /* a hook's error (Ctrl-C): raised as it came */
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    return;
+  }
+  list = lua_gettop(L);
+  r = mu->done;
+  while (r) {
+    push_registered(L, &RECORD_KEY);
+    lua_pushvalue(L, list);
+    lua_pushlightuserdata(L, r);
+    lua_pushinteger(L, n + 1);
+    if ((status = lua_pcall(L, 3, 0, 0)) != 0) {
+      /* any other error (a hook's): raised, with every record still queued */
+      if (status != LUA_ERRMEM) lua_error(L);
+      lua_pop(L, 1);
+      if (r->short_record) break; /* not even that: the next call tries again */
+      r->short_record = 1;
+      continue; /* the same request once more, as a short record */
     }
-    push_record(L, r, msg->data.result);
-    lua_rawseti(L, *list, ++n);
+    n++;
+    r = r->next_done;
+  }
+  while (n-- > 0) { /* the first n of the queue are in the list: done with them */
+    r = mu->done;
+    unlink_done(mu, r);
     mu->running--;
-    inflight_set(L, mu, r->id, 0);
+    inflight_set(L, mu, r->id, 0); /* a nil into an existing slot allocates nothing */
     request_free_all(r);
   }
 }
@@ -1121,7 +1259,7 @@ static void act_on_timer(multi *mu) {
  * ready, starting with a different socket each time (fairness). */
 static void poll_and_act(multi *mu, double ms) {
   int i, k, n = mu->watched.n, ready;
-  if (mu->more) ms = 0;
+  if (mu->more || mu->done) ms = 0; /* work left, or records to deliver */
   if (mu->timer_at >= 0) {
     double left = (mu->timer_at - heygen_now()) * 1000.0;
     if (left < ms) ms = left > 0 ? left : 0;
@@ -1159,7 +1297,6 @@ static void poll_and_act(multi *mu, double ms) {
 static int multi_perform(lua_State *L) {
   multi *mu = check_multi(L, 1);
   double ms = luaL_optnumber(L, 2, 0);
-  int list = 0;
   lua_settop(L, 2);
   if (!mu->m) {                /* nothing was ever added */
     heygen_sleep(ms / 1000.0); /* what a poll with nothing to wait for does */
@@ -1169,8 +1306,7 @@ static int multi_perform(lua_State *L) {
   work_begin(mu);
   poll_and_act(mu, ms);
   mu->working = 0;
-  collect(L, mu, &list);
-  if (!list) lua_createtable(L, 0, 0);
+  deliver(L, mu);
   return 1;
 }
 
@@ -1179,7 +1315,6 @@ static int multi_perform(lua_State *L) {
  * acted on too when due. One work budget; the records of what finished. */
 static int multi_action(lua_State *L) {
   multi *mu = check_multi(L, 1);
-  int list = 0;
   lua_settop(L, 3);
   if (mu->m) {
     work_begin(mu);
@@ -1193,9 +1328,10 @@ static int multi_action(lua_State *L) {
     }
     act_on_timer(mu);
     mu->working = 0;
-    collect(L, mu, &list);
+    deliver(L, mu);
+    return 1;
   }
-  if (!list) lua_createtable(L, 0, 0);
+  lua_createtable(L, 0, 0);
   return 1;
 }
 
@@ -1238,7 +1374,7 @@ static int multi_fds(lua_State *L) {
 static int multi_timeout(lua_State *L) {
   multi *mu = check_multi(L, 1);
   lua_Integer ms = -1;
-  if (mu->m && (mu->more || mu->paused))
+  if (mu->m && (mu->more || mu->paused || mu->done))
     ms = 0;
   else if (mu->m && mu->timer_at >= 0) {
     double left = (mu->timer_at - heygen_now()) * 1000.0;
@@ -1279,6 +1415,7 @@ static int multi_cancel(lua_State *L) {
     lua_pushboolean(L, 0);
     return 1;
   }
+  if (r->finished) unlink_done(mu, r); /* its record is never delivered */
   mu->running--;
   inflight_set(L, mu, r->id, 0);
   request_free_all(r);
@@ -1324,6 +1461,7 @@ static int multi_close(lua_State *L) {
   mu->pfd = NULL;
   mu->pfd_cap = 0;
   mu->paused = NULL;
+  mu->done = mu->done_last = NULL;
   mu->running = 0;
   return 0;
 }
@@ -1404,6 +1542,13 @@ void heygen_http_open(lua_State *L) {
   lua_pushcfunction(L, record_index);
   lua_setfield(L, -2, "__index");
   lua_pop(L, 1);
+  /* deliver's protected calls, kept where it finds them without allocating */
+  lua_pushlightuserdata(L, (void *)&LIST_KEY);
+  lua_pushcfunction(L, new_list);
+  lua_rawset(L, LUA_REGISTRYINDEX);
+  lua_pushlightuserdata(L, (void *)&RECORD_KEY);
+  lua_pushcfunction(L, add_record);
+  lua_rawset(L, LUA_REGISTRYINDEX);
   lua_pushcfunction(L, core_header);
   lua_setfield(L, -2, "header");
   lua_pushcfunction(L, multi_new);

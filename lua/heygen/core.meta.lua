@@ -173,8 +173,12 @@ function Multi:add(request) end
 --- Drive the transfers: wait at most `ms` for one of libcurl's sockets or its
 --- timer, then act on what is ready, within one work budget (work_bytes,
 --- work_ms): what is left waits for the next call and timeout() says 0.
+--- Never raises for want of memory while making records: a record that cannot
+--- be made is made again as a short one (`code` 27, CURLE_OUT_OF_MEMORY, the
+--- answer dropped); one that still cannot waits for the next call (timeout()
+--- says 0), and with no memory for even the list, perform returns nil.
 ---@param ms number
----@return heygen.core.Record[] finished the completion records (possibly none)
+---@return heygen.core.Record[]|nil finished the completion records (possibly none)
 function Multi:perform(ms) end
 
 --- Bytes received so far, the total when the server said it, and the file
@@ -205,10 +209,11 @@ function Multi:fds(all) end
 
 --- Act on one socket a host saw ready (events "r", "w", "rw", "e" for an
 --- error), or with no fd on libcurl's timer (which is acted on too when due);
---- one work budget. Returns the records of what finished.
+--- one work budget. Returns the records of what finished (nil, or short
+--- records, for want of memory, as perform).
 ---@param fd? integer
 ---@param events? string
----@return heygen.core.Record[]
+---@return heygen.core.Record[]|nil
 function Multi:action(fd, events) end
 
 --- Abandon a transfer in flight (no record is produced for it).

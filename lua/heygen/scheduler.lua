@@ -240,7 +240,10 @@ function Task:done() return self.status ~= "running" end
 
 ------------------------------------------------------------------ requests
 
+-- records: what perform/action returned; nil when heygen.core had no memory
+-- even for the list (what finished stays queued there for the next step).
 local function dispatch(records)
+  if not records then return end
   for i = 1, #records do
     local rec = records[i]
     local wake = waiters[rec.id]
