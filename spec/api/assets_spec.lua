@@ -107,6 +107,10 @@ describe("assets: one, delete, statuses, search, sounds", function()
     assert.matches("limit must be between 1 and 50, got 51", err.message)
     _, err = hg:audio_sounds { query = "rain", min_score = 2 }
     assert.matches("min_score must be", err.message)
+    _, err = hg:upload_assets { paths = {} }
+    assert.matches("paths must be a list of 1 to 100 file paths, got 0 paths", err.message, 1, true)
+    _, err = hg:upload_assets { paths = { "/nonexistent/a.png" } }
+    assert.matches('paths[1]: path must be a readable file, got "/nonexistent/a.png"', err.message, 1, true)
     _, err = hg:assets { folder = "f" }
     assert.matches("folder is not a known field", err.message)
     assert.are.equal(before, #emu:requests())

@@ -50,18 +50,74 @@ end
 
 local function basename(path) return path:match("([^/\\]+)$") or path end
 
+--- PUT a file's bytes to the presigned slot a direct upload reserved (no API key: the URL
+-- is signed). Returns true, or nil, err (`field` names the argument in a size error).
+function M.put_file(client, slot, path, ctype, size, field)
+  if slot.max_bytes and size > slot.max_bytes then
+    return nil, errors.new { kind = "invalid_argument", field = field,
+      message = string.format("%s must be at most %d bytes for a direct upload, got %d bytes", field, slot.max_bytes,
+        size) }
+  end
+  local _, perr = client:request { method = "PUT", url = slot.upload_url, auth = false, raw_body = true,
+    body_file = path, headers = slot.upload_headers or { ["Content-Type"] = ctype }, timeout = M.UPLOAD_TIMEOUT }
+  if errors.is(perr) then return nil, perr end
+  return true
+end
+
+-- Several files at once (docs 7.2): one batch of presigned slots, a PUT each, one complete.
+local function check_batch(_, a)
+  local paths = a.paths
+  if type(paths) ~= "table" or #paths < 1 or #paths > 100 then
+    return fail("paths", "must be a list of 1 to 100 file paths", type(paths) == "table" and (#paths .. " paths")
+      or paths)
+  end
+  for i, path in ipairs(paths) do
+    if type(path) ~= "string" then return fail("paths[" .. i .. "]", "must be a file path", path) end
+    local ok, err = check_upload(nil, path)
+    if not ok then
+      err.message = "paths[" .. i .. "]: " .. err.message
+      return nil, err
+    end
+  end
+  for k in pairs(a) do
+    if k ~= "paths" and k ~= "title" and k ~= "callback_url" then
+      return fail(tostring(k), "is not a known field (known: callback_url, paths, title)", a[k])
+    end
+  end
+  return true
+end
+
+local function upload_batch(client, a)
+  local files = {}
+  for i, path in ipairs(a.paths) do
+    files[i] = { filename = basename(path), content_type = content_type_of(path), size_bytes = util.file_size(path) }
+  end
+  local slots, err = client:request(support.create("/v3/assets/direct-uploads/batches",
+    { files = files, title = a.title, callback_url = a.callback_url }))
+  if slots == nil then return nil, err end
+  local items = support.list_of(slots.items)
+  if #items ~= #files then
+    return support.protocol(string.format("the batch answer carried %d upload slots for %d files", #items, #files))
+  end
+  local assets = {}
+  for i, slot in ipairs(items) do
+    local ok, perr = M.put_file(client, slot, a.paths[i], files[i].content_type, files[i].size_bytes,
+      "paths[" .. i .. "]")
+    if not ok then return nil, perr end
+    assets[i] = { id = slot.asset_id, asset_id = slot.asset_id, name = files[i].filename }
+  end
+  local _, cerr = client:request(support.send("POST", "/v3/assets/complete/batches", { batch_id = slots.batch_id }))
+  if errors.is(cerr) then return nil, cerr end
+  return { batch_id = slots.batch_id, assets = assets }
+end
+
 -- Large files: reserve a presigned slot, PUT the bytes there, then finalise (docs 7.2).
 local function direct_upload(client, path, ctype, size)
   local slot, err = client:request(support.create("/v3/assets/direct-uploads",
     { filename = basename(path), content_type = ctype, size_bytes = size }))
   if slot == nil then return nil, err end
-  if slot.max_bytes and size > slot.max_bytes then
-    return nil, errors.new { kind = "invalid_argument", field = "path",
-      message = string.format("path must be at most %d bytes for a direct upload, got %d bytes", slot.max_bytes, size) }
-  end
-  local _, perr = client:request { method = "PUT", url = slot.upload_url, auth = false, raw_body = true,
-    body_file = path, headers = slot.upload_headers or { ["Content-Type"] = ctype }, timeout = M.UPLOAD_TIMEOUT }
-  if errors.is(perr) then return nil, perr end
+  local ok, perr = M.put_file(client, slot, path, ctype, size, "path")
+  if not ok then return nil, perr end
   local done
   done, err = client:request(support.send("POST", "/v3/assets/" .. support.enc(slot.asset_id) .. "/complete", {}))
   if done == nil then return nil, err end
@@ -125,6 +181,19 @@ api.rows {
     doc = { args = "o: {query: string, type?: string, min_score?: number, limit?: integer, token?: string}",
       returns = "table[], string?", text = "Music and sound effects matching a query (one page, and the next token)" },
     v3 = { schema = schema.audio_sounds, path = "/v3/audio/sounds", query = "table", result = support.page_result },
+  },
+
+  upload_assets = {
+    doc = { args = "o: {paths: string[], title?: string, callback_url?: string}",
+      returns = "{batch_id: string, assets: {id: string, name: string}[]}",
+      text = "Upload up to 100 files in one batch (presigned slots, a PUT each, one complete)" },
+    v3 = { validate = check_batch, run = upload_batch,
+      http = "POST /v3/assets/direct-uploads/batches, PUT each, POST /v3/assets/complete/batches" },
+  },
+
+  asset_batch = {
+    doc = { args = "batch_id: string", returns = "table", text = "An asset batch: its status and items" },
+    v3 = { args = "id", path = "/v3/assets/batches/{1}" },
   },
 
   upload_asset = {

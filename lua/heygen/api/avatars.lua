@@ -38,7 +38,43 @@ end
 
 local function look_result(_, d) return M.look_item(d) end
 
+local function gone() return true end
+
 api.rows {
+  create_avatar = {
+    doc = { args = "o: {type: \"photo\"|\"digital_twin\"|\"prompt\", name: string, file?: table, prompt?: string, "
+      .. "avatar_group_id?: string, reference_images?: table[]}", returns = "table",
+      text = "Create an avatar (a group and its look) from a photo, a digital twin video or a prompt" },
+    v3 = { method = "POST", path = "/v3/avatars", creates = true, schema = schema.create_avatar, body = "table" },
+  },
+
+  avatar_consent = {
+    doc = { args = "group_id: string, o?: {consent_text?: string, consent_video?: string|table, reroute_url?: string}",
+      returns = "table", text = "Give the consent a digital twin needs" },
+    v3 = { args = "id_table", schema = schema.avatar_consent, method = "POST", creates = true,
+      path = "/v3/avatars/{1}/consent",
+      body = function(_, _, b)
+        b = b or {}
+        return util.merge(b, { consent_video = support.as_asset(b.consent_video) })
+      end },
+  },
+
+  update_avatar_look = {
+    doc = { args = "look_id: string, o: {name?: string}", returns = "heygen.AvatarLook", text = "Rename a look" },
+    v3 = { args = "id_table", schema = schema.look_update, method = "PATCH", path = "/v3/avatars/looks/{1}",
+      body = "table", result = look_result },
+  },
+
+  delete_avatar_look = {
+    doc = { args = "look_id: string", returns = "true", text = "Delete a look" },
+    v3 = { args = "id", method = "DELETE", path = "/v3/avatars/looks/{1}", result = gone },
+  },
+
+  delete_avatar_group = {
+    doc = { args = "group_id: string", returns = "true", text = "Delete an avatar group and its looks" },
+    v3 = { args = "id", method = "DELETE", path = "/v3/avatars/{1}", result = gone },
+  },
+
   avatars = {
     doc = { returns = "heygen.AvatarList", text = "Every avatar and talking photo of the account" },
     legacy = { args = "none", path = "/v2/avatars", envelope = "v2", result = function(_, d)
@@ -51,6 +87,11 @@ api.rows {
   avatar = {
     doc = { args = "avatar_id: string", returns = "heygen.AvatarDetails", text = "One avatar (v3: one look)" },
     legacy = { args = "id", path = "/v2/avatar/{1}/details", envelope = "v2", result = avatar_details },
+    v3 = { args = "id", path = "/v3/avatars/looks/{1}", result = look_result },
+  },
+
+  avatar_look = {
+    doc = { args = "look_id: string", returns = "heygen.AvatarLook", text = "One look, from any client" },
     v3 = { args = "id", path = "/v3/avatars/looks/{1}", result = look_result },
   },
 

@@ -188,7 +188,7 @@ end
 M.MODULES = { "heygen.api.jobs", "heygen.api.workflows", "heygen.api.videos", "heygen.api.video_agents",
   "heygen.api.translations", "heygen.api.lipsyncs", "heygen.api.batches", "heygen.api.avatars",
   "heygen.api.voices", "heygen.api.templates", "heygen.api.assets", "heygen.api.webhooks",
-  "heygen.api.account", "heygen.api.brands", "heygen.api.fal", "heygen.generate" }
+  "heygen.api.account", "heygen.api.brands", "heygen.api.media_jobs", "heygen.api.fal", "heygen.generate" }
 M.OPTIONAL = { ["heygen.api.fal"] = true, ["heygen.generate"] = true }
 
 -- The class metatable until the rows are loaded: the first lookup of a method the

@@ -158,6 +158,47 @@ M.asset_search = common.page(50, { query = { type = "string", required = true, m
   type = enum({ "image", "icon" }, { required = true }), scope = enum { "public", "personal" } })
 M.audio_sounds = common.page(50, { query = { type = "string", required = true, min_len = 1 },
   type = enum { "music", "sound_effects" }, min_score = number(0, 1) })
+M.background_removal = { type = "table", closed = true, fields = {
+  video = asset_arg(true), title = str, request_id = { type = "string", min_len = 1, max_len = 255 },
+  layers = { type = "array", min_items = 1, items_name = "layers",
+    items = enum { "foreground", "mask", "background" } },
+} }
+
+M.ai_clipping = { type = "table", closed = true, fields = {
+  video = asset_arg(true, true), title = str, input_language = id, callback_url = url, callback_id = str,
+  output_settings = { type = "table", closed = true, fields = {
+    aspect_ratio = enum { "landscape", "portrait", "square" }, captions = bool, caption_style = id,
+    duration_types = { type = "array", min_items = 1, items_name = "duration types",
+      items = enum { "30", "60", "180", "long" } },
+    prompt = { type = "string", max_len = 500 },
+  } },
+} }
+
+local name = { type = "string", required = true, min_len = 1 }
+local from_file = { fields = { type = str, name = name, file = asset_input(true), avatar_group_id = id } }
+
+M.create_avatar = { type = "table", variants = { key = "type",
+  prompt = { fields = { type = str, name = name, prompt = { type = "string", required = true, min_len = 1 },
+    avatar_group_id = id, avatar_id = id,
+    reference_images = { type = "array", items_name = "images", items = asset_input(false) } } },
+  photo = from_file,
+  digital_twin = from_file,
+} }
+
+M.avatar_consent = { type = "table", closed = true, fields = {
+  consent_text = str, consent_video = asset_arg(false), reroute_url = url,
+} }
+
+M.look_update = { type = "table", closed = true, fields = { name = { type = "string", min_len = 1 } } }
+
+M.design_voice = { type = "table", closed = true, fields = {
+  prompt = { type = "string", required = true, min_len = 1 }, gender = id, locale = id, seed = { type = "integer" },
+} }
+
+M.clone_voice = { type = "table", closed = true, fields = {
+  voice_name = name, audio = asset_arg(true), language = id, remove_background_noise = bool,
+} }
+
 M.asset_statuses = { type = "table", closed = true, xor = { { "asset_ids" }, { "batch_ids" } }, fields = {
   asset_ids = { type = "array", min_items = 1, max_items = 100, items_name = "asset ids", items = id },
   batch_ids = { type = "array", min_items = 1, max_items = 100, items_name = "batch ids", items = id },
