@@ -108,7 +108,7 @@ describe("assets: one, delete, statuses, search, sounds", function()
     _, err = hg:audio_sounds { query = "rain", min_score = 2 }
     assert.matches("min_score must be", err.message)
     _, err = hg:upload_assets { paths = {} }
-    assert.matches("paths must be a list of 1 to 100 file paths, got 0 paths", err.message, 1, true)
+    assert.matches("paths must be a list of 1 to 100 file paths (the count given), got 0", err.message, 1, true)
     _, err = hg:upload_assets { paths = { "/nonexistent/a.png" } }
     assert.matches('paths[1]: path must be a readable file, got "/nonexistent/a.png"', err.message, 1, true)
     _, err = hg:assets { folder = "f" }

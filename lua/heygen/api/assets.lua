@@ -68,7 +68,7 @@ end
 local function check_batch(_, a)
   local paths = a.paths
   if type(paths) ~= "table" or #paths < 1 or #paths > 100 then
-    return fail("paths", "must be a list of 1 to 100 file paths", type(paths) == "table" and (#paths .. " paths")
+    return fail("paths", "must be a list of 1 to 100 file paths (the count given)", type(paths) == "table" and #paths
       or paths)
   end
   for i, path in ipairs(paths) do
