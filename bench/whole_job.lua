@@ -1,19 +1,20 @@
 --- The whole job, as each client does it: create a v3 video in the emulator
--- (its clock 30x, its file padded to SIZE bytes), poll until it is done,
+-- (its clock TIME_SCALE x, its file padded to SIZE bytes), poll until it is done,
 -- download it. Runs the client as a child process and reports the child's
 -- CPU (user + system, process start included), wall time, the requests the
 -- emulator logged, and whether OUT holds the file's bytes.
 --
---   lua5.4 bench/whole_job.lua CLIENT SIZE -- COMMAND...
+--   lua5.4 bench/whole_job.lua CLIENT SIZE TIME_SCALE -- COMMAND...
 -- COMMAND is run with BASE_URL API_KEY OUT appended.
 local lib = require "lib"
 
-local client, size = lib.arg(1), lib.arg(2, 5 * 1048576)
+local client, size, scale = lib.arg(1), lib.arg(2, 5 * 1048576), lib.arg(3, 30)
+assert(arg[4] == "--", "usage: whole_job.lua CLIENT SIZE TIME_SCALE -- COMMAND...")
 local words = {}
-for i = 4, #arg do words[#words + 1] = lib.sh_quote(arg[i]) end
+for i = 5, #arg do words[#words + 1] = lib.sh_quote(arg[i]) end
 
 local key = "bench-whole-job-key"
-local emu = require("heygen.emulator").spawn { time_scale = 30, api_keys = { key }, lua = "lua5.4" }
+local emu = require("heygen.emulator").spawn { time_scale = scale, api_keys = { key }, lua = "lua5.4" }
 emu:next_job { size = size }
 local out = os.tmpname()
 local cmd = string.format("%s %s %s %s", table.concat(words, " "), lib.sh_quote(emu.url), lib.sh_quote(key),

@@ -8,7 +8,8 @@ set -euo pipefail
 base=$1 key=$2 out=$3
 hdr=(-H "X-Api-Key: $key" -H "Accept: application/json" -H "User-Agent: heygen-lua/bench")
 id=$(curl -sf "${hdr[@]}" -H "Content-Type: application/json" -X POST "$base/v3/videos" \
-  -d '{"type":"avatar","avatar_id":"Abigail_expressive_2024112501","voice_id":"1bd001e7e50f421d891986aad5158bc8","script":"The whole job, measured."}' \
+  -d '{"type":"avatar","avatar_id":"Abigail_expressive_2024112501",'\
+'"voice_id":"1bd001e7e50f421d891986aad5158bc8","script":"The whole job, measured."}' \
   | jq -er .data.video_id)
 while :; do
   doc=$(curl -sf "${hdr[@]}" "$base/v3/videos/$id")

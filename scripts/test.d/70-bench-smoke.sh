@@ -10,7 +10,10 @@ bench_smoke() {
     && grep -q "^### Status polls over HTTPS" "$out" \
     && grep -q "| heygen [0-9.]*x (raw libcurl [0-9.]*x) |" "$out" \
     && grep -q "^| status requests in the round | [0-9,]* | [0-9,]* | [0-9,]* |" "$out" \
-    && grep -q "^### Polling that respects the API" "$out"; then
+    && grep -q "^### Polling that respects the API" "$out" \
+    && grep -q "^### Peers side by side" "$out" && grep -q "^### Host loops over HTTPS" "$out" \
+    && grep -q "^### What a frame pays" "$out" && grep -q "^### The whole job" "$out" \
+    && grep -q "^### Scale: v3 jobs" "$out"; then
     passed=$((passed + 1))
   else
     tail -40 "$log"; echo "bench smoke FAILED (log: $log)"
