@@ -237,6 +237,12 @@ function Client:brand_kits() end
 ---@return heygen.Error|nil err
 function Client:clone_voice(o) end
 
+--- Finish an asset batch whose files were PUT to their slots (upload_assets does this).
+---@param batch_id string
+---@return table|nil
+---@return heygen.Error|nil err
+function Client:complete_asset_batch(batch_id) end
+
 --- Create an avatar (a group and its look) from a photo, a digital twin video or a prompt.
 ---@param o {type: "photo"|"digital_twin"|"prompt", name: string, file?: table, prompt?: string, avatar_group_id?: string, reference_images?: table[]}
 ---@return table|nil

@@ -2,6 +2,7 @@
 -- and the typed error when they do not (an unknown id, a bad key). In the contract
 -- pass (scripts/test.d/30-contract.sh) each of these exchanges is also judged by
 -- Stoplight Prism against HeyGen's schemas; elsewhere it is a plain emulator spec.
+local heygen = require "heygen"
 local support = require "support"
 
 local emu, hg
@@ -51,12 +52,66 @@ describe("v3 reads", function()
       function() return hg:update_webhook_endpoint(NO_SUCH, { events = { "avatar_video.success" } }) end,
       function() return hg:delete_webhook_endpoint(NO_SUCH) end,
       function() return hg:rotate_webhook_secret(NO_SUCH) end,
+      function() return hg:video_agent_videos(NO_SUCH) end,
+      function() return hg:video_agent_resource(NO_SUCH, NO_SUCH) end,
+      function() return hg:asset_batch(NO_SUCH) end,
+      function() return hg:avatar_consent(NO_SUCH, { consent_text = "I agree" }) end,
+      function() return hg:background_removal(NO_SUCH) end,
+      function() return hg:ai_clipping_job(NO_SUCH) end,
     } do
       local v, err = call()
       assert.is_nil(v)
       assert.are.equal("not_found", err.kind, tostring(err))
       assert.are.equal(404, err.status)
     end
+  end)
+end)
+
+describe("v3 requests as the contract has them (what the emulator received)", function()
+  local function got(method, path)
+    local list = emu:requests { method = method, path = path }
+    local req = assert(list[#list], "no " .. method .. " " .. path)
+    return req, req.body and req.body ~= "" and heygen.json.decode(req.body) or nil
+  end
+
+  it("brand kits, glossaries, sounds and the media job lists send their queries", function()
+    hg:brand_kits()
+    hg:brand_glossaries()
+    assert.are.equal("100", got("GET", "^/v3/brand%-kits$").query.limit)
+    assert.are.equal("100", got("GET", "^/v3/brand%-glossaries$").query.limit)
+    hg:audio_sounds { query = "rain", type = "sound_effects", min_score = 0.5 }
+    local q = got("GET", "^/v3/audio/sounds$").query
+    assert.are.same({ "rain", "sound_effects", "0.5" }, { q.query, q.type, q.min_score })
+    hg:background_removals { limit = 5 }
+    assert.are.equal("5", got("GET", "^/v3/background%-removals$").query.limit)
+    hg:ai_clipping_jobs { limit = 7 }
+    assert.are.equal("7", got("GET", "^/v3/ai%-clipping$").query.limit)
+  end)
+
+  it("background removal sends its request_id (the call's key), clipping its settings", function()
+    hg:remove_background { video = "https://example.com/a.mp4", layers = { "foreground", "mask" } }
+    local req, body = got("POST", "^/v3/background%-removals$")
+    assert.are.same({ type = "url", url = "https://example.com/a.mp4" }, body.video)
+    assert.are.same({ "foreground", "mask" }, body.layers)
+    assert.are.equal(req.headers["idempotency-key"], body.request_id)
+    hg:ai_clipping { video = "https://example.com/long.mp4", output_settings = { aspect_ratio = "square",
+      duration_types = { "30", "60" } } }
+    local _, clip = got("POST", "^/v3/ai%-clipping$")
+    assert.are.same({ video = { type = "url", url = "https://example.com/long.mp4" },
+      output_settings = { aspect_ratio = "square", duration_types = { "30", "60" } } }, clip)
+  end)
+
+  it("an asset batch reserves one slot per file, and completes by batch id", function()
+    local path = support.tmpname(".png")
+    support.write_file(path, "\137PNG\r\n\26\n" .. string.rep("p", 100))
+    hg:upload_assets { paths = { path }, title = "B" }
+    os.remove(path)
+    local _, body = got("POST", "^/v3/assets/direct%-uploads/batches$")
+    assert.are.same({ files = { { filename = path:match("[^/]+$"), content_type = "image/png", size_bytes = 108 } },
+      title = "B" }, body)
+    hg:complete_asset_batch(NO_SUCH)
+    local _, done = got("POST", "^/v3/assets/complete/batches$")
+    assert.are.same({ batch_id = NO_SUCH }, done)
   end)
 end)
 

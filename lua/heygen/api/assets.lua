@@ -106,8 +106,8 @@ local function upload_batch(client, a)
     if not ok then return nil, perr end
     assets[i] = { id = slot.asset_id, asset_id = slot.asset_id, name = files[i].filename }
   end
-  local _, cerr = client:request(support.send("POST", "/v3/assets/complete/batches", { batch_id = slots.batch_id }))
-  if errors.is(cerr) then return nil, cerr end
+  local _, cerr = client:complete_asset_batch(slots.batch_id)
+  if cerr then return nil, cerr end
   return { batch_id = slots.batch_id, assets = assets }
 end
 
@@ -189,6 +189,13 @@ api.rows {
       text = "Upload up to 100 files in one batch (presigned slots, a PUT each, one complete)" },
     v3 = { validate = check_batch, run = upload_batch,
       http = "POST /v3/assets/direct-uploads/batches, PUT each, POST /v3/assets/complete/batches" },
+  },
+
+  complete_asset_batch = {
+    doc = { args = "batch_id: string", returns = "table",
+      text = "Finish an asset batch whose files were PUT to their slots (upload_assets does this)" },
+    v3 = { args = "id", method = "POST", path = "/v3/assets/complete/batches",
+      body = function(_, batch_id) return { batch_id = batch_id } end },
   },
 
   asset_batch = {
