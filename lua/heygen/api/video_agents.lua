@@ -129,7 +129,7 @@ api.rows {
       text = "Send a message to a session: an answer, a follow-up or a revision request (job:reply does this)" },
     v3 = { args = function(sid, m)
       return type(sid) == "string" and sid ~= "" and m ~= nil, "a session id and a message (a string or a table)"
-    end, run = send_message },
+    end, run = send_message, http = "POST /v3/video-agents/{1}" },
   },
 
   video_agent_session = {
