@@ -540,6 +540,13 @@ require("round5").run {
   download_mb = SIZE.download_mb,
 }
 
+-- CPU per status poll in callgrind instructions against raw libcurl's (bench/callgrind.lua,
+-- issue 21); minutes under valgrind, so a quick run has it only when --only names it
+if wanted("callgrind") and (not opts.quick or opts.only) then
+  local mode = opts.quick and "quick" or "full"
+  section(trim(sh(lua_cmd(RUNTIMES[1], "callgrind.lua", COMPLETED, BUILD .. "/raw_curl", mode))))
+end
+
 end
 
 ------------------------------------------------------------------ report
