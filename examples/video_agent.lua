@@ -4,6 +4,11 @@
 --   heygen-lua examples/video_agent.lua --prompt "A 30-second demo of a smart water bottle" --out demo.mp4
 --   heygen-lua examples/video_agent.lua --prompt "..." --orientation portrait --avatar <look id> --json
 --   heygen-lua examples/video_agent.lua --resume video_agent:<session id> --out demo.mp4
+--   heygen-lua examples/video_agent.lua --chat --prompt "..." --answer "Use a calm voice" --out demo.mp4
+-- With --chat the session is a conversation: when the agent asks (job:wait gives
+-- err.kind "needs_input"), its question is printed on stderr and the script answers with
+-- the next line of stdin, else --answer, else "Go ahead with your best choice"; then
+-- --revise asks for one revision of the finished video (job:reply again).
 -- Video Agent is a v3 endpoint: it works the same with HEYGEN_API=v2 or v3. Sessions
 -- typically take 20-45 minutes; on --timeout the session keeps running, resume it with
 -- --resume (it is never submitted twice). Warnings (e.g. HeyGen deprecating the v1/v2
@@ -21,6 +26,10 @@ local spec = {
     { "voice", "string", "voice id" },
     { "style", "string", "a Video Agent style id" },
     { "resume", "string", "follow a session started earlier: video_agent:SESSION_ID", metavar = "REF" },
+    { "chat", "flag", "a conversation: answer the agent's questions (stdin lines, else --answer)" },
+    { "answer", "string", "with --chat: the answer to a question when stdin has no line", metavar = "TEXT" },
+    { "revise", "string", "with --chat: once the video is done, ask for this revision and wait again",
+      metavar = "TEXT" },
     { "out", "string", "where to write the MP4 (default: JOB_ID.mp4 here)", metavar = "PATH" },
     { "timeout", "number", "seconds to wait for the video (then exit 4)", default = 3600, metavar = "SECONDS" },
     { "quiet", "flag", "no progress output" },
@@ -34,13 +43,43 @@ local hg, emu = cli.connect()
 -- checked before anything is sent: an empty or too long prompt, an unknown orientation
 local job = cli.start_job(spec, opts, hg, emu, function()
   local created, err = hg:video_agent { prompt = opts.prompt, orientation = opts.orientation,
-    avatar_id = opts.avatar, voice_id = opts.voice, style_id = opts.style }
+    avatar_id = opts.avatar, voice_id = opts.voice, style_id = opts.style, mode = opts.chat and "chat" or nil }
   if created and not opts.quiet then
     io.stderr:write("video agent session ", created.id, " (resume with --resume ", cli.job_ref(created), ")\n")
   end
   return created, err
 end)
 
-local value, err = cli.deliver(job, opts.out, opts)
+-- The answer to the agent's question: stdin's next line, else --answer, else a go-ahead.
+local function answer()
+  local line = opts.chat and io.read("l")
+  if line and line ~= "" then return line end
+  return opts.answer or "Go ahead with your best choice."
+end
+
+-- Wait (and download); while the agent asks, answer and wait again.
+local function converse()
+  local value, err = cli.deliver(job, opts.out, opts)
+  while err and err.kind == "needs_input" and opts.chat do
+    local reply = answer()
+    io.stderr:write("agent: ", err.question, "\nyou: ", reply, "\n")
+    local ok, rerr = job:reply(reply)
+    if not ok then return nil, rerr end
+    value, err = cli.deliver(job, opts.out, opts)
+  end
+  return value, err
+end
+
+local value, err = converse()
+if value and opts.chat and opts.revise then
+  io.stderr:write("you: ", opts.revise, "\n")
+  local ok, rerr = job:reply(opts.revise)
+  if not ok then
+    value, err = nil, rerr
+  else
+    opts.force = true -- the revision replaces the first cut
+    value, err = converse()
+  end
+end
 if value then value.session_id = job.id end
 cli.finish(opts, value, err, emu)
