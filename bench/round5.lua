@@ -121,6 +121,9 @@ function M.run(ctx)
       cmds[#cmds + 1] = { name = "step@" .. n, cmd = ctx.lua_cmd(lua54, "step_work.lua", status, cafile, n, "job", 3,
         file) }
     end
+    -- the same 16 jobs verifying against the test certificate alone: what the bundle's parse costs a step
+    cmds[#cmds + 1] = { name = "step-nobundle@16", cmd = ctx.lua_cmd(lua54, "step_work.lua", status,
+      ctx.server.cafile, 16, "job", 3, file) }
     local embed = BUILD .. "/examples/embed/heygen-embed"
     local has_embed = has("test -x " .. q(embed))
     if has_embed then
@@ -175,6 +178,9 @@ function M.run(ctx)
       row("worst `heygen.step(0)` (p99 beside it), ms", n, fmt(worst, 1) .. " (p99 " .. fmt(p99, 1) .. ")", nil, nil,
         n == 16 and "<= 4 ms at 16" or nil, ok)
     end
+    local bare = med(res, "step-nobundle@16", "worst_ms")
+    row("the same, CA file = the test certificate alone (no 144-certificate bundle to parse)", 16,
+      fmt(bare, 1) .. " (p99 " .. fmt(med(res, "step-nobundle@16", "p99_ms"), 1) .. ")", nil, nil, "(diagnosis)")
     if has_embed then
       for _, n in ipairs(counts) do
         local work, gap = med(res, "embed@" .. n, "max_work_ms"), med(res, "embed@" .. n, "max_frame_ms")
