@@ -135,19 +135,20 @@ function M.run(ctx)
       end
     end
     local nvim = ctx.BUILD_JIT and has("nvim --version >/dev/null")
-    local function nvim_cmd(mode, n, reqs)
+    local function nvim_cmd(mode, n, reqs, ca)
       return string.format("out=$(mktemp) && BENCH_ROOT=%s BENCH_CPATH=%s BENCH_MODE=%s BENCH_URL=%s "
         .. "BENCH_FILE_URL=%s BENCH_CAINFO=%s BENCH_JOBS=%d BENCH_REQUESTS=%d BENCH_OUT=$out timeout 120 "
         .. "nvim --headless -u NONE -i NONE -n -c %s </dev/null >/dev/null 2>&1; cat $out; rm -f $out",
-        q(ROOT), q(ctx.BUILD_JIT), mode, q(status), q(file), q(cafile), n, reqs,
+        q(ROOT), q(ctx.BUILD_JIT), mode, q(status), q(file), q(ca or cafile), n, reqs,
         q("luafile " .. ROOT .. "/bench/nvim_host.lua"))
     end
-    local per = quick and 100 or 2000
+    local per = quick and 100 or 5000
     if nvim then
       for _, n in ipairs(counts) do
         cmds[#cmds + 1] = { name = "nvim@" .. n, cmd = nvim_cmd("heygen", n, 3) }
         cmds[#cmds + 1] = { name = "spawn@" .. n, cmd = nvim_cmd("spawn", n, 3) }
       end
+      cmds[#cmds + 1] = { name = "nvim-nobundle@16", cmd = nvim_cmd("heygen", 16, 3, ctx.server.cafile) }
       cmds[#cmds + 1] = { name = "nvim-requests", cmd = nvim_cmd("requests", 1, per) }
       cmds[#cmds + 1] = { name = "nvim-idle", cmd = nvim_cmd("idle", 16, 1) }
     end
@@ -196,6 +197,8 @@ function M.run(ctx)
         row("Neovim largest 10 ms-timer gap, ms (baseline: curl processes)", n, fmt(ours, 1), fmt(theirs, 1),
           shown(ratio(ours, theirs)), "<= 20 ms and below curl's", ours and theirs and ours <= 20 and ours < theirs)
       end
+      local bare_gap = med(res, "nvim-nobundle@16", "max_gap_ms")
+      row("the same in Neovim, CA file = the test certificate alone", 16, fmt(bare_gap, 1), nil, nil, "(diagnosis)")
       local inside, outside = med(res, "nvim-requests", "ms_per_request"), med(res, "hl-requests", "ms_per_request")
       local r = ratio(inside, outside)
       row("ms per request inside Neovim (`heygen.uv`, LuaJIT) vs heygen-lua (blocking, Lua 5.4)", 1,
