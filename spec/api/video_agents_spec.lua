@@ -128,3 +128,47 @@ describe("video agent sessions: list, get, stop, and messages checked before sen
     assert.has_error(function() hg:job("video", "v1"):reply("hello") end, "heygen: a video job takes no reply")
   end)
 end)
+
+describe("a chat session that waits for input", function()
+  local json = require("heygen").json
+  local core = require "heygen.core"
+
+  -- The session as GET /v3/video-agents/{id} answers it while the agent waits (the
+  -- contract's VideoAgentGet); the emulator's fault control serves it for `times` reads.
+  local function waiting(job, question, times)
+    emu:fault { method = "GET", path = "^/v3/video%-agents/" .. job.id .. "$", times = times or 1, status = 200,
+      body = json.encode { data = { session_id = job.id, status = "waiting_for_input", created_at = 1700000000,
+        progress = 20, messages = {
+          { role = "user", type = "text", content = "A teaser for our app" },
+          { role = "assistant", type = "text", content = question, created_at = 1700000010 } } } } }
+  end
+
+  it("job:wait returns needs_input with the agent's question at once, and job:reply sends the answer", function()
+    local job = assert(hg:video_agent { prompt = "A teaser for our app", mode = "chat" })
+    waiting(job, "Which voice: calm or upbeat?", 5)
+    local t0 = core.now()
+    local result, err = job:wait { timeout = 60 }
+    assert.is_nil(result)
+    assert.are.equal("needs_input", err.kind)
+    assert.are.equal("Which voice: calm or upbeat?", err.question)
+    assert.are.equal(job.id, err.job_id)
+    assert.matches("video agent session " .. job.id .. " waits for input: Which voice: calm or upbeat%? %(answer "
+      .. "with job:reply%(text%), then wait again%)", err.message)
+    assert.is_true(core.now() - t0 < 10, "the wait ended when the session asked, not at its timeout")
+    assert.are.equal("processing", job.status)
+    job:reply { message = "Calm, please", voice_id = "1bd001e7e50f421d891986aad5158bc8" }
+    local req = last("POST", "^/v3/video%-agents/" .. job.id .. "$")
+    assert.are.same({ message = "Calm, please", voice_id = "1bd001e7e50f421d891986aad5158bc8" }, json.decode(req.body))
+    assert.are.equal("application/json", req.headers["content-type"])
+  end)
+
+  it("heygen.all ends a waiting session's wait with needs_input too, the other jobs with their results", function()
+    local chat = assert(hg:video_agent { prompt = "A teaser for our app", mode = "chat" })
+    local plain = assert(hg:video_agent { prompt = "A plain one" })
+    waiting(chat, "Portrait or landscape?", 50)
+    local results, errs = require("heygen").all { chat, plain }
+    assert.are.equal("needs_input", errs[1].kind)
+    assert.are.equal("Portrait or landscape?", errs[1].question)
+    assert.are.equal(plain.id, results[2].session_id)
+  end)
+end)
