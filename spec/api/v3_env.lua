@@ -39,13 +39,7 @@ function M.sent(method, path)
 end
 
 --- job:wait, and the statuses it went through in order.
-function M.statuses(job, timeout)
-  local order, seen = {}, {}
-  local result, err = job:wait { timeout = timeout or 30, on_progress = function(j)
-    if not seen[j.status] then seen[j.status] = true order[#order + 1] = j.status end
-  end }
-  return result, err, order
-end
+M.statuses = support.wait_statuses
 
 --- The bytes at a media URL the emulator answered, through job:download.
 function M.download(url)
