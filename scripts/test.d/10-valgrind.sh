@@ -1,8 +1,9 @@
 # Sourced by scripts/test: valgrind memcheck over the specs that drive the C core
 # (transfers, headers, JSON, downloads to files, every fault, TLS), under lua5.4
 # with build/heygen/core.so, one valgrind per spec file (they run side by side
-# like any pass, each holding 2 slots: memcheck keeps a core busy). A file fails on any spec failure, and on any invalid access,
-# use of uninitialised memory, or definite leak (busted exits through
+# like any pass, each holding 2 slots: memcheck keeps a core busy). A file fails
+# on any spec failure, and on any invalid access, use of uninitialised memory,
+# or definite leak (busted exits through
 # os.exit(code, true), so the Lua state is closed and everything our C allocated
 # must have been freed): memcheck's report ("==PID==" lines) fails its file.
 # Webhook signatures too: libcrypto through src/crypto.c.
