@@ -346,6 +346,7 @@ jobs.register_kind("fal", {
 -- `any`: the same row whatever the client's `api` says (heygen.api).
 api.define("any", {
   fal_submit = {
+    http = "POST queue.fal.run/{model_id}",
     args = function(model_id, input, opts)
       return type(model_id) == "string" and model_id ~= "" and (input == nil or type(input) == "table")
         and (opts == nil or type(opts) == "table"), "a model id string, an input table and an optional options table"
