@@ -172,3 +172,24 @@ describe("a chat session that waits for input", function()
     assert.are.equal(plain.id, results[2].session_id)
   end)
 end)
+
+describe("a chat session in the journal", function()
+  it("heygen.resume gives the session back as a video_agent job, never created twice, followed to its video",
+    function()
+      local support = require "support"
+      local heygen = require "heygen"
+      local path = support.tmpname(".journal")
+      local first = support.client(emu, { api = "v3", journal = path })
+      local job = assert(first:video_agent { prompt = "A teaser for our app", mode = "chat" })
+      local again = support.client(emu, { api = "v3", journal = path })
+      local jobs = heygen.resume(path, again)
+      os.remove(path)
+      assert.are.equal(1, #jobs)
+      assert.are.equal("video_agent", jobs[1].kind)
+      assert.are.equal(job.id, jobs[1].id)
+      assert.are.equal(1, emu:count("POST", "^/v3/video%-agents$")) -- never created twice
+      local result = assert(jobs[1]:wait { timeout = 30 })
+      assert.are.equal(job.id, result.session_id)
+      assert.is_string(result.video_url)
+    end)
+end)
