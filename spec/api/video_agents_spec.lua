@@ -176,7 +176,6 @@ end)
 describe("a chat session in the journal", function()
   it("heygen.resume gives the session back as a video_agent job, never created twice, followed to its video",
     function()
-      local support = require "support"
       local heygen = require "heygen"
       local path = support.tmpname(".journal")
       local first = support.client(emu, { api = "v3", journal = path })
