@@ -6,12 +6,14 @@
 # or definite leak (busted exits through
 # os.exit(code, true), so the Lua state is closed and everything our C allocated
 # must have been freed): memcheck's report ("==PID==" lines) fails its file.
-# Webhook signatures too: libcrypto through src/crypto.c.
+# Webhook signatures too: libcrypto through src/crypto.c; and records made after a
+# failed allocation (spec/alloc_spec.lua).
 valgrind_pass() {
   PASS_WRAP="timeout 900 valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite
       --errors-for-leak-kinds=definite --error-exitcode=99 --num-callers=30 --trace-children=no -q" \
   PASS_SLOTS=2 PASS_SPECS="spec/core_spec.lua spec/client_spec.lua spec/scheduler_spec.lua spec/faults_spec.lua
-      spec/secrets_spec.lua spec/journal_spec.lua spec/crypto_spec.lua spec/webhook_spec.lua" \
+      spec/secrets_spec.lua spec/journal_spec.lua spec/crypto_spec.lua spec/webhook_spec.lua
+      spec/alloc_spec.lua" \
     pass valgrind lua5.4 "$root/build"
 }
 valgrind_pass
