@@ -57,6 +57,10 @@ local function follow(job, keys)
     if not seen[j.status] then seen[j.status] = true order[#order + 1] = j.status end
   end })
   keys = keys or sorted(result)
+  -- whether the first poll still sees "pending" is timing (under the contract front, with
+  -- other specs beside it, it may land after the render moved on): what follows is compared
+  assert(order[1] == "pending" or order[1] == "processing" or order[1] == "completed", order[1])
+  if order[1] == "pending" then table.remove(order, 1) end
   return { kind = job.kind, status = job.status, statuses = order, fields = types_of(result, keys),
     bytes = downloaded(job) }, keys, result
 end
@@ -95,7 +99,7 @@ describe("the same calls under api v2 and v3", function()
       return o, k
     end)
     assert.are.equal("video", obs.kind)
-    assert.are.same({ "pending", "processing", "completed" }, obs.statuses)
+    assert.are.same({ "processing", "completed" }, obs.statuses)
     assert.are.equal("string", obs.fields.video_url)
     assert.are.equal("string", obs.fields.thumbnail_url)
     assert.are.equal(digest(support.sample_mp4()), obs.bytes)
@@ -135,7 +139,7 @@ describe("the same calls under api v2 and v3", function()
       return o, k
     end)
     assert.are.equal("translate", obs.kind)
-    assert.are.same({ "pending", "processing", "completed" }, obs.statuses)
+    assert.are.same({ "processing", "completed" }, obs.statuses)
     assert.are.equal("Spanish (Spain)", obs.output_language)
     assert.are.equal("Charla", obs.title)
   end)
