@@ -187,6 +187,9 @@ describe("a chat session in the journal", function()
       assert.are.equal("video_agent", jobs[1].kind)
       assert.are.equal(job.id, jobs[1].id)
       assert.are.equal(1, emu:count("POST", "^/v3/video%-agents$")) -- never created twice
+      local _, err = jobs[1]:wait { timeout = 30 }
+      assert.are.equal("needs_input", err.kind) -- the emulator's chat session asks once
+      assert(jobs[1]:reply("Go ahead"))
       local result = assert(jobs[1]:wait { timeout = 30 })
       assert.are.equal(job.id, result.session_id)
       assert.is_string(result.video_url)

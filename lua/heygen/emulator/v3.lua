@@ -5,8 +5,8 @@
 -- {"error": {code, message, param?, doc_url}}. State machines (nominal seconds, divided
 -- by the time scale): video waiting (create) -> pending -> processing -> completed|failed;
 -- translation and lipsync pending -> running -> completed|failed; proofread processing ->
--- completed|failed (then generate starts a translation); video agent thinking ->
--- generating (its video_id appears) -> completed|failed, following its video.
+-- completed|failed (then generate starts a translation); video agent sessions (a chat that
+-- waits for input, messages, revisions): v3/video_agents.lua.
 --
 -- Idempotency-Key (docs 0.5) on every documented create: the first answer is stored per
 -- (method, path, key) for 24 h and replayed verbatim; a retry while the first is still in
@@ -39,6 +39,7 @@ local M = {}
 -- Route modules by resource (lua/heygen/emulator/v3/<resource>.lua, see v3/support.lua for
 -- what one returns): their routes load before the ones below. Add yours with one line.
 M.RESOURCE_MODULES = {
+  "heygen.emulator.v3.video_agents",
 }
 
 M.KINDS = {
@@ -46,10 +47,6 @@ M.KINDS = {
              failure = {code = "lipsync_failed", message = "No face was found in the video"}},
   proofread = {phases = {{"processing", 90}}, done = "completed", failed = "failed",
                failure = {code = "proofread_failed", message = "The speech could not be transcribed"}},
-  -- after thinking the session follows its video (created then, see session_view)
-  video_agent = {phases = {{"thinking", 30}}, done = "generating", failed = "failed",
-                 failure = {code = "video_agent_failed",
-                            message = "The agent could not plan a video for this prompt"}},
 }
 
 M.MULTIPART_MAX = 32 * 1048576
@@ -535,100 +532,6 @@ end
 BATCH_KINDS.video = {list = "videos", what = "video bodies", check = check_create,
                      make = function(st, item) return {(video_from(st, item))} end,
                      status = function(st, job) return video_status(st, job) end}
-
----------------------------------------------------------------------------------------
--- video agent (docs 2)
-
-local AGENT_RULE = {type = "object", closed = true, fields = {
-  prompt = {type = "string", required = true, min_len = 1, max_len = 10000},
-  mode = one_of({"generate", "chat"}), avatar_id = id, voice_id = id, style_id = id, brand_kit_id = id,
-  orientation = one_of({"landscape", "portrait"}), callback_url = url, callback_id = str, incognito_mode = bool,
-  files = {type = "array", max_items = 20, items = closed_asset(false)},
-}}
-
-local AGENT_PROGRESS = {pending = 30, processing = 60, completed = 100}
-
--- The session's status, creating its video when thinking ends (at the virtual time it ended).
-local function session_state(st, s)
-  local phase = st:status(s)
-  if phase ~= "generating" then return phase end
-  local video = s.video_id and st.jobs[s.video_id]
-  if not s.video_id then
-    local think = M.KINDS.video_agent.phases[1][2]
-    video = new_video(st, {title = s.title, ext = "mp4", created_v = s.created_v + think,
-                           callback_id = s.callback_id})
-    s.video_id = video.id
-  end
-  if not video or video.deleted then return "failed", "The session's video was deleted" end
-  local vs = video_status(st, video)
-  if vs == "failed" then return "failed", st:failure(video).message end
-  if vs == "completed" then return "completed" end
-  return "generating", nil, vs
-end
-
-local function session_view(st, s)
-  local status, why, vs = session_state(st, s)
-  -- resource_ids is a list (the contract: array or null): [] when empty, never {}
-  local messages = {{role = "user", type = "text", content = s.prompt, created_at = s.created_at,
-                     resource_ids = reply.array({})}}
-  if status ~= "thinking" then
-    table.insert(messages, 1, {role = "model", type = "text", created_at = s.created_at,
-                               resource_ids = reply.array({}),
-                               content = "Storyboard ready: one scene, presenter on camera, about 3 seconds."})
-  end
-  if status == "failed" then
-    table.insert(messages, 1, {role = "model", type = "error", created_at = now(),
-                               resource_ids = reply.array({}),
-                               content = why or st:failure(s).message})
-    note_event(st, s, "video_agent.fail", {session_id = s.id, message = why or st:failure(s).message,
-                                           callback_id = s.callback_id or null})
-  elseif status == "completed" then
-    note_event(st, s, "video_agent.success", {session_id = s.id, video_id = s.video_id,
-                                              callback_id = s.callback_id or null})
-  end
-  local progress = status == "thinking" and 10 or status == "failed" and 0 or AGENT_PROGRESS[vs or "completed"]
-  return {session_id = s.id, status = status, progress = progress, title = s.title,
-          video_id = s.video_id or null, created_at = s.created_at, messages = messages}
-end
-
-local function create_session(req, st)
-  local body, err = body_object(req)
-  err = err or check(body, AGENT_RULE, "") or check_voice(st, body.voice_id, "voice_id")
-  if err then return err end
-  if not absent(body.avatar_id) and not catalogue(st).look_by_id[body.avatar_id] then
-    return no_look(body.avatar_id, "avatar_id")
-  end
-  local s = st:create_job("video_agent", {prompt = body.prompt, title = body.prompt:sub(1, 60),
-                                          callback_url = opt(body.callback_url),
-                                          callback_id = body.callback_id ~= null and body.callback_id or nil})
-  st.v3.sessions[#st.v3.sessions + 1] = s
-  return v3({session_id = s.id, status = "thinking", video_id = null, created_at = s.created_at})
-end
-
-local function get_session(_, st, sid)
-  local s = live(st, sid, {video_agent = true})
-  if not s then return not_found("not_found", "Video agent session", sid) end
-  return v3(session_view(st, s))
-end
-
--- Stops a running session (and its render): it ends failed with code "stopped".
-local function stop_session(_, st, sid)
-  local s = live(st, sid, {video_agent = true})
-  if not s then return not_found("not_found", "Video agent session", sid) end
-  local status = session_state(st, s)
-  if status ~= "completed" and status ~= "failed" then
-    local why = {code = "stopped", message = "The session was stopped on request"}
-    st:control_job(s.id, {fail = why})
-    if s.video_id then st:control_job(s.video_id, {fail = why}) end
-  end
-  return v3({session_id = s.id})
-end
-
-local function list_sessions(req, st)
-  return paginate(req, st, "sessions", reversed(st.v3.sessions), newest_key, 20, 100, function(s)
-    return {session_id = s.id, title = s.title, created_at = s.created_at}
-  end)
-end
 
 ---------------------------------------------------------------------------------------
 -- avatars and voices (docs 3, 4)
@@ -1388,6 +1291,10 @@ end
 local K = "api_key"
 local I = idempotent
 
+-- for the resource modules (v3/*.lua): the video pieces they build on
+M.new_video, M.video_status, M.video_view = new_video, video_status, video_view
+M.check_voice, M.catalogue, M.no_look = check_voice, catalogue, no_look
+
 M.routes = {
   {"POST", "/v3/videos", I(create_video)},
   {"GET", "/v3/videos", list_videos},
@@ -1396,10 +1303,6 @@ M.routes = {
   {"GET", "/v3/videos/batches/([^/]+)", batch_getter("video")},
   {"GET", "/v3/videos/([^/]+)", get_video},
   {"DELETE", "/v3/videos/([^/]+)", delete_video},
-  {"POST", "/v3/video%-agents", create_session},
-  {"GET", "/v3/video%-agents", list_sessions},
-  {"GET", "/v3/video%-agents/([^/]+)", get_session},
-  {"POST", "/v3/video%-agents/([^/]+)/stop", stop_session},
   {"GET", "/v3/avatars", list_groups},
   {"GET", "/v3/avatars/looks", list_looks},
   {"GET", "/v3/avatars/looks/([^/]+)", get_look},
@@ -1455,8 +1358,7 @@ M.control_routes = {
 -- the sweep (deliver.lua): views built so events are noted when jobs end, not when polled
 
 local VIEWS = {video = video_view, workflow = video_view, translate = translation_view, lipsync = lipsync_view,
-               proofread = proofread_view,
-               video_agent = function(_, st, s) return session_view(st, s) end}
+               proofread = proofread_view}
 local TERMINAL = {completed = true, failed = true}
 
 -- True once the job's terminal event is noted; jobs nobody listens to are left alone.
