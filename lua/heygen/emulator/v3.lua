@@ -872,6 +872,30 @@ end
 local get_lipsync = getter({lipsync = true}, "not_found", "Lipsync", lipsync_view)
 local lipsync_statuses = bulk_statuses("lipsync_ids", {lipsync = true}, run_status)
 
+-- PATCH (a new title, the contract's closed {title}) and DELETE of one job: its view / {id}.
+local TITLE_RULE = {type = "object", closed = true, fields = {title = {type = "string", required = true}}}
+
+local function title_updater(kinds, what, view)
+  return function(req, st, jid)
+    local job = live(st, jid, kinds)
+    if not job then return not_found("not_found", what, jid) end
+    local body, err = body_object(req)
+    err = err or check(body, TITLE_RULE, "")
+    if err then return err end
+    job.title = body.title
+    return v3(view(req, st, job))
+  end
+end
+
+local function deleter(kinds, what)
+  return function(_, st, jid)
+    local job = live(st, jid, kinds)
+    if not job then return not_found("not_found", what, jid) end
+    st:remove_job(jid)
+    return v3({id = jid})
+  end
+end
+
 BATCH_KINDS.translation = {list = "video_translations", what = "translation bodies", check = check_translation,
                            count = function(item) return #item.output_languages end, make = translations_from,
                            status = run_status}
@@ -1290,6 +1314,7 @@ end
 
 local K = "api_key"
 local I = idempotent
+local TRANSLATE = {translate = true}
 
 -- for the resource modules (v3/*.lua): the video pieces they build on
 M.new_video, M.video_status, M.video_view = new_video, video_status, video_view
@@ -1322,12 +1347,16 @@ M.routes = {
   {"POST", "/v3/video%-translations/batches", I(batch_creator("translation"))},
   {"GET", "/v3/video%-translations/batches/([^/]+)", batch_getter("translation")},
   {"GET", "/v3/video%-translations/([^/]+)", get_translation},
+  {"PATCH", "/v3/video%-translations/([^/]+)", title_updater(TRANSLATE, "Video translation", translation_view)},
+  {"DELETE", "/v3/video%-translations/([^/]+)", deleter(TRANSLATE, "Video translation")},
   {"POST", "/v3/lipsyncs", I(create_lipsync)},
   {"GET", "/v3/lipsyncs", list_lipsyncs},
   {"GET", "/v3/lipsyncs/statuses", lipsync_statuses},
   {"POST", "/v3/lipsyncs/batches", I(batch_creator("lipsync"))},
   {"GET", "/v3/lipsyncs/batches/([^/]+)", batch_getter("lipsync")},
   {"GET", "/v3/lipsyncs/([^/]+)", get_lipsync},
+  {"PATCH", "/v3/lipsyncs/([^/]+)", title_updater({lipsync = true}, "Lipsync", lipsync_view)},
+  {"DELETE", "/v3/lipsyncs/([^/]+)", deleter({lipsync = true}, "Lipsync")},
   {"POST", "/v3/assets", I(upload_multipart)},
   {"POST", "/v3/assets/direct%-uploads", I(create_upload)},
   {"POST", "/v3/assets/([^/]+)/complete", complete_upload},

@@ -74,6 +74,8 @@ local function show(v)
     return string.format("%q", v)
   elseif v == null or v == nil then return "null"
   elseif type(v) == "table" then return v[1] ~= nil and "a list" or "an object"
+  elseif type(v) == "number" and v == math.floor(v) and math.abs(v) < 2 ^ 53 then
+    return string.format("%d", v)    -- JSON 7 decodes as 7.0 under Lua 5.4: said as sent
   end
   return tostring(v)
 end
