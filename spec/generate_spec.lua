@@ -197,24 +197,115 @@ describe("hg:generate", function()
   end)
 end)
 
+describe("hg:generate ends a gateway, not one model", function()
+  local function fal_submits()
+    local n = 0
+    for _, p in ipairs(submits()) do if p:find("^/fal/") then n = n + 1 end end
+    return n
+  end
+
+  it("after fal's 'User is locked: Exhausted balance' it goes to HeyGen with one fal submit spent", function()
+    emu:call("POST", "/_emulator/fal/account", { locked = true })
+    local job = assert(hg:generate { prompt = CINEMATIC, max_attempts = 10 })
+    assert.are.equal("heygen", job.gateway)
+    assert.are.equal(2, #job.attempts)
+    assert.are.equal("insufficient_credit", job.attempts[1].error.kind)
+    assert.is_true(job.attempts[1].error.account_locked)
+    assert.are.equal(1, fal_submits())
+    assert.is_true(#job.skipped >= 6)
+    for _, sk in ipairs(job.skipped) do assert.are.equal("fal", sk.gateway) end
+    assert.matches("gateway fal failed %(insufficient_credit: User is locked", job.skipped[1].reason)
+    assert(job:wait { timeout = 30 })
+  end)
+
+  it("after an auth failure on fal it skips the other fal models and tries HeyGen", function()
+    local wrong = support.client(emu, { fal_key = "fal-wrong-key-000000" })
+    local job = assert(wrong:generate { prompt = CINEMATIC, provider = { "seedance_2", "kling_v3_pro", "veo_3_1" } })
+    assert.are.equal("veo_3_1", job.provider)
+    assert.are.equal("auth", job.attempts[1].error.kind)
+    assert.are.same({ "/fal/bytedance/seedance-2.0/text-to-video", "/v1/workflows/executions" }, submits())
+    assert.are.equal("kling_v3_pro", job.skipped[1].provider)
+    assert.is_nil(tostring(job.attempts[1].error):find("fal-wrong-key-000000", 1, true))
+  end)
+
+  it("after HeyGen answers insufficient credit it skips the other HeyGen providers", function()
+    emu:fault { method = "POST", path = "/v1/workflows", no_credit = true, times = -1 }
+    local job = assert(hg:generate { prompt = CINEMATIC, provider = { "veo_3_1", "kling_pro", "kling_v3_standard" } })
+    assert.are.equal("kling_v3_standard", job.provider)
+    assert.are.equal("insufficient_credit", job.attempts[1].error.kind)
+    assert.are.same({ "/v1/workflows/executions", "/fal/fal-ai/kling-video/v3/standard/text-to-video" }, submits())
+  end)
+
+  it("after an app's outage it skips the sibling variants of that app", function()
+    control("bytedance/seedance-2.0", { reject = { status = 503 } })
+    local job = assert(hg:generate { prompt = CINEMATIC, provider = { "seedance_2", "seedance_2_fast", "fal_veo_3_1" } })
+    assert.are.equal("fal_veo_3_1", job.provider)
+    assert.are.same({ "/fal/bytedance/seedance-2.0/text-to-video", "/fal/fal-ai/veo3.1" }, submits())
+    assert.are.same({ provider = "seedance_2_fast", gateway = "fal" },
+      { provider = job.skipped[1].provider, gateway = job.skipped[1].gateway })
+    control("fal-ai/kling-video/v3/standard", { reject = { status = 502 } })
+    job = assert(hg:generate { prompt = CINEMATIC, provider = { "kling_v3_standard", "kling_v3_pro", "fal_veo_3_1" } })
+    assert.are.equal("fal_veo_3_1", job.provider)
+    assert.are.equal("kling_v3_pro", job.skipped[1].provider)
+  end)
+end)
+
+describe("HeyGen's retired workflow endpoint", function()
+  it("a direct hg:generate_video says it is retired and names the fal model to use instead", function()
+    emu:fault { method = "POST", path = "/v1/workflows", retired = true, times = -1 }
+    local job, err = hg:generate_video { prompt = CINEMATIC, provider = "veo_3_1" }
+    assert.is_nil(job)
+    assert.are.equal("retired", err.kind)
+    assert.are.equal(410, err.status)
+    assert.are.equal("fal_veo_3_1", err.alternative)
+    assert.matches("retired on 2026%-11%-01", err.message)
+    assert.matches('provider = "fal_veo_3_1"', err.message)
+    assert.matches("fal model fal%-ai/veo3%.1", err.message)
+  end)
+
+  it("hg:generate falls back to the same family on fal.ai", function()
+    emu:fault { method = "POST", path = "/v1/workflows", retired = true, times = -1 }
+    local job = assert(hg:generate { prompt = CINEMATIC,
+      provider = { "veo_3_1", "sora_v2_pro", "kling_v3_standard", "fal_veo_3_1_fast" } })
+    assert.are.equal("fal_veo_3_1_fast", job.provider)
+    assert.are.equal("retired", job.attempts[1].error.kind)
+    assert.are.same({ "/v1/workflows/executions", "/fal/fal-ai/veo3.1/fast" }, submits())
+    assert.are.equal("sora_v2_pro", job.skipped[1].provider)
+    assert(job:wait { timeout = 30 })
+  end)
+end)
+
 describe("hg:generate never falls back", function()
   it("on invalid_argument from the gateway", function()
     control("bytedance/seedance-2.0", { reject = { status = 422, detail = { { loc = { "body", "prompt" },
-      msg = "flagged by the content checker", type = "content_policy_violation" } } } })
+      msg = "prompt is too long", type = "value_error" } } } })
     local job, err = hg:generate { prompt = CINEMATIC }
     assert.is_nil(job)
     assert.are.equal("invalid_argument", err.kind)
-    assert.matches("prompt: flagged by the content checker", err.message)
+    assert.matches("prompt: prompt is too long", err.message)
     assert.are.equal(1, #submits())
   end)
 
-  it("on auth: a key the gateway refuses is the user's to fix", function()
-    local wrong = support.client(emu, { fal_key = "fal-wrong-key-000000" })
-    local job, err = wrong:generate { prompt = CINEMATIC, provider = { "seedance_2", "veo_3_1" } }
+  it("on a content-policy refusal at submit: the prompt goes to no other paid provider", function()
+    control("bytedance/seedance-2.0", { content_policy = "submit" })
+    local job, err = hg:generate { prompt = CINEMATIC }
     assert.is_nil(job)
-    assert.are.equal("auth", err.kind)
+    assert.are.equal("content_policy", err.kind)
+    assert.matches("flagged by a content checker", err.message)
+    assert.matches("refused the prompt under its content policy: it is not sent to another paid provider",
+      err.message)
     assert.are.same({ "/fal/bytedance/seedance-2.0/text-to-video" }, submits())
-    assert.is_nil(tostring(err):find("fal-wrong-key-000000", 1, true))
+  end)
+
+  it("on a content-policy refusal at result: the job fails content_policy and nothing is re-submitted", function()
+    control("bytedance/seedance-2.0", { content_policy = "result" })
+    local job = assert(hg:generate { prompt = CINEMATIC })
+    local result, err = job:wait { timeout = 30 }
+    assert.is_nil(result)
+    assert.are.equal("content_policy", err.kind)
+    assert.are.equal("content_policy_violation", err.code)
+    assert.are.equal(1, #job.attempts)
+    assert.are.same({ "/fal/bytedance/seedance-2.0/text-to-video" }, submits())
   end)
 
   it("when a HeyGen submit answered 5xx, since the render may exist", function()

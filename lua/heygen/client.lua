@@ -42,6 +42,7 @@ local OPTIONS = {
   poll = { type = "table" },                          -- {initial=, factor=, max=}
   poll_budget = { type = "number", default = 50, min = 0, max = 1e6 }, -- status requests per second, all jobs
   journal = { type = "string" },
+  budget = { type = "table" },                        -- {usd =, journal =}: the spend guard (heygen.budget)
   cainfo = { type = "string" },
   capath = { type = "string" },
   user_agent = { type = "string" },
@@ -74,6 +75,7 @@ function M.new(opts)
     util.check_number("heygen.client", "poll.factor", opts.poll.factor, 1, 100)
     util.check_number("heygen.client", "poll.max", opts.poll.max, 0.001, 31622400)
   end
+  if opts.budget ~= nil then require("heygen.budget").check_option(opts.budget, 2) end
   if opts.user_agent and opts.user_agent:find("%c") then
     -- a CR or LF would end the header and start another one of the caller's making
     error("heygen.client: option 'user_agent' must not contain control characters (CR, LF, ...)", 2)

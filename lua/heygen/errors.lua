@@ -28,6 +28,13 @@ M.KINDS = {
   -- a job that stopped to ask (a video agent session waiting for input): err.question is
   -- what it asks; job:reply(answer) and wait again
   needs_input = true,
+  -- the provider refused the prompt itself (fal's content_policy_violation, at submit or
+  -- at result): another provider is not tried with it (docs/fal-and-selection.md)
+  content_policy = true,
+  -- the client's spend guard refused a submit that would cross its cap (heygen.budget)
+  budget_exceeded = true,
+  -- the endpoint is gone (HeyGen's retired v1/v2 workflow endpoint): err.alternative says where to go
+  retired = true,
 }
 
 local RETRYABLE = { rate_limit = true, server = true, network = true, timeout = true }
@@ -81,6 +88,30 @@ local function scrubbed(v, depth)
   return t
 end
 
+-- fal's content-policy refusals: a 422 detail entry, an error_type or a failure code.
+local function content_policy(fields)
+  if tostring(fields.code or fields.fal_error_type or ""):find("content_policy", 1, true) then return true end
+  if type(fields.detail) == "table" then
+    for _, d in ipairs(fields.detail) do
+      if type(d) == "table" and tostring(d.type or ""):find("content_policy", 1, true) then return true end
+    end
+  end
+  return false
+end
+
+-- The kind an answer really means when its status alone says less: a content-policy
+-- refusal, and fal's account lock ("User is locked. Reason: Exhausted balance ...", a 403
+-- on every billable call), which is the account's, not one model's.
+-- Returns the kind and whether the account is locked.
+local function refined(fields)
+  local kind = fields.kind
+  if (kind == "invalid_argument" or kind == "job_failed") and content_policy(fields) then return "content_policy" end
+  if kind == "permission" and type(fields.message) == "string" and fields.message:find("^User is locked") then
+    return fields.message:lower():find("balance", 1, true) and "insufficient_credit" or kind, true
+  end
+  return kind, fields.account_locked
+end
+
 --- Make an error. fields: kind (required), message, status, code, ...
 function M.new(fields)
   assert(M.KINDS[fields.kind], "unknown error kind: " .. tostring(fields.kind))
@@ -88,6 +119,7 @@ function M.new(fields)
   for k, v in pairs(fields) do
     e[k] = scrubbed(v, 0)
   end
+  e.kind, e.account_locked = refined(fields)
   e.message = e.message or e.kind
   if e.retryable == nil then e.retryable = RETRYABLE[e.kind] or false end
   return e
@@ -118,7 +150,7 @@ M.CODE_KINDS = {
   [400573] = "permission", [400562] = "permission", [400599] = "permission", [400631] = "permission",
   forbidden = "permission", resource_access_denied = "permission", ai_vendor_access_restricted = "permission",
   insufficient_credit = "insufficient_credit", movio_payment_insufficient_credit = "insufficient_credit",
-  quota_exceeded = "insufficient_credit",
+  quota_exceeded = "insufficient_credit", content_policy_violation = "content_policy",
   [400123] = "rate_limit", rate_limit_exceeded = "rate_limit", trial_video_limit_exceeded = "rate_limit",
   [400664] = "rate_limit",
   [40031] = "not_found", [400144] = "not_found", [400116] = "not_found", [400174] = "not_found",

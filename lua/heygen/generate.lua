@@ -10,17 +10,49 @@
 -- when a failed submit may still have created a job, and submits a replacement
 -- only once the failed job is terminal: one request never has two paid jobs
 -- running.
+--
+-- What a failure says about the rest of the list (M.scope):
+--   request  the prompt's own problem (bad input, a content-policy refusal): nothing else
+--            is tried, no other paid provider sees the prompt
+--   gateway  the account or the gateway refused or is gone (a refused key, no credit, a
+--            locked account, the gateway unreachable, a retired endpoint): every other
+--            candidate on that gateway is skipped; after a retired HeyGen workflow endpoint
+--            the fal models of the same family go first
+--   app      the provider's service is out (5xx, a runner failure): the other variants
+--            of the same fal app are skipped (seedance_2 -> seedance_2_fast)
+--   model    only this candidate
+-- Skipped candidates are listed in job.skipped ({provider=, reason=}); they are not attempts.
+-- With a client budget (heygen.budget) every submit is reserved first.
 local errors = require "heygen.errors"
 local util = require "heygen.util"
 local core = require "heygen.core"
 local selector = require "heygen.selector"
 local jobs = require "heygen.job"
+local api = require "heygen.api"
+local budget = require "heygen.budget"
+local providers = require "heygen.providers"
 
 local M = {}
 
 -- Kinds of failure another provider could avoid.
 M.FALL_BACK_ON = { server = true, rate_limit = true, network = true, timeout = true, job_failed = true,
-  not_found = true, permission = true, insufficient_credit = true }
+  not_found = true, permission = true, insufficient_credit = true, auth = true, retired = true }
+
+-- Failures that end a whole gateway, and fal failure codes that are the app's outage.
+M.GATEWAY_KINDS = { auth = true, insufficient_credit = true, network = true, retired = true }
+M.APP_FAILURES = { runner_scheduling_failure = true, runner_connection_timeout = true, runner_disconnected = true,
+  runner_connection_refused = true, runner_connection_error = true, runner_incomplete_response = true,
+  runner_server_error = true, internal_error = true, startup_timeout = true }
+
+--- "request" | "gateway" | "app" | "model": how far the failure `err` reaches.
+function M.scope(err)
+  if not errors.is(err) then return "model" end
+  local kind = err.kind
+  if kind == "content_policy" or kind == "invalid_argument" then return "request" end
+  if M.GATEWAY_KINDS[kind] or err.account_locked then return "gateway" end
+  if kind == "server" or (kind == "job_failed" and M.APP_FAILURES[tostring(err.code)]) then return "app" end
+  return "model"
+end
 
 M.DEFAULT_ATTEMPTS = 3
 
@@ -93,12 +125,19 @@ end
 function GenerateJob:_stop_reason(err)
   local st = self._state
   if st.cancelled then return "cancelled" end
+  if errors.is(err) and err.kind == "content_policy" then
+    return "the provider refused the prompt under its content policy: it is not sent to another paid provider"
+  end
   if not M.may_fall_back(err, self.gateway) then
     return "no fallback on " .. tostring(err.kind) .. (err.maybe_created and " when the job may exist" or "")
   end
   if not st.fallback then return "no fallback: fallback = false" end
+  self:_rule_out(err)
   local next_one = self.candidates[st.next]
-  if not next_one then return "every candidate failed" end
+  if not next_one then
+    return #self.skipped > 0 and string.format("every candidate failed or was skipped (%d skipped)", #self.skipped)
+      or "every candidate failed"
+  end
   if #self.attempts >= st.max_attempts then return "stopped at max_attempts " .. st.max_attempts end
   if st.max_cost and st.spent + next_one.est_cost > st.max_cost then
     return string.format("stopped: the next candidate, %s at $%.2f, would take the spend past max_cost $%.2f",
@@ -106,10 +145,38 @@ function GenerateJob:_stop_reason(err)
   end
 end
 
+-- After the failure `err` of the current attempt: drop the candidates it rules out
+-- (recorded in job.skipped) and, after a retired endpoint, put the same family first.
+function GenerateJob:_rule_out(err)
+  local st, failed = self._state, self.candidates[self._state.next - 1]
+  local scope = M.scope(err)
+  if scope ~= "gateway" and scope ~= "app" then return end
+  local kept, first = {}, {}
+  for i = st.next, #self.candidates do
+    local c = self.candidates[i]
+    local same_gateway = c.gateway == failed.gateway
+    if (scope == "gateway" and same_gateway) or (scope == "app" and same_gateway and c.app == failed.app) then
+      self.skipped[#self.skipped + 1] = { provider = c.provider, gateway = c.gateway,
+        reason = string.format("skipped: %s's %s failed (%s: %s)", failed.provider,
+          scope == "gateway" and ("gateway " .. failed.gateway) or ("app " .. failed.app), err.kind, err.message) }
+    elseif err.kind == "retired" and c.family == failed.family then
+      first[#first + 1] = c
+    else
+      kept[#kept + 1] = c
+    end
+  end
+  for i = #self.candidates, st.next, -1 do self.candidates[i] = nil end
+  for _, list in ipairs { first, kept } do
+    for _, c in ipairs(list) do self.candidates[#self.candidates + 1] = c end
+  end
+end
+
 local function submit(client, candidate)
   local plan = candidate.plan
-  if plan.gateway == "fal" then return client:fal_submit(plan.model, plan.input) end
-  return client:generate_video(plan.input)
+  return budget.guarded(client, candidate.est_cost, candidate.provider, plan.gateway, function()
+    if plan.gateway == "fal" then return api.call(client, "fal_submit", plan.model, plan.input) end
+    return M.generate_video(client, plan.input)
+  end)
 end
 
 -- Submit candidates in turn until one is accepted; nil, err when none is.
@@ -203,9 +270,77 @@ function GenerateJob:cancel()
   return ok, remote
 end
 
------------------------------------------------------------------- the client methods
-
 local Client = require("heygen.client").Client
+
+------------------------------------------------------------------ the retired workflow endpoint
+
+-- The fal entry of a family that stands in for a HeyGen provider (the best by quality).
+local function fal_alternative(provider)
+  local entry = providers[provider or "veo_3_1"]
+  local best
+  for _, e in ipairs(providers.list("fal")) do
+    if entry and e.family == entry.family and (not best or e.quality > best.quality) then best = e end
+  end
+  return best
+end
+
+--- Is `err` HeyGen saying the workflow endpoint is gone (404/410, or a retirement message)?
+function M.is_retired(err)
+  if not errors.is(err) then return false end
+  if err.kind == "retired" then return true end
+  local status = err.status or 0
+  return status == 410 or status == 404 or (status >= 400 and tostring(err.message):lower():find("retire") ~= nil)
+end
+
+--- hg:generate_video, and the same call for hg:generate: a retired endpoint becomes a
+-- `retired` error naming the retirement and the fal.ai model of the same family.
+function M.generate_video(client, req)
+  local job, err = api.call(client, "generate_video", req)
+  if job or not M.is_retired(err) then return job, err end
+  local provider = type(req) == "table" and req.provider or "veo_3_1"
+  local alt = fal_alternative(provider)
+  local instead = alt and string.format("make it on fal.ai instead: hg:generate{prompt = ..., provider = %q} "
+    .. "(fal model %s)", alt.name, alt.models.text) or "make it on fal.ai instead: hg:generate{prompt = ...}"
+  return nil, errors.new { kind = "retired", status = err.status, code = err.code, request_id = err.request_id,
+    alternative = alt and alt.name, retryable = false,
+    message = string.format("HeyGen's text-to-video workflow endpoint (POST /v1/workflows/executions, a legacy "
+      .. "v1 endpoint; the v1/v2 endpoints were retired on 2026-11-01) is gone: HTTP %d: %s; %s",
+      err.status or 0, tostring(err.message), instead) }
+end
+
+--- Generate a clip through HeyGen's workflow endpoint (see heygen.api.legacy), under the
+-- client's budget; a retired endpoint answers kind "retired" with the fal alternative.
+function Client:generate_video(req)
+  local entry = type(req) == "table" and providers[req.provider or "veo_3_1"]
+  local usd = entry and entry.gateway == "heygen" and providers.cost(entry, "text", entry.default_duration) or nil
+  return budget.guarded(self, usd, "HeyGen workflow " .. tostring(type(req) == "table" and req.provider or
+    "veo_3_1"), "heygen", function() return M.generate_video(self, req) end)
+end
+
+-- The estimate of a direct fal submit: the registry entry's rule for this input.
+local function fal_estimate(model_id, input)
+  if type(model_id) ~= "string" or type(input) ~= "table" then return nil end
+  for _, e in ipairs(providers.list("fal")) do
+    for mode, id in pairs(e.models) do
+      if id == model_id then
+        local d = tonumber(tostring(input.duration or ""):match("^(%d+)"))
+          or (input.duration == "auto" and e.durations and e.durations[#e.durations]) or e.default_duration
+        local audio = input.generate_audio
+        if audio == nil then audio = e.capabilities.native_audio or false end
+        return (providers.cost(e, mode, d, audio, input.resolution))
+      end
+    end
+  end
+end
+
+--- hg:fal_submit under the client's budget (see heygen.api.fal).
+function Client:fal_submit(model_id, input, opts)
+  if not self.budget then return api.call(self, "fal_submit", model_id, input, opts) end
+  return budget.guarded(self, fal_estimate(model_id, input), "fal model " .. tostring(model_id), "fal",
+    function() return api.call(self, "fal_submit", model_id, input, opts) end)
+end
+
+------------------------------------------------------------------ the client methods
 
 local function no_candidate(candidates, excluded)
   local lines, keys_only = {}, true
@@ -253,8 +388,8 @@ function Client:generate(req)
   local ranked, excluded = selector.rank(self, req)
   local candidates = ordered(ranked, req.provider)
   if #candidates == 0 then return nil, no_candidate(candidates, excluded) end
-  local job = setmetatable({ status = "pending", attempts = {}, candidates = candidates, excluded = excluded,
-    spent = 0 }, GenerateJob)
+  local job = setmetatable({ status = "pending", attempts = {}, candidates = util.merge(candidates, {}),
+    excluded = excluded, skipped = {}, spent = 0 }, GenerateJob)
   job._state = { client = self, next = 1, spent = 0, fallback = req.fallback ~= false, max_cost = req.max_cost,
     max_attempts = req.max_attempts or M.DEFAULT_ATTEMPTS }
   local submitted, serr = job:_submit_next()

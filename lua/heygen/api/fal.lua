@@ -295,7 +295,9 @@ local function fetch_result(job, status_doc)
   local out, err = client:request { method = "GET", url = queue_url(job, ""), base = "fal", envelope = "fal" }
   if out == nil then
     if (err.status or 0) == 0 then return "processing" end
-    return "failed", nil, { code = err.fal_error_type or err.code or err.status, message = err.message }
+    -- a content-policy refusal keeps its code, so the job's error is kind content_policy
+    local code = err.kind == "content_policy" and "content_policy_violation" or nil
+    return "failed", nil, { code = code or err.fal_error_type or err.code or err.status, message = err.message }
   end
   local result, failure = result_of(out, job, status_doc)
   if not result then return "failed", nil, failure end

@@ -70,8 +70,19 @@ PER-MODEL CONTROL (added here; cleared by /_emulator/reset)
          queue  = N, logs = {"line", ...}
                   scripted progress, one step per status read: queue positions N..0, then
                   IN_PROGRESS adding one log line per read, then the outcome
+         content_policy = "submit" | "result"
+                  the model refuses the prompt: a 422 {"detail": [{loc = {"body", "prompt"},
+                  msg, type = "content_policy_violation"}]} (X-Fal-Retryable: false) at
+                  submit (nothing is created), or the job completes and its result GET
+                  answers that 422
          times  = N           applies to the next N submits only (default: until cleared)
   The longest matching prefix wins (fal-ai/kling-video/v3/standard over fal-ai/kling-video).
+
+ACCOUNT CONTROL (cleared by /_emulator/reset)
+  POST /_emulator/fal/account {locked = true, reason = "Exhausted balance. ..."}
+        every billable call (queue submit, synchronous run) answers 403 {"detail": "User is
+        locked. Reason: <reason>"}, creating nothing, as fal does for an account out of
+        balance; {locked = false} unlocks it. GET /_emulator/fal/account shows the state.
 ]]
 local reply = require "heygen.emulator.reply"
 local media = require "heygen.emulator.media"
@@ -323,6 +334,15 @@ local function with_id(res, id)
   return res
 end
 
+-- fal's content-checker refusal (docs/fal-api.md 2.5: a 422 detail entry whose type is a
+-- content-policy type, not retryable).
+local CONTENT_DETAIL = {{loc = {"body", "prompt"}, type = "content_policy_violation",
+                         msg = "The content could not be processed because it contained material flagged "
+                               .. "by a content checker."}}
+local CONTENT_422 = {status = 422, detail = CONTENT_DETAIL}
+
+local function content_refusal() return fal_error(422, CONTENT_DETAIL) end
+
 -- A new request of model_id from req's body, or nil and the error answer (404 unknown
 -- model, 422 bad input, an injected rejection). hook: the webhook URL, if any.
 local function create(req, st, model_id, hook)
@@ -334,14 +354,20 @@ local function create(req, st, model_id, hook)
   end
   local errs = check_input(spec, input)
   if errs then return nil, invalid(errs) end
+  if st.fal_account.locked then
+    return nil, reply.json(403, {detail = "User is locked. Reason: " .. st.fal_account.reason})
+  end
   local control = take_control(st, model_id) or {}
+  if control.content_policy == "submit" then return nil, content_refusal() end
   local rej = control.reject
   if rej then
     local extra = rej.retry_after and {["Retry-After"] = tostring(rej.retry_after)} or nil
     return nil, fal_error(int(rej.status or 503), rej.detail, rej.error_type, extra)
   end
   local job = st:create_job("fal", {id = uuid(st), model_id = model_id, app = app_of(model_id),
-                                    input = input, reads = 0, shown = 0, result_error = control.result,
+                                    input = input, reads = 0, shown = 0,
+                                    result_error = control.content_policy == "result" and CONTENT_422
+                                      or control.result,
                                     fal_webhook = hook})
   if control.fail then
     local f = type(control.fail) == "table" and control.fail or {}
@@ -617,7 +643,7 @@ end
 -- control
 
 local CONTROL_KEYS = {reject = "table", fail = "any", result = "table", stuck = "boolean",
-                      queue = "number", logs = "table", times = "number"}
+                      queue = "number", logs = "table", times = "number", content_policy = "string"}
 
 local function check_control(spec)
   if type(spec) ~= "table" then return "body must be a JSON object" end
@@ -628,6 +654,9 @@ local function check_control(spec)
   end
   if spec.fail ~= nil and type(spec.fail) ~= "boolean" and type(spec.fail) ~= "table" then
     return "fail must be true or {error=, error_type=}"
+  end
+  if spec.content_policy and spec.content_policy ~= "submit" and spec.content_policy ~= "result" then
+    return "content_policy must be \"submit\" or \"result\""
   end
 end
 
@@ -646,6 +675,24 @@ local function set_model(req, st, key)
 end
 
 local function list_models(_, st) return reply.json(200, st.fal_models) end
+
+M.LOCK_REASON = "Exhausted balance. Top up your balance at fal.ai/dashboard/billing."
+
+local function unlocked() return {locked = false, reason = M.LOCK_REASON} end
+
+local function set_account(req, st)
+  local spec = reply.decode(req.body)
+  if type(spec) ~= "table" or type(spec.locked) ~= "boolean" then
+    return control_error("fal account control: locked must be true or false")
+  end
+  if spec.reason ~= nil and type(spec.reason) ~= "string" then
+    return control_error("fal account control: reason must be a string")
+  end
+  st.fal_account = {locked = spec.locked, reason = spec.reason or M.LOCK_REASON}
+  return reply.json(200, st.fal_account)
+end
+
+local function get_account(_, st) return reply.json(200, st.fal_account) end
 
 local function clear_models(_, st)
   st.fal_models = {}
@@ -678,11 +725,11 @@ end
 function M.register(app, st)
   st.kinds.fal = {phases = {{"IN_QUEUE", 3}, {"IN_PROGRESS", 30}}, done = "COMPLETED", failed = "FAILED",
                   failure = {code = "runner_disconnected", message = "Runner disconnected"}}
-  st.fal_models, st.fal_files = {}, {}
+  st.fal_models, st.fal_files, st.fal_account = {}, {}, unlocked()
   local base_reset = st.reset
   st.reset = function(self)
     base_reset(self)
-    self.fal_models, self.fal_files = {}, {}
+    self.fal_models, self.fal_files, self.fal_account = {}, {}, unlocked()
   end
   st.webhooks:watcher(M.watch)
   local auth = {auth = function(req, state)
@@ -704,6 +751,8 @@ function M.register(app, st)
   app:add("GET", "/_emulator/fal/models", list_models, {gen = "control"})
   app:add("DELETE", "/_emulator/fal/models", clear_models, {gen = "control"})
   app:add("GET", "/_emulator/fal/registry", registry, {gen = "control"})
+  app:add("POST", "/_emulator/fal/account", set_account, {gen = "control"})
+  app:add("GET", "/_emulator/fal/account", get_account, {gen = "control"})
 end
 
 return M

@@ -16,6 +16,12 @@
 --           expire = true     403, as a presigned URL past its Expires
 --           ignore_range = true   the real answer, its Range header ignored (a 200 of it all)
 --           lie_206 = true    the real answer to a Range as a 206 of the whole body from byte 0
+--           no_credit = true  402 insufficient_credit in the generation's error shape (heygen-api.md
+--                             1.4): the account is out of credits (use times = -1 for every call)
+--           retired = true    410 with the generation's error shape and a retirement message
+--                             (the v1/v2 endpoints were retired on 2026-11-01, heygen-api.md): e.g.
+--                             {path = "/v1/workflows", retired = true, times = -1}
+--           (a `body` replaces the default body of status, no_credit and retired)
 --   processed = true  the route runs first (its side effects happen: a job is created),
 --           then the fault replaces or spoils its answer: the server did the work but the
 --           client never learns it (a 5xx, stall or reset after a create was accepted)
@@ -24,13 +30,13 @@ local reply = require "heygen.emulator.reply"
 local M = {}
 
 local ACTIONS = {"status", "reset", "truncate", "drop_after", "malformed", "html", "error_body", "expire",
-                 "ignore_range", "lie_206"}
+                 "ignore_range", "lie_206", "no_credit", "retired"}
 local KEYS = {method = "string", path = "string", times = "number", skip = "number",
               delay = "number", body = "any", headers = "table", retry_after = "any",
               retry_after_date = "number", status = "number", reset = "string",
               truncate = "number", drop_after = "number", malformed = "boolean",
               html = "boolean", error_body = "boolean", expire = "boolean", processed = "boolean",
-              ignore_range = "boolean", lie_206 = "boolean"}
+              ignore_range = "boolean", lie_206 = "boolean", no_credit = "boolean", retired = "boolean"}
 
 local Faults = {}
 Faults.__index = Faults
@@ -129,6 +135,17 @@ local function header_value(v)
   return tostring(v)
 end
 
+M.NO_CREDIT_MESSAGE = "Your account has 0 credits but this video requires 10 credits."
+M.RETIRED_MESSAGE = "This endpoint was retired on 2026-11-01 with the other v1/v2 endpoints; "
+  .. "see https://developers.heygen.com/endpoint-version-comparison"
+
+-- The generation's error answer with a status, code and message (a `body` replaces it).
+local function shaped(spec, gen, status, code, message)
+  local body = spec.body or reply.error_body(gen, status, code, message)
+  return {status = status, headers = {["Content-Type"] = "application/json"},
+          body = type(body) == "string" and body or reply.encode(body)}
+end
+
 --- The answer for a fault that replaces the handler's (nil for truncate, drop_after,
 --- ignore_range, lie_206, reset and pure delays, which the app applies to the real answer).
 function M.response(f, gen)
@@ -153,6 +170,10 @@ function M.response(f, gen)
     local body = spec.body or ERROR_BODIES[gen] or ERROR_BODIES.v2
     return {status = 200, headers = {["Content-Type"] = "application/json"},
             body = type(body) == "string" and body or reply.encode(body)}
+  elseif action == "no_credit" then
+    return shaped(spec, gen, 402, "insufficient_credit", M.NO_CREDIT_MESSAGE)
+  elseif action == "retired" then
+    return shaped(spec, gen, 410, "endpoint_retired", M.RETIRED_MESSAGE)
   elseif action == "expire" then
     return {status = 403, headers = {["Content-Type"] = "application/xml"}, body = EXPIRED_XML}
   end
