@@ -238,7 +238,8 @@ describe("hg:generate ends a gateway, not one model", function()
 
   it("after an app's outage it skips the sibling variants of that app", function()
     control("bytedance/seedance-2.0", { reject = { status = 503 } })
-    local job = assert(hg:generate { prompt = CINEMATIC, provider = { "seedance_2", "seedance_2_fast", "fal_veo_3_1" } })
+    local job = assert(hg:generate { prompt = CINEMATIC,
+      provider = { "seedance_2", "seedance_2_fast", "fal_veo_3_1" } })
     assert.are.equal("fal_veo_3_1", job.provider)
     assert.are.same({ "/fal/bytedance/seedance-2.0/text-to-video", "/fal/fal-ai/veo3.1" }, submits())
     assert.are.same({ provider = "seedance_2_fast", gateway = "fal" },
