@@ -474,8 +474,9 @@ function Job:download(path, opts)
     return nil, errors.new { kind = "protocol", job_id = self.id, message = "the completed job has no video URL" }
   end
   local done, err = dl.download(self, path, opts, url)
-  if done then journal.job_downloaded(self, path) end
-  return done, err
+  if not done then return nil, err end
+  journal.job_downloaded(self, path)
+  return done -- one value: print(assert(job:download(p))) prints the path alone
 end
 
 return M
