@@ -40,6 +40,7 @@ local M = {}
 -- what one returns): their routes load before the ones below. Add yours with one line.
 M.RESOURCE_MODULES = {
   "heygen.emulator.v3.video_agents",
+  "heygen.emulator.v3.brand", "heygen.emulator.v3.audio", "heygen.emulator.v3.media_jobs",
 }
 
 M.KINDS = {
@@ -49,8 +50,6 @@ M.KINDS = {
                failure = {code = "proofread_failed", message = "The speech could not be transcribed"}},
 }
 
-M.MULTIPART_MAX = 32 * 1048576
-M.DIRECT_MAX = 134217728
 M.KEY_TTL = S.KEY_TTL
 M.USD_PER_SECOND = 0.10          -- quota units are seconds of Avatar IV video
 M.DOC_URL = S.DOC_URL
@@ -908,166 +907,6 @@ local function list_lipsyncs(req, st)
 end
 
 ---------------------------------------------------------------------------------------
--- assets (docs 7): multipart upload, presigned direct upload, read, delete
-
--- MIME type from the first bytes (the API detects it from the bytes, not the name).
-local SNIFF = {
-  {"^\137PNG\r\n\26\n", "image/png", "png"}, {"^\255\216\255", "image/jpeg", "jpg"},
-  {"^....ftyp", "video/mp4", "mp4"}, {"^\26\69\223\163", "video/webm", "webm"},
-  {"^ID3", "audio/mpeg", "mp3"}, {"^\255[\224-\255]", "audio/mpeg", "mp3"},
-  {"^RIFF....WAVE", "audio/wav", "wav"}, {"^%%PDF%-", "application/pdf", "pdf"},
-  {"^%s*%d+\r?\n%d%d:%d%d:%d%d[,.]%d+ %-%->", "application/x-subrip", "srt"},
-}
-
-local function sniff(bytes)
-  for _, s in ipairs(SNIFF) do
-    if bytes:find(s[1]) then return s[2], s[3] end
-  end
-end
-
--- The part named `file` of a multipart/form-data body: bytes, filename, or nil, message.
-local function multipart_file(req)
-  local ctype = req.headers["content-type"] or ""
-  local boundary = ctype:match("boundary=\"([^\"]+)\"") or ctype:match("boundary=([^;%s]+)")
-  if not ctype:lower():find("^%s*multipart/form%-data") or not boundary then
-    return nil, "Content-Type must be multipart/form-data with a boundary"
-  end
-  local body, delim = req.body, "--" .. boundary
-  local pos = body:find(delim, 1, true)
-  while pos do
-    local start = pos + #delim
-    if body:sub(start, start + 1) == "--" then break end
-    local head_end = body:find("\r\n\r\n", start, true)
-    if not head_end then break end
-    local head = body:sub(start, head_end - 1)
-    local stop = body:find("\r\n" .. delim, head_end + 4, true)
-    if not stop then break end
-    if head:find('[Cc]ontent%-[Dd]isposition:[^\r\n]*[ ;]name="file"') then
-      return body:sub(head_end + 4, stop - 1), head:match('filename="([^"]*)"')
-    end
-    pos = stop + 2
-  end
-  return nil, "the form has no part named \"file\""
-end
-
-local function asset_url(req, st, a) return st:signed_url(req, "assets/" .. a.id .. "." .. a.ext) end
-
-local function store_asset(st, aid, bytes, name)
-  local mime, ext = sniff(bytes)
-  local a = {id = aid, ext = ext, content_type = mime, size = #bytes, bytes = bytes, name = name,
-             uploaded_at = now(), v3 = true}
-  st.assets[aid] = a
-  return a
-end
-
-local function asset_answer(req, st, a, extra)
-  local d = {asset_id = a.id, url = asset_url(req, st, a), mime_type = a.content_type, size_bytes = a.size}
-  for k, v in pairs(extra or {}) do d[k] = v end
-  return v3(d)
-end
-
-local function upload_multipart(req, st)
-  if #req.body > M.MULTIPART_MAX + 65536 then
-    return fail(413, "payload_too_large", "Files over 32 MB go through POST /v3/assets/direct-uploads")
-  end
-  local bytes, name = multipart_file(req)
-  if not bytes then return fail(400, "invalid_parameter", name, "file") end
-  if #bytes == 0 then return invalid("file", "must not be empty", "0 bytes") end
-  if #bytes > M.MULTIPART_MAX then
-    return fail(413, "payload_too_large", "file is " .. #bytes .. " bytes; the limit is 32 MB (use direct uploads)",
-                "file")
-  end
-  if not sniff(bytes) then
-    return invalid("file", "must be png, jpeg, mp4, webm, mp3, wav, pdf or srt", name or "unnamed")
-  end
-  return asset_answer(req, st, store_asset(st, st:id(), bytes, name))
-end
-
-local UPLOAD_RULE = {type = "object", fields = {
-  filename = req_id, content_type = req_id,
-  size_bytes = {type = "integer", required = true, min = 1, max = M.DIRECT_MAX},
-  checksum_sha256 = {type = "string"},
-}}
-
-local function upload_path(aid) return "/uploads/" .. aid end
-
-local function create_upload(req, st)
-  local body, err = body_object(req)
-  err = err or check(body, UPLOAD_RULE, "")
-  if err then return err end
-  local known = false
-  for _, s in ipairs(SNIFF) do if s[2] == body.content_type then known = true end end
-  if not known then return invalid("content_type", "must be a supported MIME type", body.content_type) end
-  local aid = st:id()
-  local expires = int(st:now() + 3600)
-  st.v3.uploads[aid] = {id = aid, filename = body.filename, content_type = body.content_type, size = body.size_bytes}
-  local path = upload_path(aid)
-  return v3({asset_id = aid, status = "pending_upload", expires_in_seconds = 3600, max_bytes = M.DIRECT_MAX,
-             upload_url = st:base(req) .. path .. "?Expires=" .. expires .. "&Signature=" .. st:sign(path, expires),
-             upload_headers = {["Content-Type"] = body.content_type}})
-end
-
-local function s3_error(status, code, message)
-  return {status = status, headers = {["Content-Type"] = "application/xml"},
-          body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>' .. code .. "</Code><Message>"
-                 .. message .. "</Message></Error>\n"}
-end
-
--- PUT to the presigned URL: plain S3, no HeyGen credentials, headers exactly as signed.
-local function put_upload(req, st, aid)
-  local check_sig = st:check_signature(req.path, req.query)
-  if check_sig == "expired" then return s3_error(403, "AccessDenied", "Request has expired") end
-  local slot = st.v3.uploads[aid]
-  if check_sig ~= "ok" or not slot then return s3_error(403, "SignatureDoesNotMatch", "Invalid signature") end
-  if req.headers["x-api-key"] or req.headers.authorization then
-    return s3_error(400, "InvalidArgument", "Only one auth mechanism allowed; the URL is presigned")
-  end
-  if (req.headers["content-type"] or "") ~= slot.content_type then
-    return s3_error(403, "SignatureDoesNotMatch", "Content-Type must be " .. slot.content_type .. " as signed")
-  end
-  if #req.body ~= slot.size then
-    return s3_error(400, "IncompleteBody", "expected " .. slot.size .. " bytes, got " .. #req.body)
-  end
-  slot.bytes = req.body
-  return {status = 200, headers = {ETag = '"' .. st:sign("etag", aid):sub(1, 32) .. '"'}, body = ""}
-end
-
-local function complete_upload(req, st, aid)
-  local slot = st.v3.uploads[aid]
-  if not slot then return not_found("not_found", "Asset", aid) end
-  if slot.done then
-    if not st.assets[aid] then return not_found("not_found", "Asset", aid) end
-    return asset_answer(req, st, st.assets[aid], {status = "processing"})        -- idempotent
-  end
-  if not slot.bytes then
-    return fail(400, "invalid_parameter", "Asset " .. aid .. " has no uploaded bytes yet: PUT them to upload_url first",
-                "asset_id")
-  end
-  if sniff(slot.bytes) ~= slot.content_type then
-    return invalid("content_type", "does not match the uploaded bytes (" .. tostring(sniff(slot.bytes)) .. ")",
-                   slot.content_type)
-  end
-  slot.done = true
-  local a = store_asset(st, aid, slot.bytes, slot.filename)
-  slot.bytes = nil
-  return asset_answer(req, st, a, {status = "processing"})
-end
-
-local function get_asset(req, st, aid)
-  local a = st.assets[aid]
-  if not a then return not_found("not_found", "Asset", aid) end
-  return v3({id = a.id, name = a.name or a.id, owner = "emulator", space_id = "space_emulator",
-             type = (a.content_type or ""):match("^(%a+)/"), uploaded_at = a.uploaded_at or null,
-             url = asset_url(req, st, a), folder_id = null})
-end
-
-local function delete_asset(_, st, aid)
-  if not st.assets[aid] then return not_found("not_found", "Asset", aid) end
-  st.assets[aid] = nil
-  return v3({id = aid})
-end
-
----------------------------------------------------------------------------------------
 -- webhooks (docs 8)
 
 M.EVENT_TYPES = {
@@ -1357,11 +1196,6 @@ M.routes = {
   {"GET", "/v3/lipsyncs/([^/]+)", get_lipsync},
   {"PATCH", "/v3/lipsyncs/([^/]+)", title_updater({lipsync = true}, "Lipsync", lipsync_view)},
   {"DELETE", "/v3/lipsyncs/([^/]+)", deleter({lipsync = true}, "Lipsync")},
-  {"POST", "/v3/assets", I(upload_multipart)},
-  {"POST", "/v3/assets/direct%-uploads", I(create_upload)},
-  {"POST", "/v3/assets/([^/]+)/complete", complete_upload},
-  {"GET", "/v3/assets/([^/]+)", get_asset},
-  {"DELETE", "/v3/assets/([^/]+)", delete_asset},
   {"POST", "/v3/webhooks/endpoints", I(create_endpoint)},
   {"GET", "/v3/webhooks/endpoints", list_endpoints},
   {"PATCH", "/v3/webhooks/endpoints/([^/]+)", update_endpoint},
@@ -1377,7 +1211,6 @@ M.routes = {
 for _, r in ipairs(M.routes) do r.auth, r.gen = K, "v3" end
 
 M.control_routes = {
-  {"PUT", "/uploads/([^/]+)", put_upload, gen = "files"},
   {"POST", "/_emulator/v3/hold", control_hold, gen = "control"},
   {"POST", "/_emulator/v3/billing", control_billing, gen = "control"},
   {"GET", "/_emulator/v3/idempotency", control_keys, gen = "control"},
