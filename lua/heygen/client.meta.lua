@@ -24,6 +24,8 @@ local Client = {}
 ---@field poll? {initial?: number, factor?: number, max?: number} the status poll schedule
 ---@field poll_budget? number      status requests per second across all jobs (default 50; 0: none)
 ---@field journal? string          path of the job journal (heygen.resume reads it)
+---@field budget? {usd: number, journal: string} the spend guard: paid submits are reserved in `journal`
+---  first; one that would pass `usd` is refused (kind budget_exceeded) before any request (heygen.budget)
 ---@field cainfo? string           CA bundle for TLS (default: the system's)
 ---@field capath? string           CA directory for TLS
 ---@field user_agent? string
