@@ -40,6 +40,7 @@ local M = {}
 -- what one returns): their routes load before the ones below. Add yours with one line.
 M.RESOURCE_MODULES = {
   "heygen.emulator.v3.video_agents",
+  "heygen.emulator.v3.assets",
   "heygen.emulator.v3.brand", "heygen.emulator.v3.audio", "heygen.emulator.v3.media_jobs",
 }
 
