@@ -1,6 +1,6 @@
 -- heygen.webhook: reading and checking the deliveries HeyGen and fal.ai POST to a receiver.
 -- Signatures here come from the openssl command line where one can (an independent
--- signer); the emulator's real deliveries are in spec/emulator_webhooks_spec.lua.
+-- signer); the emulator's real deliveries are in spec/emulator/webhooks_spec.lua.
 local core = require "heygen.core"
 local webhook = require "heygen.webhook"
 local support = require "support"
