@@ -42,6 +42,7 @@ M.RESOURCE_MODULES = {
   "heygen.emulator.v3.video_agents",
   "heygen.emulator.v3.assets",
   "heygen.emulator.v3.brand", "heygen.emulator.v3.audio", "heygen.emulator.v3.media_jobs",
+  "heygen.emulator.v3.voices",
 }
 
 M.KINDS = {
