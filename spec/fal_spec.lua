@@ -168,7 +168,9 @@ describe("a fal job", function()
       msg = "The prompt was flagged by the content checker", type = "content_policy_violation" } } } })
     local job = assert(hg:fal_submit("fal-ai/kling-video/v3/pro/text-to-video", { prompt = "x" }))
     local _, err = job:wait { timeout = 30 }
-    assert.are.equal("job_failed", err.kind)
+    -- a content-policy refusal at result time is the prompt's problem: its own kind (issue 17)
+    assert.are.equal("content_policy", err.kind)
+    assert.are.equal("content_policy_violation", err.code)
     assert.matches("prompt: The prompt was flagged by the content checker", err.message)
     assert.are.equal("failed", job.status)
   end)
@@ -269,14 +271,14 @@ end)
 describe("fal errors", function()
   it("turns a 422 detail list into invalid_argument naming the fields", function()
     control("bytedance/seedance-2.0/text-to-video", { reject = { status = 422, detail = {
-      { loc = { "body", "prompt" }, msg = "The prompt was flagged", type = "content_policy_violation" },
+      { loc = { "body", "prompt" }, msg = "The prompt was flagged", type = "value_error.prompt" },
       { loc = { "body", "duration" }, msg = "too long for this account", type = "value_error" } } } })
     local job, err = hg:fal_submit("bytedance/seedance-2.0/text-to-video", { prompt = "x" })
     assert.is_nil(job)
     assert.are.equal("invalid_argument", err.kind)
     assert.are.equal(422, err.status)
     assert.matches("fal rejected the input: prompt: The prompt was flagged; duration: too long", err.message)
-    assert.are.equal("content_policy_violation", err.detail[1].type)
+    assert.are.equal("value_error.prompt", err.detail[1].type)
     assert.are.equal(1, #posts())
   end)
 
