@@ -1,0 +1,261 @@
+-- heygen.emulator.v3.avatars: the account's own avatars (the contract's AvatarCreate,
+-- AvatarConsent, AvatarLookUpdate, AvatarLookDelete, AvatarGroupDelete).
+--
+-- POST /v3/avatars makes a look (avatar_item) in a new private group, or in avatar_group_id
+-- (one of yours): type "photo" (file: an image) and "prompt" (a generated photo; avatar_id
+-- names a look of yours to vary) make a photo_avatar that trains (kind "avatar_training":
+-- processing -> completed); type "digital_twin" (file: a video) waits at pending_consent
+-- until POST /v3/avatars/{group_id}/consent gives consent_text or consent_video (then it
+-- trains), or until the consent page that call answers (url, without either) is opened.
+-- Yours are read with ownership=private (GET /v3/avatars, /v3/avatars/looks) and by id;
+-- every other read goes to v3.lua's catalogue routes. PATCH .../looks/{id} renames one of
+-- yours, DELETE removes a look or a whole group (then 404); catalogue ones are 403.
+local reply = require "heygen.emulator.reply"
+local S = require "heygen.emulator.v3.support"
+local v3mod = require "heygen.emulator.v3"
+
+local null = reply.null
+local v3, fail, check, body_object, not_found, opt = S.v3, S.fail, S.check, S.body_object, S.not_found, S.opt
+local str, asset, paginate, positions, by_position = S.str, S.asset, S.paginate, S.positions, S.by_position
+
+local M = {}
+
+M.KINDS = {
+  avatar_training = {phases = {{"processing", 60}}, done = "completed", failed = "failed",
+                     failure = {code = "avatar_training_failed", message = "No face was found in the input"}},
+}
+local TYPE_OF = {photo = "photo_avatar", prompt = "photo_avatar", digital_twin = "digital_twin"}
+local NAME = {type = "string", required = true, min_len = 1, max_len = 100}
+local CREATE_RULE = {type = "object", variants = {key = "type",
+  photo = {name = NAME, file = asset(true), avatar_group_id = str},
+  digital_twin = {name = NAME, file = asset(true), avatar_group_id = str},
+  prompt = {name = NAME, prompt = {type = "string", required = true, min_len = 1, max_len = 1000},
+            avatar_group_id = str, avatar_id = str,
+            reference_images = {type = "array", max_items = 3, items = asset(true)}},
+}}
+local CONSENT_RULE = {type = "object", fields = {consent_text = str, consent_video = asset(false), reroute_url = S.url}}
+local RENAME_RULE = {type = "object", fields = {name = {type = "string", min_len = 1, max_len = 100}}}
+
+local function fresh(st) st.v3.avatar_groups, st.v3.avatar_looks = {}, {} end
+
+local function find(list, key, v)
+  for i, x in ipairs(list) do
+    if x[key] == v and not x.deleted then return x, i end
+  end
+end
+
+local function looks_of(st, g)
+  local out = {}
+  for _, l in ipairs(st.v3.avatar_looks) do
+    if l.group_id == g.id and not l.deleted then out[#out + 1] = l end
+  end
+  return out
+end
+
+-- A look's status: pending_consent until consent, then its training job's.
+local function status_of(st, l)
+  if l.avatar_type == "digital_twin" and not l.consented then return "pending_consent" end
+  local job = l.job_id and st.jobs[l.job_id]
+  return job and st:status(job) or "completed"
+end
+
+local function look_view(req, st, l)
+  local status = status_of(st, l)
+  local media = st:base(req) .. "/static/avatars/" .. l.id
+  local job = l.job_id and st.jobs[l.job_id]
+  return {id = l.id, name = l.name, avatar_type = l.avatar_type, group_id = l.group_id, gender = null,
+          default_voice_id = null, status = status,
+          error = status == "failed" and {code = st:failure(job).code, message = st:failure(job).message} or null,
+          preview_image_url = status == "completed" and (media .. ".jpg") or null,
+          preview_video_url = status == "completed" and l.avatar_type == "digital_twin" and (media .. ".mp4") or null,
+          image_width = l.avatar_type == "digital_twin" and 1920 or 1080,
+          image_height = l.avatar_type == "digital_twin" and 1080 or 1920,
+          preferred_orientation = l.avatar_type == "digital_twin" and "landscape" or "portrait",
+          supported_api_engines = {"avatar_iv", "avatar_iii"}, tags = reply.array({})}
+end
+
+local function group_view(req, st, g)
+  local looks = looks_of(st, g)
+  local first = looks[1] and look_view(req, st, looks[1])
+  local twin = g.twin and find(st.v3.avatar_looks, "group_id", g.id)
+  return {id = g.id, name = g.name, created_at = g.created_at, looks_count = #looks, gender = null,
+          default_voice_id = null, preview_image_url = first and first.preview_image_url or null,
+          preview_video_url = first and first.preview_video_url or null, status = first and first.status or null,
+          consent_status = twin and (twin.consented and "completed" or "pending") or null,
+          error = first and first.error or null}
+end
+
+local function train(st, l)
+  local job = S.charged_job(st, "avatar_training", {id = "train_" .. st:id(20)})
+  l.job_id = job.id
+end
+
+local function create(req, st)
+  local body, err = body_object(req)
+  err = err or check(body, CREATE_RULE, "")
+  if err then return err end
+  local g
+  local gid = opt(body.avatar_group_id)
+  local base_look = opt(body.avatar_id) and find(st.v3.avatar_looks, "id", body.avatar_id)
+  if opt(body.avatar_id) and not base_look then
+    return fail(404, "avatar_not_found", "Avatar look " .. body.avatar_id .. " not found (only your own looks)",
+                "avatar_id")
+  end
+  gid = gid or (base_look and base_look.group_id)
+  if gid then
+    g = find(st.v3.avatar_groups, "id", gid)
+    if not g then return fail(404, "not_found", "Avatar group " .. gid .. " not found (only your own groups)",
+                              "avatar_group_id") end
+  else
+    g = {id = st:id(), name = body.name, created_at = reply.int(S.now()), twin = body.type == "digital_twin"}
+    st.v3.avatar_groups[#st.v3.avatar_groups + 1] = g
+  end
+  local l = {id = st:id(), name = body.name, group_id = g.id, avatar_type = TYPE_OF[body.type],
+             source = body.type, prompt = opt(body.prompt)}
+  st.v3.avatar_looks[#st.v3.avatar_looks + 1] = l
+  if l.avatar_type == "digital_twin" then g.twin = true else train(st, l) end
+  return v3({avatar_group = group_view(req, st, g), avatar_item = look_view(req, st, l)})
+end
+
+local function consent_given(st, g)
+  for _, l in ipairs(looks_of(st, g)) do
+    if l.avatar_type == "digital_twin" and not l.consented then
+      l.consented = true
+      train(st, l)
+    end
+  end
+end
+
+local function consent(req, st, gid)
+  local g = find(st.v3.avatar_groups, "id", gid)
+  if not g then return not_found("not_found", "Avatar group", gid) end
+  local body, err = body_object(req)
+  err = err or check(body, CONSENT_RULE, "")
+  if err then return err end
+  if not g.twin then
+    return fail(400, "invalid_parameter", "Avatar group " .. gid .. " holds no digital twin: it needs no consent")
+  end
+  local url = null
+  if opt(body.consent_text) or opt(body.consent_video) then
+    consent_given(st, g)
+  else
+    g.reroute_url = opt(body.reroute_url)
+    url = st:base(req) .. "/avatar-consent/" .. gid
+  end
+  return v3({avatar_group = group_view(req, st, g), url = url})
+end
+
+-- The consent page a person opens (no API key: it is sent to them); opening it consents.
+local function consent_page(_, st, gid)
+  local g = find(st.v3.avatar_groups, "id", gid)
+  if not g or not g.twin then
+    return {status = 404, headers = {["Content-Type"] = "text/html"}, body = "<h1>Not found</h1>\n"}
+  end
+  consent_given(st, g)
+  if g.reroute_url then return {status = 302, headers = {Location = g.reroute_url}, body = ""} end
+  return {status = 200, headers = {["Content-Type"] = "text/html"},
+          body = "<!doctype html><title>Consent recorded</title><p>Consent recorded for "
+                 .. g.name:gsub("[<>&]", "") .. ".</p>\n"}
+end
+
+-- v3.lua's own handler for a catalogue read, to hand a request on to.
+local function catalogue_route(method, pattern)
+  for _, r in ipairs(v3mod.routes) do
+    if r[1] == method and r[2] == pattern then return r[3] end
+  end
+  error("v3.lua has no route " .. method .. " " .. pattern)
+end
+local list_groups, list_looks = catalogue_route("GET", "/v3/avatars"), catalogue_route("GET", "/v3/avatars/looks")
+local get_group, get_look = catalogue_route("GET", "/v3/avatars/([^/]+)"),
+  catalogue_route("GET", "/v3/avatars/looks/([^/]+)")
+
+local function groups(req, st)
+  if req.query.ownership ~= "private" then return list_groups(req, st) end
+  local live = {}
+  for _, g in ipairs(st.v3.avatar_groups) do if not g.deleted then live[#live + 1] = g end end
+  return paginate(req, st, "private-groups", positions(live), by_position, 20, 50,
+                  function(p) return group_view(req, st, p.item) end)
+end
+
+local function looks(req, st)
+  local q = req.query
+  if q.ownership ~= "private" then return list_looks(req, st) end
+  local live = {}
+  for _, l in ipairs(st.v3.avatar_looks) do
+    if not l.deleted and (not q.group_id or q.group_id == "" or l.group_id == q.group_id)
+       and (not q.avatar_type or q.avatar_type == "" or l.avatar_type == q.avatar_type) then
+      live[#live + 1] = l
+    end
+  end
+  return paginate(req, st, "private-looks", positions(live), by_position, 20, 50,
+                  function(p) return look_view(req, st, p.item) end)
+end
+
+local function group(req, st, gid)
+  local g = find(st.v3.avatar_groups, "id", gid)
+  if not g then return get_group(req, st, gid) end
+  return v3(group_view(req, st, g))
+end
+
+local function look(req, st, lid)
+  local l = find(st.v3.avatar_looks, "id", lid)
+  if not l then return get_look(req, st, lid) end
+  return v3(look_view(req, st, l))
+end
+
+local function public(what, id)
+  return fail(403, "forbidden", what .. " " .. id .. " is a public avatar; only your own can be changed")
+end
+
+local function rename(req, st, lid)
+  local l = find(st.v3.avatar_looks, "id", lid)
+  if not l then
+    if v3mod.catalogue(st).look_by_id[lid] then return public("Avatar look", lid) end
+    return not_found("avatar_not_found", "Avatar look", lid)
+  end
+  local body, err = body_object(req)
+  err = err or check(body, RENAME_RULE, "")
+  if err then return err end
+  if opt(body.name) then l.name = body.name end
+  return v3(look_view(req, st, l))
+end
+
+local function delete_look(_, st, lid)
+  local l = find(st.v3.avatar_looks, "id", lid)
+  if not l then
+    if v3mod.catalogue(st).look_by_id[lid] then return public("Avatar look", lid) end
+    return not_found("avatar_not_found", "Avatar look", lid)
+  end
+  l.deleted = true
+  return v3({id = lid})
+end
+
+local function delete_group(_, st, gid)
+  local g = find(st.v3.avatar_groups, "id", gid)
+  if not g then
+    if v3mod.catalogue(st).group_by_id[gid] then return public("Avatar group", gid) end
+    return not_found("not_found", "Avatar group", gid)
+  end
+  g.deleted = true
+  for _, l in ipairs(looks_of(st, g)) do l.deleted = true end
+  return v3({id = gid})
+end
+
+M.kinds, M.fresh = M.KINDS, fresh
+M.routes = {
+  {"POST", "/v3/avatars", S.I(create)},
+  {"GET", "/v3/avatars", groups},
+  {"GET", "/v3/avatars/looks", looks},
+  {"GET", "/v3/avatars/looks/([^/]+)", look},
+  {"PATCH", "/v3/avatars/looks/([^/]+)", rename},
+  {"DELETE", "/v3/avatars/looks/([^/]+)", delete_look},
+  {"POST", "/v3/avatars/([^/]+)/consent", consent},
+  {"GET", "/v3/avatars/([^/]+)", group},
+  {"DELETE", "/v3/avatars/([^/]+)", delete_group},
+}
+
+function M.register(app)
+  app:load({{"GET", "/avatar%-consent/([^/]+)", consent_page, gen = "files"}})
+end
+
+return M

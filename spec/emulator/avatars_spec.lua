@@ -1,0 +1,111 @@
+-- The emulator's own avatars over raw HTTP (emulator/v3/avatars.lua): photo and prompt looks
+-- train on the clock, a digital twin waits for consent (given in the call or on its page),
+-- private lists and reads, rename, deletes; catalogue avatars unchanged and protected.
+local h = require "emulator.http"
+local support = require "support"
+
+local emu
+setup(function() emu = h.start() end)
+teardown(h.stop)
+before_each(function() emu:reset() end)
+
+local call, data = h.call, h.data
+local IMAGE = {type = "url", url = "https://example.com/me.jpg"}
+
+describe("emulator: avatar creation", function()
+  it("a photo avatar trains on the clock, in a new private group; more looks join it", function()
+    local d = data("POST", "/v3/avatars", {type = "photo", name = "Me", file = IMAGE})
+    local g, l = d.avatar_group, d.avatar_item
+    assert.are.equal("Me", g.name)
+    assert.are.equal(1, g.looks_count)
+    assert.are.equal("photo_avatar", l.avatar_type)
+    assert.are.equal(g.id, l.group_id)
+    assert.are.equal("processing", l.status)
+    assert.are.equal(require("cjson").null, l.preview_image_url)
+    emu:advance(90)
+    local look = data("GET", "/v3/avatars/looks/" .. l.id)
+    assert.are.equal("completed", look.status)
+    local status, jpg = h.fetch(look.preview_image_url)
+    assert.are.equal(200, status)
+    assert.are.equal("\255\216", jpg:sub(1, 2))
+    local more = data("POST", "/v3/avatars", {type = "prompt", name = "Me, in a suit", prompt = "in a grey suit",
+                                              avatar_id = l.id})
+    assert.are.equal(g.id, more.avatar_item.group_id)
+    assert.are.equal(2, data("GET", "/v3/avatars/" .. g.id).looks_count)
+    local _, mine = data("GET", "/v3/avatars/looks?ownership=private&group_id=" .. g.id)
+    assert.are.equal(2, #mine.data)
+    local _, groups = data("GET", "/v3/avatars?ownership=private")
+    assert.are.equal(1, #groups.data)
+    -- the public catalogue as before
+    local _, public = data("GET", "/v3/avatars?limit=3")
+    assert.are.equal(3, #public.data)
+    assert.are_not.equal(g.id, public.data[1].id)
+  end)
+
+  it("a digital twin waits for consent; consent_text starts its training", function()
+    local d = data("POST", "/v3/avatars", {type = "digital_twin", name = "Twin",
+                                           file = {type = "url", url = "https://example.com/me.mp4"}})
+    assert.are.equal("pending_consent", d.avatar_item.status)
+    assert.are.equal("pending", d.avatar_group.consent_status)
+    emu:advance(3600)
+    assert.are.equal("pending_consent", data("GET", "/v3/avatars/looks/" .. d.avatar_item.id).status)
+    local c = data("POST", "/v3/avatars/" .. d.avatar_group.id .. "/consent", {consent_text = "I agree"})
+    assert.are.equal("completed", c.avatar_group.consent_status)
+    assert.are.equal("processing", c.avatar_group.status)
+    emu:advance(90)
+    local look = data("GET", "/v3/avatars/looks/" .. d.avatar_item.id)
+    assert.are.equal("completed", look.status)
+    local status, mp4 = h.fetch(look.preview_video_url)
+    assert.are.equal(200, status)
+    assert.are.equal(support.sample_mp4(), mp4)
+  end)
+
+  it("without consent given, answers a consent page; opening it consents", function()
+    local d = data("POST", "/v3/avatars", {type = "digital_twin", name = "Twin 2",
+                                           file = {type = "asset_id", asset_id = "a1"}})
+    local c = data("POST", "/v3/avatars/" .. d.avatar_group.id .. "/consent", {})
+    assert.matches("/avatar%-consent/" .. d.avatar_group.id .. "$", c.url)
+    assert.are.equal("pending", c.avatar_group.consent_status)
+    local status, page = h.fetch(c.url)
+    assert.are.equal(200, status)
+    assert.matches("Consent recorded for Twin 2", page)
+    assert.are.equal("processing", data("GET", "/v3/avatars/looks/" .. d.avatar_item.id).status)
+  end)
+
+  it("names a bad body", function()
+    local s, v = call("POST", "/v3/avatars", {type = "sketch", name = "x"})
+    assert.are.equal(400, s)
+    assert.matches("^type must be one of digital_twin, photo, prompt", v.error.message)
+    s, v = call("POST", "/v3/avatars", {type = "photo", name = "x"})
+    assert.are.equal(400, s)
+    assert.are.equal("file", v.error.param)
+    s, v = call("POST", "/v3/avatars", {type = "prompt", name = "x"})
+    assert.are.equal(400, s)
+    assert.are.equal("prompt", v.error.param)
+    s, v = call("POST", "/v3/avatars", {type = "photo", name = "x", file = IMAGE, avatar_group_id = "nope"})
+    assert.are.equal(404, s)
+    assert.are.equal("avatar_group_id", v.error.param)
+  end)
+end)
+
+describe("emulator: avatar updates and deletes", function()
+  it("renames and deletes a look of yours, then the group; catalogue ones are 403", function()
+    local d = data("POST", "/v3/avatars", {type = "photo", name = "Me", file = IMAGE})
+    local lid, gid = d.avatar_item.id, d.avatar_group.id
+    assert.are.equal("Me at work", data("PATCH", "/v3/avatars/looks/" .. lid, {name = "Me at work"}).name)
+    assert.are.equal("Me at work", data("GET", "/v3/avatars/looks/" .. lid).name)
+    local s, v = call("PATCH", "/v3/avatars/looks/" .. lid, {name = 5})
+    assert.are.equal(400, s)
+    assert.are.equal("name", v.error.param)
+    local second = data("POST", "/v3/avatars", {type = "photo", name = "B", file = IMAGE, avatar_group_id = gid})
+    assert.are.same({id = lid}, data("DELETE", "/v3/avatars/looks/" .. lid))
+    assert.are.equal(404, (call("GET", "/v3/avatars/looks/" .. lid)))
+    assert.are.equal(1, data("GET", "/v3/avatars/" .. gid).looks_count)
+    assert.are.same({id = gid}, data("DELETE", "/v3/avatars/" .. gid))
+    assert.are.equal(404, (call("GET", "/v3/avatars/" .. gid)))
+    assert.are.equal(404, (call("GET", "/v3/avatars/looks/" .. second.avatar_item.id)))
+    s = call("DELETE", "/v3/avatars/looks/Abigail_expressive_2024112501")
+    assert.are.equal(403, s)
+    assert.are.equal(200, (call("GET", "/v3/avatars/looks/Abigail_expressive_2024112501")))
+  end)
+end)
