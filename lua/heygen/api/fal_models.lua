@@ -87,7 +87,8 @@ endpoint(KLING_V21 .. "/standard/image-to-video", "kling", KLING_V21, "image", {
   kling_v21("standard", "image", 0.28, 0.056))
 local HAILUO_02 = "fal-ai/minimax/hailuo-02"
 endpoint(HAILUO_02 .. "/standard/text-to-video", "minimax", HAILUO_02, "text", { "hailuo", durations = true },
-  HAILUO_02_STD)
+  price({ per_second = HAILUO_02_STD.per_second, resolution = "768P" }, HAILUO_02_STD.source
+    .. " (its 768P rate; the standard text-to-video endpoint makes 768P, as its page says)"))
 endpoint(HAILUO_02 .. "/standard/image-to-video", "minimax", HAILUO_02, "image",
   { "hailuo", durations = true, end_frame = true, resolution = true }, HAILUO_02_STD)
 endpoint(HAILUO_02 .. "/pro/text-to-video", "minimax", HAILUO_02, "text", { "hailuo" })
