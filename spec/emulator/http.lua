@@ -13,7 +13,8 @@ end
 
 function M.stop() if M.emu then M.emu:stop() end end
 
---- One API call: status, the decoded body (nil when not JSON), the raw body, headers.
+--- One API call: status, the decoded body (nil when not JSON), the raw body, headers. In the
+--- contract pass it goes through the Prism front (emu.api_url), which judges it.
 --- body: a table (sent as JSON) or a string; headers: extra request headers.
 function M.call(method, path, body, headers)
   local http = require "socket.http"
@@ -24,7 +25,7 @@ function M.call(method, path, body, headers)
              ["content-length"] = tostring(text and #text or 0)}
   for k, v in pairs(headers or {}) do h[k:lower()] = v end
   local ok, status, res_headers = http.request({
-    url = M.emu.url .. path, method = method, sink = ltn12.sink.table(chunks),
+    url = (M.emu.api_url or M.emu.url) .. path, method = method, sink = ltn12.sink.table(chunks),
     source = text and ltn12.source.string(text) or nil, headers = h,
   })
   assert(ok, status)

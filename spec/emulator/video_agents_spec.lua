@@ -78,6 +78,15 @@ describe("emulator: a chat session", function()
     assert.are.equal(first, videos[2].id)
     assert.are.equal("completed", videos[1].status)
     assert.is_false(whole.has_more)
+    -- each video is its own video_agent.success event
+    local seen = {}
+    for _, ev in ipairs(data("GET", "/v3/webhooks/events")) do
+      if ev.event_type == "video_agent.success" then seen[#seen + 1] = ev.event_data.video_id end
+    end
+    table.sort(seen)
+    local want = {first, s.video_id}
+    table.sort(want)
+    assert.are.same(want, seen)
   end)
 
   it("a message while the agent thinks, to an unknown session, or a bad body is refused", function()

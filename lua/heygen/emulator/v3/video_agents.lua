@@ -145,8 +145,6 @@ local function session_view(st, s)
     S.note_event(st, s, "video_agent.fail", {session_id = s.id, message = why or st:failure(s).message,
                                              callback_id = s.callback_id or null})
   elseif status == "completed" then
-    -- a revision's video is a new outcome: its own event
-    if s.noted_video ~= s.video_id then s.v3_event, s.noted_video = nil, s.video_id end
     S.note_event(st, s, "video_agent.success", {session_id = s.id, video_id = s.video_id,
                                                 callback_id = s.callback_id or null})
   end
@@ -209,6 +207,8 @@ local function send_message(req, st, sid)
   local run = {run_id = "run_" .. st:id(16), message = body.message, created_at = now(), started_v = st:vnow()}
   run.file_ids = file_resources(st, s, body.files)
   s.runs[#s.runs + 1] = run
+  s.v3_event = nil                      -- the run's outcome is a new event, the sweep watches again
+  if st.webhooks then st.webhooks:watch(s) end
   return v3({session_id = s.id, run_id = run.run_id, title = s.title})
 end
 
