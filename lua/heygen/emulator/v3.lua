@@ -43,6 +43,7 @@ M.RESOURCE_MODULES = {
   "heygen.emulator.v3.assets",
   "heygen.emulator.v3.brand", "heygen.emulator.v3.audio", "heygen.emulator.v3.media_jobs",
   "heygen.emulator.v3.voices", "heygen.emulator.v3.avatars",
+  "heygen.emulator.v3.webhooks", "heygen.emulator.v3.account", "heygen.emulator.v3.templates",
 }
 
 M.KINDS = {
@@ -52,8 +53,9 @@ M.KINDS = {
                failure = {code = "proofread_failed", message = "The speech could not be transcribed"}},
 }
 
+M.EVENT_TYPES = require("heygen.emulator.v3.webhooks").EVENT_TYPES   -- {type, description} pairs
 M.KEY_TTL = S.KEY_TTL
-M.USD_PER_SECOND = 0.10          -- quota units are seconds of Avatar IV video
+M.USD_PER_SECOND = require("heygen.emulator.v3.account").USD_PER_SECOND
 M.DOC_URL = S.DOC_URL
 M.STARFISH_LANGUAGES = {English = true, Spanish = true, French = true}
 M.SEEDED_LANGUAGE = "Spanish (Spain)"   -- the output language of the seeded translated videos
@@ -64,7 +66,6 @@ local fail = S.fail
 local invalid = S.invalid
 local not_found = S.not_found
 local body_object = S.body_object
-local iso = S.iso
 local opt = S.opt
 local absent = S.absent
 local set = S.set
@@ -909,210 +910,6 @@ local function list_lipsyncs(req, st)
 end
 
 ---------------------------------------------------------------------------------------
--- webhooks (docs 8)
-
-M.EVENT_TYPES = {
-  {"avatar_video.success", "An avatar video finished rendering"},
-  {"avatar_video.fail", "An avatar video failed to render"},
-  {"avatar_video_gif.success", "The GIF preview of a video is ready"},
-  {"avatar_video_gif.fail", "The GIF preview of a video failed"},
-  {"avatar_video_caption.success", "The captioned video is ready"},
-  {"avatar_video_caption.fail", "The captioned video failed"},
-  {"video_translate.success", "A video translation finished"},
-  {"video_translate.fail", "A video translation failed"},
-  {"video_translate.preflight.validation_failed", "A translation input failed validation"},
-  {"video_translate.preflight.download_failed", "A translation input could not be downloaded"},
-  {"video_agent.success", "A Video Agent session produced its video"},
-  {"video_agent.fail", "A Video Agent session failed"},
-  {"personalized_video", "A personalized video event"},
-  {"instant_avatar.success", "An instant avatar is ready"}, {"instant_avatar.fail", "An instant avatar failed"},
-  {"photo_avatar_generation.success", "Photo avatar generated"},
-  {"photo_avatar_generation.fail", "Photo avatar generation failed"},
-  {"photo_avatar_train.success", "Photo avatar trained"}, {"photo_avatar_train.fail", "Photo avatar training failed"},
-  {"photo_avatar_add_motion.success", "Motion added to a photo avatar"},
-  {"photo_avatar_add_motion.fail", "Adding motion to a photo avatar failed"},
-  {"proofread_creation.success", "A proofread is ready"}, {"proofread_creation.fail", "A proofread failed"},
-  {"live_avatar.success", "A live avatar session ended"}, {"live_avatar.fail", "A live avatar session failed"},
-  {"hyperframes_video.success", "A HyperFrames video is ready"},
-  {"hyperframes_video.fail", "A HyperFrames video failed"},
-  {"ai_clipping.success", "AI clipping finished"}, {"ai_clipping.fail", "AI clipping failed"},
-  {"batch.finished", "Every item of a batch reached a terminal state"},
-}
-local EVENT_SET = {}
-for _, e in ipairs(M.EVENT_TYPES) do EVENT_SET[e[1]] = true end
-
-local ENDPOINT_RULE = {type = "object", closed = true, fields = {
-  url = {type = "string", required = true, https = true},
-  events = {type = "array", items = {type = "string", enum = EVENT_SET}}, entity_id = id,
-}}
-
-local function endpoint_view(ep, with_secret)
-  return {endpoint_id = ep.endpoint_id, url = ep.url, events = ep.events or null, status = ep.status,
-          created_at = ep.created_at, entity_id = ep.entity_id or null,
-          secret = with_secret and ep.secret or null}
-end
-
-local function find_endpoint(st, eid)
-  for i, ep in ipairs(st.v3.endpoints) do
-    if ep.endpoint_id == eid then return ep, i end
-  end
-end
-
-local function create_endpoint(req, st)
-  local body, err = body_object(req)
-  err = err or check(body, ENDPOINT_RULE, "")
-  if err then return err end
-  local ep = {endpoint_id = "ep_" .. st:id(16), url = body.url, events = opt(body.events), status = "enabled",
-              created_at = iso(now()), secret = "whsec_" .. st:id(32), entity_id = opt(body.entity_id)}
-  table.insert(st.v3.endpoints, ep)
-  -- outcomes nobody watched so far happened before this endpoint: noted, never sent
-  if #st.v3.endpoints == 1 then st.webhooks:catch_up(M.watch) end
-  return v3(endpoint_view(ep, true))
-end
-
-local function list_endpoints(req, st)
-  return paginate(req, st, "endpoints", positions(st.v3.endpoints), by_position, 10, 100,
-                  function(p) return endpoint_view(p.item, false) end)
-end
-
-local function update_endpoint(req, st, eid)
-  local ep = find_endpoint(st, eid)
-  if not ep then return not_found("not_found", "Webhook endpoint", eid) end
-  local body, err = body_object(req)
-  local rule = {type = "object", closed = true,
-                fields = {url = {type = "string", https = true}, events = ENDPOINT_RULE.fields.events}}
-  err = err or check(body, rule, "")
-  if err then return err end
-  if not absent(body.url) then ep.url = body.url end
-  if body.events ~= nil then ep.events = opt(body.events) end     -- fully replaced
-  return v3(endpoint_view(ep, false))
-end
-
-local function delete_endpoint(_, st, eid)
-  local ep, i = find_endpoint(st, eid)
-  if not ep then return not_found("not_found", "Webhook endpoint", eid) end
-  table.remove(st.v3.endpoints, i)
-  return reply.json(200, {data = {}, error = null})
-end
-
-local function rotate_secret(_, st, eid)
-  local ep = find_endpoint(st, eid)
-  if not ep then return not_found("not_found", "Webhook endpoint", eid) end
-  ep.secret = "whsec_" .. st:id(32)
-  return v3({endpoint_id = ep.endpoint_id, secret = ep.secret})
-end
-
--- GET /v3/webhooks/event-types takes no parameters: the whole list in one answer
--- (has_more false, no next_token), whatever the query says.
-local function event_types()
-  local list = {}
-  for i, t in ipairs(M.EVENT_TYPES) do list[i] = {event_type = t[1], description = t[2]} end
-  return reply.json(200, {data = reply.array(list), has_more = false, next_token = null})
-end
-
-local function list_events(req, st)
-  local q, list = req.query, {}
-  if q.event_type and q.event_type ~= "" and not EVENT_SET[q.event_type] then
-    return invalid("event_type", "must be a known event type", q.event_type)
-  end
-  for i = #st.v3.events, 1, -1 do
-    local e = st.v3.events[i]
-    if (not q.event_type or q.event_type == "" or e.event_type == q.event_type)
-       and (not q.entity_id or q.entity_id == "" or e.entity_id == q.entity_id) then
-      list[#list + 1] = e
-    end
-  end
-  return paginate(req, st, "events", list, function(e) return -e.seq end, 10, 100, function(e)
-    return {event_id = e.event_id, event_type = e.event_type, event_data = e.event_data, created_at = e.created_at}
-  end)
-end
-
----------------------------------------------------------------------------------------
--- users/me (docs 9): exactly one billing object, chosen by billing_type
-
-local function me(_, st)
-  local b, q = st.v3.billing, st.quota
-  local d = {username = "emulator", email = "emulator@example.com", first_name = "Emma", last_name = "Ulator",
-             billing_type = b.billing_type, wallet = null, subscription = null, usage_based = null}
-  if b.billing_type == "none" then
-    d.billing_type = null -- the contract allows it: no billing object is known
-  elseif b.unknown_balance then -- the billing object is there, its balance null
-    if b.billing_type == "wallet" then
-      d.wallet = {currency = b.currency, remaining_balance = null, auto_reload = null}
-    elseif b.billing_type == "subscription" then
-      d.subscription = {plan = "pro", credits = {premium_credits = null, add_on_credits = null}}
-    else
-      d.usage_based = {included_credits = null, remaining_credits = null, spending_cap_usd = null,
-                       spending_current_usd = null}
-    end
-  elseif b.billing_type == "wallet" then
-    local balance = b.currency == "credits" and q / 60 or math.floor(q * M.USD_PER_SECOND * 100 + 0.5) / 100
-    d.wallet = {currency = b.currency, remaining_balance = balance,
-                auto_reload = {enabled = false, threshold_usd = null, amount_usd = null}}
-  elseif b.billing_type == "subscription" then
-    local premium = {remaining = math.floor(q / 60), resets_at = iso(now() + 30 * 86400)}
-    d.subscription = {plan = "pro", credits = {premium_credits = premium, add_on_credits = null}}
-  else
-    d.usage_based = {included_credits = 1000, remaining_credits = q / 60, spending_cap_usd = 500,
-                     spending_current_usd = 0}
-  end
-  return v3(d)
-end
-
----------------------------------------------------------------------------------------
--- templates (docs 10)
-
-local function template_view(req, st, t)
-  return {id = t.template_id, name = t.name, aspect_ratio = t.aspect_ratio,
-          thumbnail_url = t.thumbnail and (st:base(req) .. t.thumbnail) or null,
-          created_at = 1735689600, updated_at = 1735689600}
-end
-
-local function list_templates(req, st)
-  return paginate(req, st, "templates", positions(st.catalogue.templates), by_position, 10, 100,
-                  function(p) return template_view(req, st, p.item) end)
-end
-
-local function get_template(req, st, tid)
-  local t = st.catalogue.template_by_id[tid]
-  if not t then return not_found("not_found", "Template", tid) end
-  local d = template_view(req, st, t)
-  d.scene_ids, d.scenes, d.variables = {}, {}, t.variables
-  for i, s in ipairs(t.scenes) do
-    local vars = {}
-    for name in s.script:gmatch("{{([%w_]+)}}") do
-      vars[#vars + 1] = {name = name, variable_type = t.variables[name] and t.variables[name].type or "text"}
-    end
-    d.scene_ids[i] = s.id
-    d.scenes[i] = {scene_id = s.id, script = s.script, variables = reply.array(vars)}
-  end
-  return v3(d)
-end
-
-local function generate_template(req, st, tid)
-  local t = st.catalogue.template_by_id[tid]
-  if not t then return not_found("not_found", "Template", tid) end
-  local body, err = body_object(req)
-  err = err or check(body, {type = "object", fields = {
-    variables = {type = "object", required = true}, title = str, folder_id = str, callback_url = url,
-    callback_id = str, fps = {type = "integer", enum = set({25, 30, 60})}, include_gif = bool, enable_sharing = bool,
-    dimension = {type = "object", fields = {width = {type = "integer", required = true, min = 128, max = 4096},
-                                            height = {type = "integer", required = true, min = 128, max = 4096}}},
-  }}, "")
-  if err then return err end
-  for name, v in pairs(body.variables) do
-    local known = t.variables[name]
-    if not known then return invalid("variables." .. name, "is not a variable of template " .. tid, name) end
-    if type(v) ~= "table" or (not absent(v.type) and v.type ~= known.type) then
-      return invalid("variables." .. name, "must be a " .. known.type .. " variable {name, type, properties}", v)
-    end
-  end
-  local job = new_video(st, {title = opt(body.title) or t.name, ext = "mp4", template_id = tid,
-                             callback_url = opt(body.callback_url), callback_id = opt(body.callback_id)})
-  return v3(video_view(req, st, job))
-end
-
----------------------------------------------------------------------------------------
 -- control
 
 local function control_hold(req, st)
@@ -1198,17 +995,6 @@ M.routes = {
   {"GET", "/v3/lipsyncs/([^/]+)", get_lipsync},
   {"PATCH", "/v3/lipsyncs/([^/]+)", title_updater({lipsync = true}, "Lipsync", lipsync_view)},
   {"DELETE", "/v3/lipsyncs/([^/]+)", deleter({lipsync = true}, "Lipsync")},
-  {"POST", "/v3/webhooks/endpoints", I(create_endpoint)},
-  {"GET", "/v3/webhooks/endpoints", list_endpoints},
-  {"PATCH", "/v3/webhooks/endpoints/([^/]+)", update_endpoint},
-  {"DELETE", "/v3/webhooks/endpoints/([^/]+)", delete_endpoint},
-  {"POST", "/v3/webhooks/endpoints/([^/]+)/rotate%-secret", I(rotate_secret)},
-  {"GET", "/v3/webhooks/event%-types", event_types},
-  {"GET", "/v3/webhooks/events", list_events},
-  {"GET", "/v3/users/me", me},
-  {"GET", "/v3/templates", list_templates},
-  {"GET", "/v3/templates/([^/]+)", get_template},
-  {"POST", "/v3/templates/([^/]+)", I(generate_template)},
 }
 for _, r in ipairs(M.routes) do r.auth, r.gen = K, "v3" end
 
