@@ -397,3 +397,16 @@ describe("generate.lua on the command line", function()
     assert.are.same({}, emu:requests {}) -- not this test's emulator: its own
   end)
 end)
+
+describe("heygen.cli error codes", function()
+  it("name every error kind on the command line (no kind falls to the generic code)", function()
+    local cli = require "heygen.cli"
+    local errors = require "heygen.errors"
+    local missing = {}
+    for kind in pairs(errors.KINDS) do
+      if not cli.CODE_FOR_KIND[kind] then missing[#missing + 1] = kind end
+    end
+    table.sort(missing)
+    assert.are.same({}, missing)
+  end)
+end)

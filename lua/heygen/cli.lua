@@ -527,7 +527,9 @@ M.CODE_FOR_KIND = {
   insufficient_credit = "insufficient_credit", not_found = "not_found", rate_limit = "rate_limit_exceeded",
   conflict = "conflict", server = "unclassified_server_error", network = "network_error", timeout = "timeout",
   protocol = "cli_response_parse_error", job_failed = "video_failed", cancelled = "canceled",
-  url_expired = "cli_download_url_expired", io = "cli_file_io_error",
+  url_expired = "cli_download_url_expired", io = "cli_file_io_error", signature = "invalid_signature",
+  maybe_created = "maybe_created", needs_input = "needs_input", content_policy = "content_policy_violation",
+  budget_exceeded = "budget_exceeded", retired = "endpoint_retired",
 }
 
 local function error_json(err, code)
