@@ -43,7 +43,7 @@ describe("the emulator's closed bodies (the strict contract's additionalProperti
     assert.matches("entity_id is not a known field", err.message, 1, true)
     -- the known fields still pass, the contract's newer ones included
     assert(post("POST", "/v3/video-translations", { video = VIDEO, output_languages = { "French (France)" },
-      stock_voice_config = { use_stock_voice = true }, brand_glossary_id = "g" }))
+      stock_voice_config = { use_stock_voice = true }, brand_glossary_id = "bg_2d9e4a7c0f1b6835" }))
   end)
 
   it("stays independent of the client's validation code", function()

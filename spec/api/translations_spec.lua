@@ -33,10 +33,10 @@ describe("video translations under api v3", function()
   it("sends stock_voice_config as the contract has it, and checks it first", function()
     local config = { use_stock_voice = true, preferred_stock_voice_ids = { "sv_1", "sv_2" } }
     assert(hg:translate_video { video_url = "https://example.com/in.mp4", output_language = "Spanish (Spain)",
-      stock_voice_config = config, brand_voice_id = "bg_1" })
+      stock_voice_config = config, brand_voice_id = "bg_2d9e4a7c0f1b6835" })
     local body = sent("POST", "^/v3/video%-translations$")
     assert.are.same(config, body.stock_voice_config)
-    assert.are.equal("bg_1", body.brand_voice_id)
+    assert.are.equal("bg_2d9e4a7c0f1b6835", body.brand_voice_id)
     local n = #emu:requests()
     local cases = {
       { { use_stock_voice = "yes" }, 'stock_voice_config.use_stock_voice must be true or false, got "yes"' },
@@ -138,8 +138,8 @@ describe("proofreads", function()
 
   it("takes brand_voice_id (the contract's legacy name of brand_glossary_id) and sends it", function()
     assert(hg:create_proofread { video_url = "https://example.com/talk.mp4", title = "Talk",
-      output_language = "French (France)", brand_voice_id = "bg_7" })
-    assert.are.equal("bg_7", sent("POST", "^/v3/video%-translations/proofreads$").brand_voice_id)
+      output_language = "French (France)", brand_voice_id = "bg_7b1f3c9e5a2d0864" })
+    assert.are.equal("bg_7b1f3c9e5a2d0864", sent("POST", "^/v3/video%-translations/proofreads$").brand_voice_id)
     local n = #emu:requests()
     local job, err = hg:create_proofread { video_url = "https://example.com/talk.mp4", title = "Talk",
       output_language = "French (France)", brand_voice_id = "bg_7", brand_glossary_id = "bg_8" }

@@ -39,6 +39,20 @@ describe("emulator: brand kits and glossaries", function()
   end)
 end)
 
+describe("emulator: brand ids other calls take", function()
+  it("a translation's brand_glossary_id must be one GET /v3/brand-glossaries lists", function()
+    local _, glossaries = data("GET", "/v3/brand-glossaries")
+    local body = {video = {type = "url", url = "https://example.com/in.mp4"}, output_languages = {"French (France)"}}
+    body.brand_glossary_id = "bg_unknown"
+    local s, v = call("POST", "/v3/video-translations", body)
+    assert.are.equal(400, s)
+    assert.are.equal("brand_glossary_id", v.error.param)
+    assert.matches('^brand_glossary_id is not a brand glossary of this account .*got "bg_unknown"', v.error.message)
+    body.brand_glossary_id = glossaries.data[2].brand_glossary_id
+    assert.are.equal(200, (call("POST", "/v3/video-translations", body)))
+  end)
+end)
+
 describe("emulator: sound search", function()
   it("scores tracks by the query's words, best first, filtered by type and min_score", function()
     local _, r = data("GET", "/v3/audio/sounds?query=calm%20piano%20background")

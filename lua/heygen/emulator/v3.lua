@@ -620,6 +620,9 @@ end
 ---------------------------------------------------------------------------------------
 -- video translations and lipsync (docs 5, 6)
 
+-- a brand glossary of the account (emulator/v3/brand.lua seeds them, GET /v3/brand-glossaries lists them)
+local GLOSSARY = require("heygen.emulator.v3.brand").glossary_rule
+
 local TRANSLATE_RULE = {type = "object", closed = true, fields = {
   video = closed_asset(true, true), output_languages = {type = "array", required = true, min_items = 1, items = req_id},
   mode = one_of({"speed", "precision"}), title = str, folder_id = str, input_language = str,
@@ -627,8 +630,8 @@ local TRANSLATE_RULE = {type = "object", closed = true, fields = {
   disable_music_track = bool, enable_speech_enhancement = bool, enable_caption = bool, enable_watermark = bool,
   keep_the_same_format = bool, start_time = num(0), end_time = num(0), audio = closed_asset(false, true),
   fps_mode = one_of({"vfr", "cfr", "passthrough"}), srt = closed_asset(false, true),
-  srt_role = one_of({"input", "output"}), callback_url = url, callback_id = str, brand_glossary_id = str,
-  brand_voice_id = str,
+  srt_role = one_of({"input", "output"}), callback_url = url, callback_id = str, brand_glossary_id = GLOSSARY,
+  brand_voice_id = GLOSSARY,
   stock_voice_config = {type = "object", fields = {use_stock_voice = bool,
                                                    preferred_stock_voice_ids = {type = "array", items = req_id}}},
 }}
@@ -748,7 +751,7 @@ local PROOFREAD_RULE = {type = "object", closed = true, fields = {
   output_languages = {type = "array", required = true, min_items = 1, items = req_id},
   title = {type = "string", required = true, min_len = 1}, mode = one_of({"speed", "precision"}),
   srt = closed_asset(false, true), speaker_num = {type = "integer", min = 1}, folder_id = str,
-  brand_glossary_id = str, brand_voice_id = str, -- brand_voice_id: the legacy name of brand_glossary_id
+  brand_glossary_id = GLOSSARY, brand_voice_id = GLOSSARY, -- brand_voice_id: the legacy name of brand_glossary_id
   disable_music_track = bool, enable_speech_enhancement = bool, enable_video_stretching = bool,
   keep_the_same_format = bool,
 }}
