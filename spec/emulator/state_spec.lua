@@ -46,6 +46,46 @@ describe("an emulator with --state", function()
     other:stop()
   end)
 
+  it("keeps issue 19's state: a chat session still waits, avatars, voices and background removals are there", function()
+    local h = require "emulator.http"
+    local data = h.data
+    local emu = h.start { state = path }
+    local sid = data("POST", "/v3/video-agents", { prompt = "A teaser for a kite", mode = "chat" }).session_id
+    emu:advance(60)
+    local waiting = data("GET", "/v3/video-agents/" .. sid)
+    assert.are.equal("waiting_for_input", waiting.status)
+    local made = data("POST", "/v3/avatars", { type = "photo", name = "Me",
+                                               file = { type = "url", url = "https://example.com/me.jpg" } })
+    local voice = data("POST", "/v3/voices", { prompt = "A calm narrator", locale = "en-US" }).voices[1]
+    local removal = data("POST", "/v3/background-removals", { video = { type = "url", url = "https://x.io/t.mp4" },
+                                                              layers = { "foreground" } })
+    emu:stop()
+
+    local again = h.start { state = path }
+    assert.are.same(waiting.messages, data("GET", "/v3/video-agents/" .. sid).messages)
+    again:advance(3600)
+    assert.are.equal("waiting_for_input", data("GET", "/v3/video-agents/" .. sid).status) -- still paused
+    assert.are.equal(made.avatar_group.id, data("GET", "/v3/avatars/" .. made.avatar_group.id).id)
+    assert.are.equal("completed", data("GET", "/v3/avatars/looks/" .. made.avatar_item.id).status)
+    assert.are.equal(voice.name, data("GET", "/v3/voices/" .. voice.voice_id).name)
+    local done = data("GET", "/v3/background-removals/" .. removal.id)
+    assert.are.equal("completed", done.status)
+    assert.are.equal(200, (h.fetch(done.layers.foreground)))
+    data("POST", "/v3/video-agents/" .. sid, { message = "Go ahead" })
+    local s
+    for _ = 1, 40 do
+      s = data("GET", "/v3/video-agents/" .. sid)
+      if s.status == "completed" then break end
+      again:advance(15)
+    end
+    assert.are.equal("completed", s.status)
+    local status, bytes = h.fetch(data("GET", "/v3/videos/" .. s.video_id).video_url)
+    assert.are.equal(200, status)
+    assert.are.equal(support.sample_mp4(), bytes)
+    assert.are.equal(0, again:count("POST", "^/v3/video%-agents$")) -- nothing created again
+    again:stop()
+  end)
+
   it("refuses to start on a file that is not its state, saying which", function()
     support.write_file(path, "not a state")
     local ok, err = pcall(support.emulator, { state = path })
