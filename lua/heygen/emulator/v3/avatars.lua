@@ -158,13 +158,7 @@ local function consent_page(_, st, gid)
                  .. g.name:gsub("[<>&]", "") .. ".</p>\n"}
 end
 
--- v3.lua's own handler for a catalogue read, to hand a request on to.
-local function catalogue_route(method, pattern)
-  for _, r in ipairs(v3mod.routes) do
-    if r[1] == method and r[2] == pattern then return r[3] end
-  end
-  error("v3.lua has no route " .. method .. " " .. pattern)
-end
+local catalogue_route = require("heygen.emulator.v3.voices").catalogue_route
 local list_groups, list_looks = catalogue_route("GET", "/v3/avatars"), catalogue_route("GET", "/v3/avatars/looks")
 local get_group, get_look = catalogue_route("GET", "/v3/avatars/([^/]+)"),
   catalogue_route("GET", "/v3/avatars/looks/([^/]+)")
@@ -203,17 +197,21 @@ local function look(req, st, lid)
   return v3(look_view(req, st, l))
 end
 
-local function public(what, id)
-  return fail(403, "forbidden", what .. " " .. id .. " is a public avatar; only your own can be changed")
+-- One of yours by id, or nil and the answer: 403 for a catalogue one, else 404.
+local function own_look(st, lid)
+  local l = find(st.v3.avatar_looks, "id", lid)
+  if l then return l end
+  if v3mod.catalogue(st).look_by_id[lid] then
+    return nil, fail(403, "forbidden", "Avatar look " .. lid .. " is a public avatar; only your own can be changed")
+  end
+  return nil, not_found("avatar_not_found", "Avatar look", lid)
 end
 
 local function rename(req, st, lid)
-  local l = find(st.v3.avatar_looks, "id", lid)
-  if not l then
-    if v3mod.catalogue(st).look_by_id[lid] then return public("Avatar look", lid) end
-    return not_found("avatar_not_found", "Avatar look", lid)
-  end
-  local body, err = body_object(req)
+  local l, err = own_look(st, lid)
+  if not l then return err end
+  local body
+  body, err = body_object(req)
   err = err or check(body, RENAME_RULE, "")
   if err then return err end
   if opt(body.name) then l.name = body.name end
@@ -221,11 +219,8 @@ local function rename(req, st, lid)
 end
 
 local function delete_look(_, st, lid)
-  local l = find(st.v3.avatar_looks, "id", lid)
-  if not l then
-    if v3mod.catalogue(st).look_by_id[lid] then return public("Avatar look", lid) end
-    return not_found("avatar_not_found", "Avatar look", lid)
-  end
+  local l, err = own_look(st, lid)
+  if not l then return err end
   l.deleted = true
   return v3({id = lid})
 end
@@ -233,7 +228,9 @@ end
 local function delete_group(_, st, gid)
   local g = find(st.v3.avatar_groups, "id", gid)
   if not g then
-    if v3mod.catalogue(st).group_by_id[gid] then return public("Avatar group", gid) end
+    if v3mod.catalogue(st).group_by_id[gid] then
+      return fail(403, "forbidden", "Avatar group " .. gid .. " is a public avatar; only your own can be changed")
+    end
     return not_found("not_found", "Avatar group", gid)
   end
   g.deleted = true

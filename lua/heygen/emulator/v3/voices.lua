@@ -98,14 +98,15 @@ local function clone(req, st)
   return v3({voice_clone_id = job.id})
 end
 
--- v3.lua's own handler for a route (the catalogue reads), to hand a request on to.
-local function catalogue_route(method, pattern)
+-- v3.lua's own handler for a route (the catalogue reads), to hand a request on to (avatars.lua too).
+function M.catalogue_route(method, pattern)
   for _, r in ipairs(v3mod.routes) do
     if r[1] == method and r[2] == pattern then return r[3] end
   end
   error("v3.lua has no route " .. method .. " " .. pattern)
 end
-local catalogue_list, catalogue_get = catalogue_route("GET", "/v3/voices"), catalogue_route("GET", "/v3/voices/([^/]+)")
+local catalogue_list, catalogue_get = M.catalogue_route("GET", "/v3/voices"),
+  M.catalogue_route("GET", "/v3/voices/([^/]+)")
 
 local function list(req, st)
   if req.query.type ~= "private" then return catalogue_list(req, st) end
