@@ -40,18 +40,13 @@ local M = {}
 -- what one returns): their routes load before the ones below. Add yours with one line.
 M.RESOURCE_MODULES = {
   "heygen.emulator.v3.video_agents",
-  "heygen.emulator.v3.assets",
+  "heygen.emulator.v3.assets", "heygen.emulator.v3.translations", "heygen.emulator.v3.lipsyncs",
   "heygen.emulator.v3.brand", "heygen.emulator.v3.audio", "heygen.emulator.v3.media_jobs",
   "heygen.emulator.v3.voices", "heygen.emulator.v3.avatars",
   "heygen.emulator.v3.webhooks", "heygen.emulator.v3.account", "heygen.emulator.v3.templates",
 }
 
-M.KINDS = {
-  lipsync = {phases = {{"pending", 20}, {"running", 120}}, done = "completed", failed = "failed",
-             failure = {code = "lipsync_failed", message = "No face was found in the video"}},
-  proofread = {phases = {{"processing", 90}}, done = "completed", failed = "failed",
-               failure = {code = "proofread_failed", message = "The speech could not be transcribed"}},
-}
+M.KINDS = {}     -- the resource modules bring theirs (translations: proofread; lipsyncs: lipsync)
 
 M.EVENT_TYPES = require("heygen.emulator.v3.webhooks").EVENT_TYPES   -- {type, description} pairs
 M.KEY_TTL = S.KEY_TTL
@@ -93,7 +88,6 @@ local positions = S.positions
 local by_position = S.by_position
 local newest_first = S.newest_first
 local newest_key = S.newest_key
-local reversed = S.reversed
 
 
 local speech_keys = {"script", "audio_url", "audio_asset_id"}
@@ -618,301 +612,6 @@ local function speech(req, st)
 end
 
 ---------------------------------------------------------------------------------------
--- video translations and lipsync (docs 5, 6)
-
--- a brand glossary of the account (emulator/v3/brand.lua seeds them, GET /v3/brand-glossaries lists them)
-local GLOSSARY = require("heygen.emulator.v3.brand").glossary_rule
-
-local TRANSLATE_RULE = {type = "object", closed = true, fields = {
-  video = closed_asset(true, true), output_languages = {type = "array", required = true, min_items = 1, items = req_id},
-  mode = one_of({"speed", "precision"}), title = str, folder_id = str, input_language = str,
-  speaker_num = {type = "integer", min = 1}, translate_audio_only = bool, enable_dynamic_duration = bool,
-  disable_music_track = bool, enable_speech_enhancement = bool, enable_caption = bool, enable_watermark = bool,
-  keep_the_same_format = bool, start_time = num(0), end_time = num(0), audio = closed_asset(false, true),
-  fps_mode = one_of({"vfr", "cfr", "passthrough"}), srt = closed_asset(false, true),
-  srt_role = one_of({"input", "output"}), callback_url = url, callback_id = str, brand_glossary_id = GLOSSARY,
-  brand_voice_id = GLOSSARY,
-  stock_voice_config = {type = "object", fields = {use_stock_voice = bool,
-                                                   preferred_stock_voice_ids = {type = "array", items = req_id}}},
-}}
-
-local LIPSYNC_RULE = {type = "object", closed = true, fields = {
-  video = closed_asset(true, true), audio = closed_asset(true, true), mode = one_of({"speed", "precision"}),
-  title = str, folder_id = str, enable_caption = bool, enable_watermark = bool, disable_music_track = bool,
-  enable_speech_enhancement = bool, enable_dynamic_duration = bool, keep_the_same_format = bool,
-  fps_mode = one_of({"vfr", "cfr", "passthrough"}), start_time = num(0), end_time = num(0),
-  callback_url = url, callback_id = str,
-}}
-
--- An asset_id input must name an uploaded asset (params named under `pre`).
-local function check_assets(st, body, keys, pre)
-  pre = pre or ""
-  for _, k in ipairs(keys) do
-    local a = body[k]
-    if type(a) == "table" and a.type == "asset_id" and not st.assets[a.asset_id] then
-      return fail(400, "asset_not_available", "Asset " .. a.asset_id .. " not found", pre .. k .. ".asset_id")
-    end
-  end
-  if type(body.start_time) == "number" and type(body.end_time) == "number" and body.end_time <= body.start_time then
-    return invalid(pre .. "end_time", "must be after start_time", body.end_time)
-  end
-end
-
-
--- The error for the first of body.output_languages that is not a known language, or nil.
-local function check_languages(st, body, pre)
-  for i, lang in ipairs(body.output_languages) do
-    if not st.catalogue.language_by_name[lang:lower()] then
-      return invalid(pre .. "output_languages[" .. (i - 1) .. "]",
-                     "must be a language from /v3/video-translations/languages", lang)
-    end
-  end
-end
-
--- A translation body's problem (its params named under `pre`), or nil.
-local function check_translation(st, body, pre)
-  pre = pre or ""
-  return check(body, TRANSLATE_RULE, pre) or check_assets(st, body, {"video", "audio", "srt"}, pre)
-    or check_languages(st, body, pre)
-end
-
--- The jobs of a checked translation body: one per output language, in order.
-local function translations_from(st, body)
-  local list = {}
-  for _, name in ipairs(body.output_languages) do
-    list[#list + 1] = charged_job(st, "translate", {title = opt(body.title) or "Translated video",
-      list_type = "TRANSLATED", output_language = st.catalogue.language_by_name[name:lower()],
-      callback_id = opt(body.callback_id), callback_url = opt(body.callback_url),
-      input_language = opt(body.input_language) or "English", enable_caption = body.enable_caption == true,
-      translate_audio_only = body.translate_audio_only == true})
-  end
-  return list
-end
-
-local function create_translation(req, st)
-  local body, err = body_object(req)
-  err = err or check_translation(st, body)
-  if err then return err end
-  local ids = {}
-  for _, job in ipairs(translations_from(st, body)) do ids[#ids + 1] = job.id end
-  return v3({video_translation_ids = ids})
-end
-
-local RUN_STATUS = {success = "completed"}
-
-local function translation_view(req, st, job)
-  local status = st:status(job)
-  status = RUN_STATUS[status] or status
-  local d = {id = job.id, title = job.title or null, status = status, input_language = job.input_language or "English",
-             output_language = job.output_language or null, duration = null, created_at = job.created_at,
-             callback_id = job.callback_id or null, translate_audio_only = job.translate_audio_only or false,
-             failure_message = null, video_url = null, audio_url = null, srt_caption_url = null, vtt_caption_url = null}
-  if status == "completed" then
-    d.duration = media.SAMPLE_DURATION
-    d.video_url = st:signed_url(req, job.id .. ".mp4")
-    d.audio_url = st:signed_url(req, job.id .. ".wav")
-    if job.enable_caption then
-      d.srt_caption_url = st:signed_url(req, job.id .. ".srt")
-      d.vtt_caption_url = st:signed_url(req, job.id .. ".vtt")
-    end
-    note_event(st, job, "video_translate.success", {video_translate_id = job.id, url = d.video_url,
-                                                    callback_id = d.callback_id, output_language = d.output_language})
-  elseif status == "failed" then
-    d.failure_message = st:failure(job).message
-    note_event(st, job, "video_translate.fail", {video_translate_id = job.id, message = d.failure_message,
-                                                 callback_id = d.callback_id, output_language = d.output_language})
-  end
-  return d
-end
-
-local get_translation = getter({translate = true}, "not_found", "Video translation", translation_view)
-
--- translations and lipsyncs run pending -> running -> completed (or "success")
-local RUN_BULK = {pending = "pending", running = "processing", success = "completed"}
-local function run_status(st, job)
-  local s = st:status(job)
-  return RUN_BULK[s] or s
-end
-local translation_statuses = bulk_statuses("video_translation_ids", {translate = true}, run_status)
-
-local function list_translations(req, st)
-  return paginate(req, st, "translations", newest_first(st, {translate = true}), newest_key, 10, 100,
-                  function(job) return translation_view(req, st, job) end)
-end
-
-local function languages(_, st) return v3({languages = st.catalogue.languages}) end
-
----------------------------------------------------------------------------------------
--- proofreads (docs 5.3): a translation's subtitles to review (and replace) before the
--- render; generate then starts an ordinary translation of the proofread's language.
-
-local PROOFREAD_RULE = {type = "object", closed = true, fields = {
-  video = closed_asset(true, true),
-  output_languages = {type = "array", required = true, min_items = 1, items = req_id},
-  title = {type = "string", required = true, min_len = 1}, mode = one_of({"speed", "precision"}),
-  srt = closed_asset(false, true), speaker_num = {type = "integer", min = 1}, folder_id = str,
-  brand_glossary_id = GLOSSARY, brand_voice_id = GLOSSARY, -- brand_voice_id: the legacy name of brand_glossary_id
-  disable_music_track = bool, enable_speech_enhancement = bool, enable_video_stretching = bool,
-  keep_the_same_format = bool,
-}}
-
-local function proofread_view(_, st, job)
-  local status = st:status(job)
-  local d = {id = job.id, title = job.title, status = status, input_language = "English",
-             output_language = job.output_language, submitted_for_review = job.srt_replaced == true,
-             created_at = job.created_at, failure_message = null}
-  if status == "completed" then
-    note_event(st, job, "proofread_creation.success", {proofread_id = job.id, output_language = job.output_language})
-  elseif status == "failed" then
-    d.failure_message = st:failure(job).message
-    note_event(st, job, "proofread_creation.fail", {proofread_id = job.id, message = d.failure_message,
-                                                   output_language = job.output_language})
-  end
-  return d
-end
-
-local get_proofread = getter({proofread = true}, "not_found", "Proofread", proofread_view)
-
-local function create_proofread(req, st)
-  local body, err = body_object(req)
-  err = err or check(body, PROOFREAD_RULE, "") or check_assets(st, body, {"video", "srt"})
-    or check_languages(st, body, "")
-  if err then return err end
-  local ids = {}
-  for _, name in ipairs(body.output_languages) do
-    ids[#ids + 1] = st:create_job("proofread", {title = body.title,
-                                               output_language = st.catalogue.language_by_name[name:lower()]}).id
-  end
-  return v3({proofread_ids = ids, status = "processing"})
-end
-
--- The proofread, when it exists and is completed; else the error answer [INF: the
--- documents say only "completed proofreads only"].
-local function completed_proofread(st, pid)
-  local job = live(st, pid, {proofread = true})
-  if not job then return nil, not_found("not_found", "Proofread", pid) end
-  if st:status(job) ~= "completed" then
-    return nil, fail(400, "invalid_parameter", "Proofread " .. pid .. " is not completed", "proofread_id")
-  end
-  return job
-end
-
-local function proofread_srt(req, st, pid)
-  local job, err = completed_proofread(st, pid)
-  if not job then return err end
-  if job.srt_replaced then
-    return v3({srt_url = st:signed_url(req, job.id .. "_reviewed.srt"),
-               original_srt_url = st:signed_url(req, job.id .. ".srt")})
-  end
-  return v3({srt_url = st:signed_url(req, job.id .. ".srt"), original_srt_url = null})
-end
-
-local SRT_RULE = {type = "object", closed = true, fields = {srt = closed_asset(true, true)}}
-
-local function replace_proofread_srt(req, st, pid)
-  local job, err = completed_proofread(st, pid)
-  if not job then return err end
-  local body
-  body, err = body_object(req)
-  err = err or check(body, SRT_RULE, "") or check_assets(st, body, {"srt"})
-  if err then return err end
-  job.srt_replaced = true
-  return v3(proofread_view(req, st, job))
-end
-
-local GENERATE_RULE = {type = "object", closed = true,
-                       fields = {captions = bool, translate_audio_only = bool, callback_url = url, callback_id = str}}
-
-local function generate_proofread(req, st, pid)
-  local job, err = completed_proofread(st, pid)
-  if not job then return err end
-  local body
-  body, err = body_object(req)
-  err = err or check(body, GENERATE_RULE, "")
-  if err then return err end
-  local t = charged_job(st, "translate", {title = job.title, list_type = "TRANSLATED",
-    output_language = job.output_language, input_language = "English", enable_caption = body.captions == true,
-    translate_audio_only = body.translate_audio_only == true, callback_id = opt(body.callback_id),
-    callback_url = opt(body.callback_url), proofread_id = job.id})
-  return v3({video_translation_id = t.id, status = "processing"})
-end
-
-local function check_lipsync(st, body, pre)
-  pre = pre or ""
-  return check(body, LIPSYNC_RULE, pre) or check_assets(st, body, {"video", "audio"}, pre)
-end
-
-local function lipsync_from(st, body)
-  local job = charged_job(st, "lipsync", {title = opt(body.title) or "Lipsync", callback_id = opt(body.callback_id),
-                                         callback_url = opt(body.callback_url), caption = body.enable_caption == true})
-  table.insert(st.v3.lipsyncs, job)
-  return job
-end
-
-local function create_lipsync(req, st)
-  local body, err = body_object(req)
-  err = err or check_lipsync(st, body)
-  if err then return err end
-  return v3({lipsync_id = lipsync_from(st, body).id})
-end
-
-local function lipsync_view(req, st, job)
-  local status = st:status(job)
-  local d = {id = job.id, title = job.title, status = status, duration = null, created_at = job.created_at,
-             callback_id = job.callback_id or null, video_url = null, caption_url = null, failure_message = null}
-  if status == "completed" then
-    d.duration = media.SAMPLE_DURATION
-    d.video_url = st:signed_url(req, job.id .. ".mp4")
-    if job.caption then d.caption_url = st:signed_url(req, job.id .. ".srt") end
-    note_event(st, job, "lipsync.success", {lipsync_id = job.id, url = d.video_url, video_url = d.video_url,
-                                            callback_id = d.callback_id}, true)    -- [INF] event name
-  elseif status == "failed" then
-    d.failure_message = st:failure(job).message
-    note_event(st, job, "lipsync.fail", {lipsync_id = job.id, message = d.failure_message,
-                                         callback_id = d.callback_id}, true)
-  end
-  return d
-end
-
-local get_lipsync = getter({lipsync = true}, "not_found", "Lipsync", lipsync_view)
-local lipsync_statuses = bulk_statuses("lipsync_ids", {lipsync = true}, run_status)
-
--- PATCH (a new title, the contract's closed {title}) and DELETE of one job: its view / {id}.
-local TITLE_RULE = {type = "object", closed = true, fields = {title = {type = "string", required = true}}}
-
-local function title_updater(kinds, what, view)
-  return function(req, st, jid)
-    local job = live(st, jid, kinds)
-    if not job then return not_found("not_found", what, jid) end
-    local body, err = body_object(req)
-    err = err or check(body, TITLE_RULE, "")
-    if err then return err end
-    job.title = body.title
-    return v3(view(req, st, job))
-  end
-end
-
-local function deleter(kinds, what)
-  return function(_, st, jid)
-    local job = live(st, jid, kinds)
-    if not job then return not_found("not_found", what, jid) end
-    st:remove_job(jid)
-    return v3({id = jid})
-  end
-end
-
-BATCH_KINDS.translation = {list = "video_translations", what = "translation bodies", check = check_translation,
-                           count = function(item) return #item.output_languages end, make = translations_from,
-                           status = run_status}
-BATCH_KINDS.lipsync = {list = "lipsyncs", what = "lipsync bodies", check = check_lipsync,
-                       make = function(st, item) return {lipsync_from(st, item)} end, status = run_status}
-
-local function list_lipsyncs(req, st)
-  return paginate(req, st, "lipsyncs", reversed(st.v3.lipsyncs), newest_key, 10, 100,
-                  function(job) return lipsync_view(req, st, job) end)
-end
-
----------------------------------------------------------------------------------------
 -- control
 
 local function control_hold(req, st)
@@ -955,11 +654,12 @@ end
 
 local K = "api_key"
 local I = idempotent
-local TRANSLATE = {translate = true}
 
 -- for the resource modules (v3/*.lua): the video pieces they build on
 M.new_video, M.video_status, M.video_view = new_video, video_status, video_view
 M.check_voice, M.catalogue, M.no_look = check_voice, catalogue, no_look
+M.bulk_statuses, M.batch_creator, M.batch_getter, M.BATCH_KINDS = bulk_statuses, batch_creator, batch_getter,
+  BATCH_KINDS
 
 M.routes = {
   {"POST", "/v3/videos", I(create_video)},
@@ -976,28 +676,6 @@ M.routes = {
   {"GET", "/v3/voices", list_voices},
   {"POST", "/v3/voices/speech", speech},
   {"GET", "/v3/voices/([^/]+)", get_voice},
-  {"POST", "/v3/video%-translations", I(create_translation)},
-  {"GET", "/v3/video%-translations", list_translations},
-  {"GET", "/v3/video%-translations/languages", languages},
-  {"GET", "/v3/video%-translations/statuses", translation_statuses},
-  {"POST", "/v3/video%-translations/proofreads", I(create_proofread)},
-  {"GET", "/v3/video%-translations/proofreads/([^/]+)", get_proofread},
-  {"GET", "/v3/video%-translations/proofreads/([^/]+)/srt", proofread_srt},
-  {"PUT", "/v3/video%-translations/proofreads/([^/]+)/srt", replace_proofread_srt},
-  {"POST", "/v3/video%-translations/proofreads/([^/]+)/generate", I(generate_proofread)},
-  {"POST", "/v3/video%-translations/batches", I(batch_creator("translation"))},
-  {"GET", "/v3/video%-translations/batches/([^/]+)", batch_getter("translation")},
-  {"GET", "/v3/video%-translations/([^/]+)", get_translation},
-  {"PATCH", "/v3/video%-translations/([^/]+)", title_updater(TRANSLATE, "Video translation", translation_view)},
-  {"DELETE", "/v3/video%-translations/([^/]+)", deleter(TRANSLATE, "Video translation")},
-  {"POST", "/v3/lipsyncs", I(create_lipsync)},
-  {"GET", "/v3/lipsyncs", list_lipsyncs},
-  {"GET", "/v3/lipsyncs/statuses", lipsync_statuses},
-  {"POST", "/v3/lipsyncs/batches", I(batch_creator("lipsync"))},
-  {"GET", "/v3/lipsyncs/batches/([^/]+)", batch_getter("lipsync")},
-  {"GET", "/v3/lipsyncs/([^/]+)", get_lipsync},
-  {"PATCH", "/v3/lipsyncs/([^/]+)", title_updater({lipsync = true}, "Lipsync", lipsync_view)},
-  {"DELETE", "/v3/lipsyncs/([^/]+)", deleter({lipsync = true}, "Lipsync")},
 }
 for _, r in ipairs(M.routes) do r.auth, r.gen = K, "v3" end
 
@@ -1010,8 +688,7 @@ M.control_routes = {
 ---------------------------------------------------------------------------------------
 -- the sweep (deliver.lua): views built so events are noted when jobs end, not when polled
 
-local VIEWS = {video = video_view, workflow = video_view, translate = translation_view, lipsync = lipsync_view,
-               proofread = proofread_view}
+local VIEWS = {video = video_view, workflow = video_view}    -- and the resource modules' views
 local TERMINAL = {completed = true, failed = true}
 
 -- True once the job's terminal event is noted; jobs nobody listens to are left alone.

@@ -31,6 +31,10 @@
 --   nil, nil, 400; cursor(st, scope, pos); positions(list) + by_position (key of list items
 --   as they stand); newest_first(st, kinds, pred) + newest_key; reversed(list) (live, newest
 --   first).
+-- Shared by job resources: check_assets(st, body, keys, pre) (asset_id inputs must exist,
+--   end_time after start_time); run_status(st, job) (pending|processing|completed|failed of
+--   a pending -> running -> success job); title_updater(kinds, what, view) and deleter(kinds,
+--   what): PATCH {title} and DELETE handlers.
 -- State:    fresh(st) renews st.v3 (every reset), then calls each fn of S.FRESH (a resource
 --   module's own part of st.v3, e.g. st.v3.brand_kits = {}). Everything under st.v3 is
 --   saved by persist.lua (plain values only).
@@ -452,6 +456,54 @@ end
 
 
 ---------------------------------------------------------------------------------------
+-- what jobs of several resources share (translations, lipsyncs)
+
+-- An asset_id input must name an uploaded asset (params named under `pre`).
+local function check_assets(st, body, keys, pre)
+  pre = pre or ""
+  for _, k in ipairs(keys) do
+    local a = body[k]
+    if type(a) == "table" and a.type == "asset_id" and not st.assets[a.asset_id] then
+      return fail(400, "asset_not_available", "Asset " .. a.asset_id .. " not found", pre .. k .. ".asset_id")
+    end
+  end
+  if type(body.start_time) == "number" and type(body.end_time) == "number" and body.end_time <= body.start_time then
+    return invalid(pre .. "end_time", "must be after start_time", body.end_time)
+  end
+end
+
+-- translations and lipsyncs run pending -> running -> completed (or "success")
+local RUN_BULK = {pending = "pending", running = "processing", success = "completed"}
+local function run_status(st, job)
+  local s = st:status(job)
+  return RUN_BULK[s] or s
+end
+
+-- PATCH (a new title, the contract's closed {title}) and DELETE of one job: its view / {id}.
+local TITLE_RULE = {type = "object", closed = true, fields = {title = {type = "string", required = true}}}
+
+local function title_updater(kinds, what, view)
+  return function(req, st, jid)
+    local job = live(st, jid, kinds)
+    if not job then return not_found("not_found", what, jid) end
+    local body, err = body_object(req)
+    err = err or check(body, TITLE_RULE, "")
+    if err then return err end
+    job.title = body.title
+    return v3(view(req, st, job))
+  end
+end
+
+local function deleter(kinds, what)
+  return function(_, st, jid)
+    local job = live(st, jid, kinds)
+    if not job then return not_found("not_found", what, jid) end
+    st:remove_job(jid)
+    return v3({id = jid})
+  end
+end
+
+---------------------------------------------------------------------------------------
 -- exports
 
 M.now = now
@@ -500,5 +552,6 @@ M.newest_first = newest_first
 M.newest_key = newest_key
 M.reversed = reversed
 M.I = idempotent
+M.check_assets, M.run_status, M.title_updater, M.deleter = check_assets, run_status, title_updater, deleter
 
 return M
