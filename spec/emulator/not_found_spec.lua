@@ -28,7 +28,7 @@ local BODIES = {
   ["POST /v3/templates/{template_id}"] = {variables = {}},
   ["POST /v3/video-agents/{session_id}"] = {message = "Go ahead"},
   ["PATCH /v3/webhooks/endpoints/{endpoint_id}"] = {url = "https://example.com/hook"},
-  ["PUT /v3/video-translations/proofreads/{proofread_id}/srt"] = "1\n00:00:00,000 --> 00:00:01,000\nHola\n",
+  ["PUT /v3/video-translations/proofreads/{proofread_id}/srt"] = {srt = "1\n00:00:00,000 --> 00:00:01,000\nHola\n"},
 }
 
 local function operations()
@@ -54,9 +54,8 @@ describe("emulator: unknown ids", function()
       local path = op.path:gsub("{[^}]+}", unknown)
       local key = op.method .. " " .. op.path
       local body = BODIES[key]
-      local headers = type(body) == "string" and {["content-type"] = "text/plain"} or nil
       if body == nil and op.method ~= "GET" and op.method ~= "DELETE" then body = {} end
-      local status, v, raw = h.call(op.method, path, body, headers)
+      local status, v, raw = h.call(op.method, path, body)
       local e = type(v) == "table" and type(v.error) == "table" and v.error or {}
       if status ~= 404 or type(e.code) ~= "string" or type(e.message) ~= "string"
          or not e.message:find(unknown, 1, true) then
