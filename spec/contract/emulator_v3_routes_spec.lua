@@ -38,6 +38,10 @@ describe("contract: the emulator's newer v3 routes", function()
     local t = data("POST", "/v3/video-translations", {video = video, output_languages = {"French (France)"}})
     local tid = t.video_translation_ids and t.video_translation_ids[1] or t.video_translation_id
     assert.are.equal("New", data("PATCH", "/v3/video-translations/" .. tid, {title = "New"}).title)
+    local captioned = data("POST", "/v3/video-translations", {video = video, output_languages = {"French (France)"},
+                                                              enable_caption = true}).video_translation_ids[1]
+    emu:advance(400)
+    assert.is_string(data("GET", "/v3/video-translations/" .. captioned .. "/caption?format=srt").caption_url)
     assert.are.equal(tid, data("DELETE", "/v3/video-translations/" .. tid).id)
     local lid = data("POST", "/v3/lipsyncs", {video = video,
                                               audio = {type = "url", url = "https://example.com/a.mp3"}}).lipsync_id

@@ -112,6 +112,25 @@ local function list_translations(req, st)
                   function(job) return translation_view(req, st, job) end)
 end
 
+-- GET .../{id}/caption?format=srt|vtt (the strict contract): a completed translation made
+-- with enable_caption gives its caption file's presigned URL.
+local CAPTION_QUERY = {type = "object", fields = {format = one_of({"srt", "vtt"}, true)}}
+
+local function caption(req, st, tid)
+  local job = live(st, tid, {translate = true})
+  if not job then return not_found("not_found", "Video translation", tid) end
+  local err = check({format = req.query.format}, CAPTION_QUERY, "")
+  if err then return err end
+  if not job.enable_caption then
+    return fail(400, "invalid_parameter", "Video translation " .. tid .. " was created without enable_caption",
+                "video_translation_id")
+  end
+  if run_status(st, job) ~= "completed" then
+    return fail(400, "invalid_parameter", "Video translation " .. tid .. " is not completed", "video_translation_id")
+  end
+  return v3({caption_url = st:signed_url(req, job.id .. "." .. req.query.format)})
+end
+
 local function languages(_, st) return v3({languages = st.catalogue.languages}) end
 
 ---------------------------------------------------------------------------------------
@@ -227,6 +246,7 @@ M.routes = {
   {"POST", "/v3/video%-translations/proofreads/([^/]+)/generate", I(generate_proofread)},
   {"POST", "/v3/video%-translations/batches", I(v3mod.batch_creator("translation"))},
   {"GET", "/v3/video%-translations/batches/([^/]+)", v3mod.batch_getter("translation")},
+  {"GET", "/v3/video%-translations/([^/]+)/caption", caption},
   {"GET", "/v3/video%-translations/([^/]+)", get_translation},
   {"PATCH", "/v3/video%-translations/([^/]+)", S.title_updater(TRANSLATE, "Video translation", translation_view)},
   {"DELETE", "/v3/video%-translations/([^/]+)", S.deleter(TRANSLATE, "Video translation")},
