@@ -18,6 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1496,12 +1499,151 @@ static int request_tostring(lua_State *L) {
   return 1;
 }
 
+/* ------------------------------------------------------ CA store warm-up */
+
+/* The first TLS connection of a multi parses the CA bundle (Debian's: about
+ * 20 ms), inside whichever step makes it. m:prepare_tls lets a host pay that
+ * where a frame does not matter: a transfer to a listening socket of our own
+ * on the loopback runs until its ClientHello arrives (the store is loaded and
+ * kept in the multi's CA cache by then), and is dropped. Nothing leaves the
+ * machine. */
+static size_t warm_discard(char *data, size_t size, size_t nmemb, void *ud) {
+  (void)data;
+  (void)ud;
+  return size * nmemb;
+}
+
+/* A listening socket on 127.0.0.1, its port in *port; -1 on failure. */
+static int warm_listener(int *port) {
+  struct sockaddr_in a;
+  socklen_t len = sizeof(a);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 1) != 0 ||
+      getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+    close(fd);
+    return -1;
+  }
+  *port = ntohs(a.sin_port);
+  return fd;
+}
+
+/* Drives the warm-up transfer until a ClientHello reaches the listener: 1, or 0. */
+static int warm_run(multi *mu, CURL *e, int lfd, double until) {
+  CURLM *m = mu->m;
+  int conn = -1, hello = 0, still, i;
+  while (!hello && heygen_now() < until) {
+    struct pollfd p;
+    CURLMsg *msg;
+    curl_multi_socket_action(m, CURL_SOCKET_TIMEOUT, 0, &still);
+    /* its socket (the only one: the multi is idle), whatever curl waits for on it */
+    for (i = 0; i < mu->watched.n; i++) curl_multi_socket_action(m, mu->watched.p[i].fd, 0, &still);
+    p.fd = conn >= 0 ? conn : lfd;
+    p.events = POLLIN;
+    p.revents = 0;
+    if (poll(&p, 1, 2) > 0 && (p.revents & POLLIN)) {
+      if (conn < 0) {
+        conn = accept(lfd, NULL, NULL);
+      } else {
+        char b[16];
+        hello = recv(conn, b, sizeof(b), 0) > 0; /* 0: curl closed without a hello */
+        if (!hello) break;
+      }
+    }
+    while ((msg = curl_multi_info_read(m, &still)) != NULL)
+      if (msg->msg == CURLMSG_DONE && msg->easy_handle == e) until = 0; /* it ended before TLS */
+  }
+  if (conn >= 0) close(conn);
+  return hello;
+}
+
+/* m:prepare_tls{cainfo=, capath=, timeout=} -> true | nil, "why". Only on an
+ * idle multi (nothing in flight): its sockets are the host's to watch. */
+static int multi_prepare_tls(lua_State *L) {
+  multi *mu = check_multi(L, 1);
+  const char *cainfo = NULL, *capath = NULL, *why = NULL;
+  double timeout = 5.0;
+  int lfd, port = 0, hello = 0;
+  char url[64], entry[80];
+  struct curl_slist *resolve;
+  CURL *e;
+  CURLM *m;
+  if (!lua_isnoneornil(L, 2)) {
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_getfield(L, 2, "cainfo");
+    cainfo = luaL_optstring(L, -1, NULL);
+    lua_getfield(L, 2, "capath");
+    capath = luaL_optstring(L, -1, NULL);
+    lua_getfield(L, 2, "timeout");
+    timeout = luaL_optnumber(L, -1, 5.0);
+    lua_pop(L, 3);
+    luaL_argcheck(L, timeout > 0 && timeout <= 60, 2,
+                  "timeout must be a number of seconds in (0, 60]");
+  }
+  if (mu->running > 0) {
+    lua_pushnil(L);
+    lua_pushliteral(L, "transfers are in flight");
+    return 2;
+  }
+  m = curl_multi_of(L, mu);
+  lfd = warm_listener(&port);
+  if (lfd < 0) {
+    lua_pushnil(L);
+    lua_pushfstring(L, "no loopback listener: %s", strerror(errno));
+    return 2;
+  }
+  e = curl_easy_init();
+  snprintf(url, sizeof(url), "https://heygen-prepare-tls.invalid:%d/", port);
+  snprintf(entry, sizeof(entry), "heygen-prepare-tls.invalid:%d:127.0.0.1", port);
+  resolve = curl_slist_append(NULL, entry);
+  if (!e || !resolve) {
+    why = "out of memory";
+  } else {
+    set_base_options(mu, e);
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_RESOLVE, resolve); /* the name is ours: no DNS */
+    curl_easy_setopt(e, CURLOPT_PROXY, "");        /* the listener is ours: no proxy */
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, warm_discard);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, warm_discard);
+    /* the CA options of a transfer's (set_extra_options), so that the cache matches */
+    if (cainfo) curl_easy_setopt(e, CURLOPT_CAINFO, cainfo);
+    if (capath)
+      curl_easy_setopt(e, CURLOPT_CAPATH, capath);
+    else if (cainfo || mu->bundle_only)
+      curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+    if (curl_multi_add_handle(m, e) == CURLM_OK) {
+      hello = warm_run(mu, e, lfd, heygen_now() + timeout);
+      curl_multi_remove_handle(m, e);
+    }
+    if (!hello) why = "the TLS set-up did not start (no ClientHello)";
+  }
+  if (e) curl_easy_cleanup(e);
+  curl_slist_free_all(resolve);
+  close(lfd);
+  if (hello) {
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  lua_pushnil(L);
+  lua_pushstring(L, why);
+  return 2;
+}
+
 static const luaL_Reg multi_methods[] = {
-    {"add", multi_add},           {"perform", multi_perform},
-    {"timeout", multi_timeout},   {"running", multi_running},
-    {"progress", multi_progress}, {"cancel", multi_cancel},
-    {"action", multi_action},     {"fds", multi_fds},
-    {"close", multi_close},       {NULL, NULL},
+    {"add", multi_add},
+    {"perform", multi_perform},
+    {"timeout", multi_timeout},
+    {"running", multi_running},
+    {"progress", multi_progress},
+    {"cancel", multi_cancel},
+    {"action", multi_action},
+    {"fds", multi_fds},
+    {"close", multi_close},
+    {"prepare_tls", multi_prepare_tls},
+    {NULL, NULL},
 };
 
 static const luaL_Reg multi_meta[] = {

@@ -45,6 +45,7 @@ local OPTIONS = {
   budget = { type = "table" },                        -- {usd =, journal =}: the spend guard (heygen.budget)
   cainfo = { type = "string" },
   capath = { type = "string" },
+  prepare_tls = { type = "boolean" },
   user_agent = { type = "string" },
   on_warning = { type = "function" },                 -- fn(message): deprecation notices
   trace = { type = "function" },                      -- fn(event): one call per HTTP attempt
@@ -101,6 +102,9 @@ function M.new(opts)
   self.cainfo = opts.cainfo or env("HEYGEN_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
   self.user_agent = opts.user_agent or ("heygen-lua/" .. core.VERSION)
   self._warned = {}
+  if opts.prepare_tls ~= false and (self.base_url:find("^https://") or self.fal_url:find("^https://")) then
+    scheduler.prepare_tls(self.cainfo, self.capath) -- the CA parse at setup, not in a host's frame
+  end
   if self.journal then
     -- refuse now rather than after a paid create whose id could not be recorded
     local f, err = io.open(self.journal, "a")

@@ -207,6 +207,15 @@ function Multi:timeout() end
 ---@return heygen.core.Watch[]
 function Multi:fds(all) end
 
+--- Load the CA store into this multi's CA cache now: a TLS set-up to a listening socket of
+--- its own on the loopback runs until its ClientHello arrives, then is dropped (nothing leaves
+--- the machine). Later HTTPS connections with the same cainfo/capath skip the bundle's parse
+--- (about 20 ms for Debian's). Only while nothing is in flight.
+---@param opts? {cainfo?: string, capath?: string, timeout?: number} timeout: seconds, (0, 60], default 5
+---@return true|nil ok
+---@return string? why "transfers are in flight", ...
+function Multi:prepare_tls(opts) end
+
 --- Act on one socket a host saw ready (events "r", "w", "rw", "e" for an
 --- error), or with no fd on libcurl's timer (which is acted on too when due);
 --- one work budget. Returns the records of what finished (nil, or short

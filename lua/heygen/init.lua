@@ -55,6 +55,11 @@ M.pending = scheduler.pending
 --- Seconds until the loop next needs attention (0: now), or nil when idle.
 ---@type fun(): number|nil
 M.timeout = scheduler.timeout
+--- Parse the CA store now (about 20 ms for Debian's bundle), not in the step of the first
+--- HTTPS connection: for a game's loading screen or a plugin's setup. heygen.client{} does
+--- it for an https:// base URL. Returns true, or nil and why (something is in flight).
+---@type fun(cainfo?: string, capath?: string): true|nil, string?
+M.prepare_tls = scheduler.prepare_tls
 
 -- HEYGEN_EMULATOR=1: clients made without keys or URLs talk to an offline
 -- emulator, started on first use and shared by the process (stopped when it is

@@ -412,6 +412,25 @@ function M.timeout()
   return t
 end
 
+local prepared = {} -- cainfo .. "\0" .. capath -> true: CA stores the multi holds parsed
+
+--- Parse the CA store now, not inside the step of the first HTTPS connection (Debian's
+-- bundle: about 20 ms). The multi keeps it for every later connection (libcurl's CA
+-- cache), so a host pays it at setup (heygen.client{} does, for an https:// base URL).
+-- Only while nothing is in flight; once per CA file and directory. Returns true, or
+-- nil and why it could not (the first connection then parses it, as before).
+---@param cainfo? string CA bundle file (default: libcurl's)
+---@param capath? string CA directory
+---@return true|nil ok
+---@return string? why
+function M.prepare_tls(cainfo, capath)
+  local key = (cainfo or "") .. "\0" .. (capath or "")
+  if prepared[key] then return true end
+  local ok, why = multi:prepare_tls { cainfo = cainfo, capath = capath }
+  if ok then prepared[key] = true end
+  return ok, why
+end
+
 --- Drive I/O and timers once, waiting at most `timeout` seconds (default 0)
 -- for something to happen. Returns the number of operations still pending.
 -- One step does a bounded amount of transfer work (heygen.core's work_bytes

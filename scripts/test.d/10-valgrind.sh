@@ -13,7 +13,7 @@ valgrind_pass() {
       --errors-for-leak-kinds=definite --error-exitcode=99 --num-callers=30 --trace-children=no -q" \
   PASS_SLOTS=2 PASS_SPECS="spec/core_spec.lua spec/client_spec.lua spec/scheduler_spec.lua spec/faults_spec.lua
       spec/secrets_spec.lua spec/journal_spec.lua spec/crypto_spec.lua spec/webhook_spec.lua
-      spec/alloc_spec.lua" \
+      spec/alloc_spec.lua spec/prepare_tls_spec.lua" \
     pass valgrind lua5.4 "$root/build"
 }
 valgrind_pass
