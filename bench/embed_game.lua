@@ -17,6 +17,7 @@ end
 
 function game.start(args)
   local url, cainfo, jobs, file_url = args[1], args[2], tonumber(args[3]), args[4]
+  assert(heygen.prepare_tls(cainfo)) -- at the game's loading screen, not in a frame
   for i = 1, jobs do
     heygen.spawn(function()
       if i == 1 then

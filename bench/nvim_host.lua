@@ -24,6 +24,8 @@ local hguv = require "heygen.uv"
 local mode, url, file_url, cainfo = env("MODE"), env("URL"), env("FILE_URL"), env("CAINFO")
 local jobs, per_job = tonumber(env("JOBS")) or 1, tonumber(env("REQUESTS")) or 3
 
+-- the CA store parsed at setup (a plugin's setup; heygen.client{} does it for https:// URLs)
+if cainfo and cainfo ~= "" and mode ~= "spawn" then assert(heygen.prepare_tls(cainfo)) end
 local ticks, last, gap = uv.new_timer(), core.now(), 0
 ticks:start(10, 10, function() local now = core.now() gap = math.max(gap, now - last) last = now end)
 

@@ -18,6 +18,8 @@ local url, cainfo, jobs, mode, per_job, file_url = lib.arg(1), lib.arg(2), lib.a
   lib.arg(5, 3), lib.arg(6)
 
 local failures, bytes, files = 0, 0, {}
+-- the CA store parsed at setup, as heygen.client{} does for an https:// URL (not in a frame)
+if url:find("^https://") then assert(heygen.prepare_tls(cainfo)) end
 local t_start = core.now()
 for i = 1, jobs do
   heygen.spawn(function()

@@ -705,7 +705,7 @@ static int multi_new(lua_State *L) {
   host_max = (long)opt_number_field(L, 1, "max_host_connections", 64);
   total_max = (long)opt_number_field(L, 1, "max_total_connections", 0);
   work_bytes = opt_number_field(L, 1, "work_bytes", 4 * 1024 * 1024);
-  work_ms = opt_number_field(L, 1, "work_ms", 4);
+  work_ms = opt_number_field(L, 1, "work_ms", 3); /* with what crosses it: under 4 ms a step */
   luaL_argcheck(L, work_bytes >= 1 && work_ms > 0, 1, "work_bytes and work_ms must be > 0");
   mu = lua_newuserdatauv(L, sizeof(*mu), 0);
   memset(mu, 0, sizeof(*mu));

@@ -97,7 +97,7 @@ function core.header(record, ...) end
 ---@field max_host_connections? integer connections per host (default 64)
 ---@field max_total_connections? integer all hosts together (0: no limit)
 ---@field work_bytes? integer body bytes one perform/action handles at most (default 4 MiB; the chunk that crosses it goes through)
----@field work_ms? number milliseconds one perform/action works at most (default 4), checked between sockets and chunks
+---@field work_ms? number ms one perform/action works at most (default 3: steps stay under 4 ms), checked per socket
 
 --- A curl multi handle: many HTTP transfers driven from one loop. libcurl's own
 --- multi handle is made by the first add (in heygen-lua, libcurl is loaded then).

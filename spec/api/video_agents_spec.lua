@@ -138,9 +138,11 @@ describe("a chat session that waits for input", function()
   local function waiting(job, question, times)
     emu:fault { method = "GET", path = "^/v3/video%-agents/" .. job.id .. "$", times = times or 1, status = 200,
       body = json.encode { data = { session_id = job.id, status = "waiting_for_input", created_at = 1700000000,
-        progress = 20, messages = {
-          { role = "user", type = "text", content = "A teaser for our app" },
-          { role = "assistant", type = "text", content = question, created_at = 1700000010 } } } } }
+        progress = 20, messages = { -- newest first (docs/heygen-v3.md), roles user | model
+          { role = "model", type = "text", content = question, created_at = 1700000020 },
+          { role = "user", type = "text", content = "Make it shorter", created_at = 1700000015 },
+          { role = "model", type = "text", content = "An earlier question, answered", created_at = 1700000010 },
+          { role = "user", type = "text", content = "A teaser for our app", created_at = 1700000000 } } } } }
   end
 
   it("job:wait returns needs_input with the agent's question at once, and job:reply sends the answer", function()

@@ -29,7 +29,7 @@ end
 -- tells one question from the next (job:reply marks the key answered).
 local function question_of(d)
   local list = type(d.messages) == "table" and d.messages or {}
-  for i = #list, 1, -1 do
+  for i = 1, #list do -- newest first (docs/heygen-v3.md: a session's messages)
     local m = list[i]
     if type(m) == "table" and m.role ~= "user" then
       return { text = tostring(m.content), key = i .. ":" .. tostring(m.created_at) .. ":" .. tostring(m.content) }
