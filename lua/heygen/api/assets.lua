@@ -141,7 +141,6 @@ local function path_and_type(a, b)
     "a file path and an optional MIME type"
 end
 
-local function yes() return true end
 
 api.rows {
   assets = {
@@ -157,7 +156,7 @@ api.rows {
 
   delete_asset = {
     doc = { args = "asset_id: string", returns = "true", text = "Delete an asset" },
-    v3 = { args = "id", method = "DELETE", path = "/v3/assets/{1}", result = yes },
+    v3 = { args = "id", method = "DELETE", path = "/v3/assets/{1}", result = support.yes },
   },
 
   asset_statuses = {

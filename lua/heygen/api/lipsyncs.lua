@@ -26,7 +26,6 @@ function M.body(a)
   return util.merge(a, { video = support.as_asset(a.video), audio = support.as_asset(a.audio) })
 end
 
-local function yes() return true end
 
 api.rows {
   lipsyncs = {
@@ -48,7 +47,7 @@ api.rows {
 
   delete_lipsync = {
     doc = { args = "lipsync_id: string", returns = "true", text = "Delete a lipsync" },
-    v3 = { args = "id", method = "DELETE", path = "/v3/lipsyncs/{1}", result = yes },
+    v3 = { args = "id", method = "DELETE", path = "/v3/lipsyncs/{1}", result = support.yes },
   },
 
   lipsync = {

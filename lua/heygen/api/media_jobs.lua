@@ -76,7 +76,6 @@ jobs.register_kind("ai_clipping", {
 
 ------------------------------------------------------------------ rows
 
-local function deleted() return true end
 
 api.rows {
   remove_background = {
@@ -97,7 +96,7 @@ api.rows {
   },
   delete_background_removal = {
     doc = { args = "job_id: string", returns = "true", text = "Delete a background removal" },
-    v3 = { args = "id", method = "DELETE", path = "/v3/background-removals/{1}", result = deleted },
+    v3 = { args = "id", method = "DELETE", path = "/v3/background-removals/{1}", result = support.yes },
   },
 
   ai_clipping = {
@@ -120,7 +119,7 @@ api.rows {
   },
   delete_ai_clipping = {
     doc = { args = "job_id: string", returns = "true", text = "Delete an AI clipping job" },
-    v3 = { args = "id", method = "DELETE", path = "/v3/ai-clipping/{1}", result = deleted },
+    v3 = { args = "id", method = "DELETE", path = "/v3/ai-clipping/{1}", result = support.yes },
   },
 }
 

@@ -85,6 +85,9 @@ end
 
 function M.same(a) return a end
 
+--- The result of a call whose answer holds nothing the caller needs (deletes, updates): true.
+function M.yes() return true end
+
 ------------------------------------------------------------------ pagination
 
 -- A list page as most v3 lists answer it: the items are data, has_more and next_token

@@ -109,7 +109,6 @@ local function translation_body(_, a) return M.body(a) end
 
 local SRT = { type = "table", fields = { srt = common.asset_arg(true, true) } }
 
-local function yes() return true end
 
 api.rows {
   video_translations = {
@@ -132,7 +131,7 @@ api.rows {
 
   delete_translation = {
     doc = { args = "video_translation_id: string", returns = "true", text = "Delete a translation" },
-    v3 = { args = "id", method = "DELETE", path = "/v3/video-translations/{1}", result = yes },
+    v3 = { args = "id", method = "DELETE", path = "/v3/video-translations/{1}", result = support.yes },
   },
 
   translate_video = {

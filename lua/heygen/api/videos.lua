@@ -190,7 +190,6 @@ local function share_url(_, d)
 end
 
 local function webm_fields() return { format = "webm" } end
-local function yes() return true end
 
 api.rows {
   create_video = {
@@ -268,13 +267,13 @@ api.rows {
   delete_video = {
     doc = { args = "video_id: string, opts?: {type?: \"heygen_video\"|\"video_translate\"}", returns = "true",
       text = "Delete a video" },
-    legacy = { args = "id_table", schema = rules.delete_video, result = yes, http = "DELETE /v1/video.delete",
+    legacy = { args = "id_table", schema = rules.delete_video, result = support.yes, http = "DELETE /v1/video.delete",
       request = function(_, vid, b)
       return { method = "DELETE", path = "/v1/video.delete", envelope = "v1", empty_ok = true,
         query = { video_id = vid, type = b and b.type } }
     end },
     v3 = { args = "id_table", schema = rules.delete_video, method = "DELETE", path = "/v3/videos/{1}",
-      result = yes },
+      result = support.yes },
   },
 
   share_video = {

@@ -50,7 +50,7 @@ api.rows {
 
   delete_voice = {
     doc = { args = "voice_id: string", returns = "true", text = "Delete a voice of yours" },
-    v3 = { args = "id", method = "DELETE", path = "/v3/voices/{1}", result = function() return true end },
+    v3 = { args = "id", method = "DELETE", path = "/v3/voices/{1}", result = support.yes },
   },
 
   design_voice = {

@@ -8,7 +8,6 @@ local M = {}
 
 M.PAGE = 100
 
-local function yes() return true end
 
 api.rows {
   webhook_endpoints = {
@@ -32,7 +31,7 @@ api.rows {
 
   delete_webhook_endpoint = {
     doc = { args = "id: string", returns = "true", text = "Remove an endpoint" },
-    v3 = { args = "id", method = "DELETE", path = "/v3/webhooks/endpoints/{1}", result = yes },
+    v3 = { args = "id", method = "DELETE", path = "/v3/webhooks/endpoints/{1}", result = support.yes },
   },
 
   rotate_webhook_secret = {
