@@ -102,7 +102,7 @@ function M.new(opts)
   self.cainfo = opts.cainfo or env("HEYGEN_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
   self.user_agent = opts.user_agent or ("heygen-lua/" .. core.VERSION)
   self._warned = {}
-  if opts.prepare_tls ~= false and (self.base_url:find("^https://") or self.fal_url:find("^https://")) then
+  if opts.prepare_tls ~= false and self.base_url:find("^https://") then
     scheduler.prepare_tls(self.cainfo, self.capath) -- the CA parse at setup, not in a host's frame
   end
   if self.journal then

@@ -426,7 +426,9 @@ local prepared = {} -- cainfo .. "\0" .. capath -> true: CA stores the multi hol
 function M.prepare_tls(cainfo, capath)
   local key = (cainfo or "") .. "\0" .. (capath or "")
   if prepared[key] then return true end
-  local ok, why = multi:prepare_tls { cainfo = cainfo, capath = capath }
+  -- libcurl that cannot be loaded (heygen-lua loads it on first use) is the first transfer's error
+  local called, ok, why = pcall(multi.prepare_tls, multi, { cainfo = cainfo, capath = capath })
+  if not called then return nil, tostring(ok) end
   if ok then prepared[key] = true end
   return ok, why
 end
