@@ -50,4 +50,14 @@ function M.fetch(url)
   return status, table.concat(chunks)
 end
 
+--- The v3 contract beside the checkout (../shared/contracts, as scripts/test.d/30-contract.sh
+-- finds it), decoded.
+function M.contract()
+  local here = debug.getinfo(1, "S").source:match("^@(.*)/spec/emulator/[^/]*$") or "."
+  local f = assert(io.open(here .. "/../shared/contracts/heygen-v3.openapi.json", "rb"))
+  local c = require("cjson").decode(f:read("a"))
+  f:close()
+  return c
+end
+
 return M

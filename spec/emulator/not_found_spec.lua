@@ -3,21 +3,13 @@
 -- error shape ({"error": {"code", "message"}}), the message naming the id, and nothing changes.
 -- The list is read from the contract at run time, so an operation added there is covered here.
 local h = require "emulator.http"
-local cjson = require "cjson"
 
 local emu
 setup(function() emu = h.start() end)
 teardown(h.stop)
 before_each(function() emu:reset() end)
 
--- The contract beside the checkout (../shared/contracts, as scripts/test.d/30-contract.sh finds it).
-local function contract()
-  local here = debug.getinfo(1, "S").source:match("^@(.*)/spec/emulator/[^/]*$") or "."
-  local f = assert(io.open(here .. "/../shared/contracts/heygen-v3.openapi.json", "rb"))
-  local c = cjson.decode(f:read("a"))
-  f:close()
-  return c
-end
+local contract = h.contract
 
 -- Bodies that pass each operation's checks, so only the unknown id is wrong.
 local BODIES = {
