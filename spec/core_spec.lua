@@ -187,7 +187,10 @@ describe("heygen.core HTTP", function()
     assert.are.equal(expected_bytes(n - 64, 64), f:read(64))
     f:close()
     os.remove(path)
-    assert.is_true(growth < 16 * 1024, "RSS grew by " .. growth .. " KB")
+    -- under valgrind RSS is mostly valgrind's own (its translation cache grows with the code run):
+    -- still well under the 50 MB a body held in memory would add
+    local allowed = os.getenv("HEYGEN_TEST_RUNTIME") == "valgrind" and 40 * 1024 or 16 * 1024
+    assert.is_true(growth < allowed, "RSS grew by " .. growth .. " KB")
   end)
 
   it("resumes a download at an offset with Range and appends", function()
