@@ -3,6 +3,8 @@ local M = {}
 
 M.API_KEY = "test-key-0123456789abcdef"
 M.FAL_KEY = "fal-test-key-fedcba9876543210"
+-- the emulator's seeded public avatar and its voice
+M.AVATAR, M.VOICE = "Abigail_expressive_2024112501", "1bd001e7e50f421d891986aad5158bc8"
 
 --- Start an emulator child process (always under lua5.4 with luasocket, so
 -- the server never shares a runtime, or a sanitizer, with the code it tests).
@@ -19,6 +21,16 @@ function M.emulator(opts)
   if front and emu.url:sub(1, 5) == "http:" then
     emu.api_url = front .. "/_up/" .. emu.port
   end
+  return emu
+end
+
+--- For a spec file: an emulator spawned now (opts as M.emulator), reset before each test
+-- of the file and stopped after its last. (It dies with this process if the file breaks off.)
+function M.use_emulator(opts)
+  local busted = require "busted" -- the DSL of the spec file being run (a module has no globals of it)
+  local emu = M.emulator(opts)
+  busted.teardown(function() emu:stop() end)
+  busted.before_each(function() emu:reset() end)
   return emu
 end
 
