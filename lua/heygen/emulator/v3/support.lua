@@ -48,8 +48,9 @@
 --    views = {kind = fn(req, st, job) -> table with .status},  -- optional: the webhook sweep
 --    register = fn(app, st)}      -- optional: anything else, called after its routes load
 -- and is listed in heygen.emulator.v3's M.RESOURCE_MODULES (one line). Its routes get
--- auth "api_key" and gen "v3"; they load BEFORE v3.lua's own, so a specific path such as
--- /v3/assets/search wins over v3.lua's /v3/assets/([^/]+).
+-- auth "api_key" and gen "v3" and load in that list's order: a route loaded earlier wins
+-- over a later one whose pattern also matches (so a module lists /v3/assets/search before
+-- /v3/assets/([^/]+)).
 local reply = require "heygen.emulator.reply"
 local httpd = require "heygen.emulator.httpd"
 local deliver = require "heygen.emulator.deliver"
