@@ -7,7 +7,7 @@ local json = heygen.json
 
 local M = {}
 
-M.AVATAR, M.VOICE = "Abigail_expressive_2024112501", "1bd001e7e50f421d891986aad5158bc8"
+M.AVATAR, M.VOICE = support.AVATAR, support.VOICE
 M.NO_VOICE_FEMALE, M.NO_VOICE_MALE = "Daisy-inskirt-20220818", "Wayne_20240711"
 M.FIRST_FEMALE_VOICE, M.FIRST_MALE_VOICE = "1bd001e7e50f421d891986aad5158bc8", "077ab11b14f04ce0b49b5f6e5cc20979"
 M.LANDSCAPE, M.PORTRAIT = "22a48da453ef4c014a6a60d827a02f0b", "7c5e9a1b3d2f4e6a8b0c1d2e3f4a5b6c"
@@ -22,6 +22,14 @@ function M.start()
 end
 
 function M.stop() if M.emu then M.emu:stop() end end
+
+--- For a spec file: the emulator (support.use_emulator: reset before each test) and a
+-- default (api = "v2") client of it.
+function M.use()
+  M.emu = support.use_emulator()
+  M.hg = support.client(M.emu)
+  return M.emu, M.hg
+end
 
 --- The decoded body of the last request for method and path (a pattern), and all of them.
 function M.sent(method, path)

@@ -8,7 +8,7 @@ local json = heygen.json
 
 local M = {}
 
-M.AVATAR, M.VOICE = "Abigail_expressive_2024112501", "1bd001e7e50f421d891986aad5158bc8"
+M.AVATAR, M.VOICE = support.AVATAR, support.VOICE
 M.NO_AVATAR_IV = "Kristin_public_3_20240108"
 M.PHOTO = "6013fc758b5446a2ba17d8c459538bb4"
 M.JAPANESE_VOICE = "f5b1d1c0e3a24e52b0f7a7b9c6d8e4a1"
@@ -25,6 +25,16 @@ function M.start(opts)
 end
 
 function M.stop() if M.emu then M.emu:stop() end end
+
+--- For a spec file: the emulator (support.use_emulator: reset before each test) and an
+-- api = "v3" client of it (opts: more client options).
+function M.use(opts)
+  M.emu = support.use_emulator()
+  local o = { api = "v3" }
+  for k, v in pairs(opts or {}) do o[k] = v end
+  M.hg = support.client(M.emu, o)
+  return M.emu, M.hg
+end
 
 --- The last request the emulator received for method and path (a pattern), and all of them.
 function M.last(method, path)

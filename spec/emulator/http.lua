@@ -13,6 +13,12 @@ end
 
 function M.stop() if M.emu then M.emu:stop() end end
 
+--- For a spec file: the emulator (opts as support.emulator), reset before each test.
+function M.use(opts)
+  M.emu = support.use_emulator(opts)
+  return M.emu
+end
+
 --- One API call: status, the decoded body (nil when not JSON), the raw body, headers. In the
 --- contract pass it goes through the Prism front (emu.api_url), which judges it.
 --- body: a table (sent as JSON) or a string; headers: extra request headers.
