@@ -30,6 +30,7 @@
 #define MULTI_T "heygen.Multi"
 #define REQUEST_T "heygen.Request"
 #define RECORD_T "heygen.Record"
+#define HEADER_LIST_T "heygen.HeaderList"
 #define POOL_MAX 64
 
 typedef struct {
@@ -39,6 +40,14 @@ typedef struct {
 
 typedef struct multi multi;
 
+/* A request header list built once (core.header_list) and given to many
+ * Multi:add calls as is: no copy per transfer. Counted: the transfers using it
+ * and its userdata each hold it, and the last to let go frees it. */
+typedef struct {
+  struct curl_slist *list; /* its lines, then "Expect:" */
+  int holders;
+} shared_headers;
+
 typedef enum { SINK_UNDECIDED, SINK_FILE, SINK_MEMORY } sink_mode;
 
 typedef struct request {
@@ -46,6 +55,7 @@ typedef struct request {
   multi *owner; /* NULL once detached from its multi */
   lua_Integer id;
   struct curl_slist *headers;
+  shared_headers *shared; /* a prepared list used as is (then headers is NULL) */
   curl_mime *mime;
   FILE *upload;      /* body_file */
   buffer body, head; /* response body (memory sink) and raw header lines */
@@ -326,7 +336,7 @@ static const char *opt_string_field(lua_State *L, int t, const char *k, size_t *
 #define ADD_OPTIONS(X)        \
   X(url, STRING)              \
   X(method, STRING)           \
-  X(headers, TABLE)           \
+  X(headers, HEADERS)         \
   X(body, LSTRING)            \
   X(body_file, STRING)        \
   X(mime, TABLE)              \
@@ -351,6 +361,9 @@ static const char *opt_string_field(lua_State *L, int t, const char *k, size_t *
 #define OPT_FIELD_NUMBER(n) double n;
 #define OPT_FIELD_BOOLEAN(n) int n;
 #define OPT_FIELD_TABLE(n) int n;
+#define OPT_FIELD_HEADERS(n) \
+  int n;                     \
+  shared_headers *n##_shared;
 #define OPT_FIELD(n, kind) OPT_FIELD_##kind(n)
 
 #define OPT_READ_STRING(o, n) (o)->n = lua_tostring(L, -1)
@@ -358,12 +371,16 @@ static const char *opt_string_field(lua_State *L, int t, const char *k, size_t *
 #define OPT_READ_NUMBER(o, n) (o)->n = lua_tonumber(L, -1)
 #define OPT_READ_BOOLEAN(o, n) (o)->n = lua_toboolean(L, -1)
 #define OPT_READ_TABLE(o, n) (o)->n = 1
+#define OPT_READ_HEADERS(o, n) \
+  ((o)->n = 1,                 \
+   (o)->n##_shared = lua_istable(L, -1) ? NULL : *(shared_headers **)lua_touserdata(L, -1))
 
 #define OPT_TYPE_STRING LUA_TSTRING
 #define OPT_TYPE_LSTRING LUA_TSTRING
 #define OPT_TYPE_NUMBER LUA_TNUMBER
 #define OPT_TYPE_BOOLEAN LUA_TBOOLEAN
 #define OPT_TYPE_TABLE LUA_TTABLE
+#define OPT_TYPE_HEADERS LUA_TTABLE /* or a heygen.HeaderList (see add_key_of) */
 
 typedef struct {
   ADD_OPTIONS(OPT_FIELD)
@@ -392,6 +409,7 @@ static add_key add_key_of(lua_State *L) {
   for (i = 0; i < K_COUNT; i++)
     if (ADD_KEYS[i].len == n && memcmp(ADD_KEYS[i].name, k, n) == 0) break;
   if (i == K_COUNT) luaL_error(L, "Multi:add: unknown option '%s'", k);
+  if (i == K_headers && luaL_testudata(L, -1, HEADER_LIST_T)) return K_headers;
   if (lua_type(L, -1) != ADD_KEYS[i].type)
     luaL_error(L, "Multi:add: option '%s' must be a %s (got %s)", k,
                lua_typename(L, ADD_KEYS[i].type), luaL_typename(L, -1));
@@ -426,7 +444,7 @@ static void read_add_options(lua_State *L, int t, add_opts *o) {
  * is, Multi:add raises no more (a raise would leave the handle to a Request
  * nothing anchors, past the close of its multi). */
 static void check_add_tables(lua_State *L, int t, const add_opts *o) {
-  if (o->headers) {
+  if (o->headers && !o->headers_shared) {
     lua_getfield(L, t, "headers");
     lua_pushnil(L);
     while (lua_next(L, -2)) {
@@ -467,6 +485,12 @@ static void check_add_tables(lua_State *L, int t, const add_opts *o) {
 
 /* Release everything a finished or abandoned transfer holds, except the
  * response buffers (read by collect). Idempotent. */
+static void shared_headers_release(shared_headers *h) {
+  if (--h->holders > 0) return;
+  curl_slist_free_all(h->list);
+  free(h);
+}
+
 static void unlink_paused(multi *mu, request *r) {
   request **p = &mu->paused;
   while (*p && *p != r) p = &(*p)->next_paused;
@@ -499,6 +523,8 @@ static void request_release_transfer(request *r) {
   }
   if (r->headers) curl_slist_free_all(r->headers);
   r->headers = NULL;
+  if (r->shared) shared_headers_release(r->shared);
+  r->shared = NULL;
   if (r->mime) curl_mime_free(r->mime);
   r->mime = NULL;
   if (r->upload) fclose(r->upload);
@@ -537,7 +563,20 @@ static request *inflight_get(lua_State *L, multi *mu, lua_Integer id) {
 
 /* Request headers come as a map {name = value} or a list {"Name: value"}. */
 static int build_headers(lua_State *L, int t, const add_opts *o, request *r) {
-  if (o->headers) {
+  int with_range = r->path && r->resume_from > 0;
+  if (o->headers_shared && !with_range) { /* as is: it ends with "Expect:" already */
+    r->shared = o->headers_shared;
+    r->shared->holders++;
+    return 1;
+  }
+  if (o->headers_shared) { /* a copy, to which the Range line is added */
+    const struct curl_slist *l;
+    for (l = o->headers_shared->list; l; l = l->next) {
+      struct curl_slist *n = curl_slist_append(r->headers, l->data);
+      if (!n) return 0;
+      r->headers = n;
+    }
+  } else if (o->headers) {
     int h;
     lua_getfield(L, t, "headers");
     h = lua_gettop(L);
@@ -565,7 +604,7 @@ static int build_headers(lua_State *L, int t, const add_opts *o, request *r) {
     }
     lua_pop(L, 1);
   }
-  if (r->path && r->resume_from > 0) {
+  if (with_range) {
     char range[48];
     struct curl_slist *n;
     snprintf(range, sizeof(range), "Range: bytes=%" CURL_FORMAT_CURL_OFF_T "-", r->resume_from);
@@ -573,8 +612,57 @@ static int build_headers(lua_State *L, int t, const add_opts *o, request *r) {
     r->headers = n;
   }
   /* We decide on 100-continue ourselves: never wait a second for it. */
-  r->headers = curl_slist_append(r->headers, "Expect:");
+  if (!o->headers_shared) r->headers = curl_slist_append(r->headers, "Expect:");
   return r->headers != NULL;
+}
+
+/* core.header_list(headers): headers as Multi:add takes them (a map or a list of
+ * "Name: value"), made into a curl list once, for many transfers to share. */
+static int header_list_new(lua_State *L) {
+  shared_headers **ud, *h;
+  add_opts o;
+  request scratch;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  heygen_curl_ready(L);     /* curl_slist_append: libcurl loaded (heygen-lua) on this first use */
+  lua_createtable(L, 0, 1); /* check_add_tables' view: {headers = t} */
+  lua_pushvalue(L, 1);
+  lua_setfield(L, -2, "headers");
+  memset(&o, 0, sizeof(o));
+  o.headers = 1;
+  check_add_tables(L, 2, &o); /* names and values: raises as Multi:add would */
+  ud = lua_newuserdatauv(L, sizeof(*ud), 0);
+  *ud = NULL;
+  luaL_setmetatable(L, HEADER_LIST_T);
+  h = malloc(sizeof(*h));
+  if (!h) return luaL_error(L, "out of memory making a header list");
+  memset(&scratch, 0, sizeof(scratch));
+  if (!build_headers(L, 2, &o, &scratch)) {
+    curl_slist_free_all(scratch.headers);
+    free(h);
+    return luaL_error(L, "out of memory making a header list");
+  }
+  h->list = scratch.headers;
+  h->holders = 1;
+  *ud = h;
+  return 1;
+}
+
+static int header_list_gc(lua_State *L) {
+  shared_headers **ud = luaL_checkudata(L, 1, HEADER_LIST_T);
+  if (*ud) shared_headers_release(*ud);
+  *ud = NULL;
+  return 0;
+}
+
+static int header_list_tostring(lua_State *L) {
+  shared_headers **ud = luaL_checkudata(L, 1, HEADER_LIST_T);
+  int lines = 0;
+  const struct curl_slist *l;
+  for (l = *ud ? (*ud)->list : NULL; l; l = l->next) lines++;
+  lua_pushfstring(L, HEADER_LIST_T " (%d lines)",
+                  lines > 0 ? lines - 1 : 0); /* Expect: not counted */
+  return 1;
 }
 
 static const char *build_mime(lua_State *L, int t, request *r) {
@@ -908,7 +996,7 @@ static int multi_add(lua_State *L) {
     inflight_set(L, mu, r->id, 0);
     return luaL_error(L, "out of memory building headers");
   }
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->shared ? r->shared->list : r->headers);
 
   /* a plain GET has no body, file or mime to set: nothing for set_method_body to do */
   err = plain ? NULL : set_method_body(L, 2, &o, r);
@@ -1680,6 +1768,14 @@ static void create_meta(lua_State *L, const char *name, const luaL_Reg *meta,
 void heygen_http_open(lua_State *L) {
   create_meta(L, MULTI_T, multi_meta, multi_methods);
   create_meta(L, REQUEST_T, request_meta, request_methods);
+  luaL_newmetatable(L, HEADER_LIST_T);
+  lua_pushcfunction(L, header_list_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pushcfunction(L, header_list_tostring);
+  lua_setfield(L, -2, "__tostring");
+  lua_pop(L, 1);
+  lua_pushcfunction(L, header_list_new);
+  lua_setfield(L, -2, "header_list");
   luaL_newmetatable(L, RECORD_T);
   lua_pushcfunction(L, record_index);
   lua_setfield(L, -2, "__index");

@@ -216,8 +216,9 @@ local function may_send_key(url, root)
 end
 
 -- The header lines of a plain authenticated GET (the status polls), made once
--- per client, gateway, key and User-Agent, as a list heygen.core takes as is.
--- They hold a key, so they live beside SECRETS, never on the client object.
+-- per client, gateway, key and User-Agent into a core.header_list, which every
+-- poll's transfer shares (no list built per request). They hold a key, so they
+-- live beside SECRETS, never on the client object.
 local PLAIN_HEADERS = setmetatable({}, { __mode = "k" })
 local function plain_headers(self, gateway, key)
   local cache = PLAIN_HEADERS[self]
@@ -228,8 +229,8 @@ local function plain_headers(self, gateway, key)
   local h = cache[gateway]
   if not h or h.key ~= key or h.ua ~= self.user_agent then
     local auth = gateway == "fal" and ("Authorization: Key " .. key) or ("X-Api-Key: " .. key)
-    h = { lines = { "Accept: application/json", "User-Agent: " .. self.user_agent, auth }, key = key,
-      ua = self.user_agent }
+    h = { lines = core.header_list { "Accept: application/json", "User-Agent: " .. self.user_agent, auth },
+      key = key, ua = self.user_agent }
     cache[gateway] = h
   end
   return h.lines

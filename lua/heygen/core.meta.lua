@@ -105,6 +105,15 @@ function core.header(record, ...) end
 ---@return heygen.Multi
 function core.multi(opts) end
 
+--- Request headers (a map, or a list of "Name: value", as Multi:add takes them) made into
+--- a curl list once, for many transfers to share as is: `m:add{url = u, headers = list}`
+--- copies nothing per transfer. Raises on a bad name or value as Multi:add does.
+---@param headers table<string, string>|string[]
+---@return heygen.core.HeaderList
+function core.header_list(headers) end
+
+---@class heygen.core.HeaderList
+
 ---@class heygen.core.MimePart
 ---@field name string the form field
 ---@field data? string the part's bytes
@@ -115,7 +124,7 @@ function core.multi(opts) end
 ---@class heygen.core.Request
 ---@field method? string "GET" (default), "POST", "PUT", "DELETE", ...
 ---@field url string
----@field headers? table<string, string>|string[] a map, or a list of "Name: value"
+---@field headers? table<string, string>|string[]|heygen.core.HeaderList a map, a list of "Name: value", or a core.header_list
 ---@field body? string the request body
 ---@field body_file? string or a file sent as the raw body
 ---@field mime? heygen.core.MimePart[] a multipart/form-data body
