@@ -4,8 +4,8 @@ outcomes nobody polls.
 DELIVERIES. Route modules queue a POST with deliver.send(st, item); it is made from inside
 the server's select loop, never blocking it: each destination URL has a queue worked by
 one task (httpd server:spawn, a coroutine like a connection's) with non-blocking
-luasocket connect/send/receive. Deliveries to one URL run in the order their events
-occurred, one at a time [INF]. An attempt has 10 s (real seconds: the receiver is real)
+luasocket connect/send/receive (one attempt: deliver/attempt.lua). Deliveries to one URL
+run in the order their events occurred, one at a time [INF]. An attempt has 10 s (real seconds: the receiver is real)
 to connect, send, and read the status line; the rest of the answer is drained and
 ignored, the connection closed. A failed connection, a timeout or a non-2xx status is
 retried, 4 attempts in all, after 1, 2 and 4 s of nominal time divided by time_scale
@@ -34,6 +34,7 @@ CONTROL (no auth, not logged):
 ]]
 local socket = require "socket"
 local httpd = require "heygen.emulator.httpd"
+local wire = require "heygen.emulator.deliver.attempt"   -- one attempt (connect, send, read the status)
 local reply = require "heygen.emulator.reply"
 
 local M = {}
@@ -42,16 +43,11 @@ M.ATTEMPTS = 4
 M.BACKOFF = {1, 2, 4}      -- nominal seconds before attempts 2, 3, 4 [INF]
 M.TIMEOUT = 10             -- real seconds per attempt
 M.SWEEP_EVERY = 0.05
-M.DRAIN_MAX = 1048576      -- answer bytes read at most before closing
 -- job fields naming a URL some module delivers the job's outcome to
 M.CALLBACK_FIELDS = {"callback_url", "legacy_callback_url", "batch_callback_url", "fal_webhook"}
 
 local null = reply.null
 local now = socket.gettime
-local yield = coroutine.yield
-
--- what a non-blocking call that must wait says (luasocket, luasec) -> direction
-local AGAIN = {timeout = false, wantread = "r", wantwrite = "w"}
 
 ---------------------------------------------------------------------------------------
 -- encodings the senders need
@@ -72,137 +68,6 @@ function M.base64url(s)
     end
   end
   return table.concat(out)
-end
-
----------------------------------------------------------------------------------------
--- one attempt, inside a task coroutine
-
--- Waits for the socket; nil when ready, else "timeout" or "reset" (see Engine:tick).
-local function wait(task, what, sock, deadline)
-  task.deadline = deadline
-  local why = yield(what, sock)
-  task.deadline = nil
-  return why
-end
-
-local function parse_url(url)
-  local scheme, host, port, path = url:match("^(https?)://([^/:?#]+):?(%d*)([^#]*)")
-  if not scheme then return nil end
-  if path == "" or path:sub(1, 1) == "?" then path = "/" .. path end
-  local default = scheme == "https" and 443 or 80
-  local p = tonumber(port) or default
-  return scheme, host, p, path, p == default and host or (host .. ":" .. p)
-end
-
-local function send_all(task, sock, data, deadline)
-  local i = 1
-  while i <= #data do
-    local last, err, partial = sock:send(data, i)
-    if last then return true end
-    local again = AGAIN[err]
-    if again == nil then return nil, "send: " .. tostring(err) end
-    i = (partial or i - 1) + 1
-    local why = wait(task, again or "w", sock, deadline)
-    if why then return nil, why end
-  end
-  return true
-end
-
--- Reads the answer: its status, the body drained (Content-Length, chunked or until close).
-local function read_answer(task, sock, deadline)
-  local buf = ""
-  local function more()
-    while true do
-      local data, err, partial = sock:receive(8192)
-      data = data or partial
-      if data and data ~= "" then buf = buf .. data return true end
-      local again = AGAIN[err]
-      if again == nil then return nil, err end
-      local why = wait(task, again or "r", sock, deadline)
-      if why then return nil, why end
-    end
-  end
-  local head_end
-  repeat
-    head_end = buf:find("\r\n\r\n", 1, true)
-    if not head_end then
-      local ok, err = more()
-      if not ok then
-        if err == "closed" then return nil, "closed without an answer" end
-        return nil, err
-      end
-    end
-  until head_end
-  local status = tonumber(buf:match("^HTTP/%d%.%d (%d%d%d)") or "")
-  if not status then return nil, "not an HTTP answer: " .. buf:match("^[^\r\n]*"):sub(1, 60) end
-  local head = buf:sub(1, head_end):lower()
-  local length = tonumber(head:match("\ncontent%-length:%s*(%d+)") or "")
-  local chunked = head:find("\ntransfer%-encoding:[^\n]*chunked") ~= nil
-  local body_start = head_end + 4
-  while #buf - body_start + 1 < M.DRAIN_MAX do
-    if length and #buf - body_start + 1 >= length then break end
-    if chunked and buf:find("\r?\n?0\r\n\r\n", body_start) then break end
-    if not length and not chunked and (status == 204 or status == 304) then break end
-    if not more() then break end           -- closed, or out of time: the status is what counts
-  end
-  return status
-end
-
--- Connects (TLS when asked), sends, reads the status; the status or nil, error.
-local function attempt(task, eng, item, deadline)
-  local scheme, host, port, path, host_header = parse_url(item.url)
-  if not scheme then return nil, "not an http(s) URL: " .. item.url end
-  local tls = scheme == "https" and not eng.st.webhook_plain_http
-  local ssl
-  if tls then
-    local ok, mod = pcall(require, "ssl")
-    if not ok then
-      return nil, "https delivery needs luasec (Debian lua-sec); or set webhook_plain_http"
-    end
-    ssl = mod
-  end
-  local sock = socket.tcp()
-  task.sock = sock
-  sock:settimeout(0)
-  local ok, err = sock:connect(host, port)
-  if not ok and err == "timeout" then
-    local why = wait(task, "w", sock, deadline)
-    if why then return nil, "connect " .. host .. ":" .. port .. ": " .. why end
-    ok, err = sock:connect(host, port)
-    if err == "already connected" then ok = true end
-  end
-  if not ok then return nil, "connect " .. host .. ":" .. port .. ": " .. tostring(err) end
-  if tls then
-    local wrapped, werr = ssl.wrap(sock, {mode = "client", protocol = "any", verify = "none",
-                                          options = {"all"}})
-    if not wrapped then return nil, "TLS: " .. tostring(werr) end
-    sock = wrapped
-    task.sock = sock
-    sock:settimeout(0)
-    if sock.sni then sock:sni(host) end
-    while true do
-      local hok, herr = sock:dohandshake()
-      if hok then break end
-      local again = AGAIN[herr]
-      if again == nil then return nil, "TLS handshake with " .. host .. ":" .. port .. ": " .. tostring(herr) end
-      local why = wait(task, again or "r", sock, deadline)
-      if why then return nil, "TLS handshake with " .. host .. ":" .. port .. ": " .. why end
-    end
-  end
-  local lines = {"POST " .. path .. " HTTP/1.1", "Host: " .. host_header,
-                 "Content-Type: application/json", "Content-Length: " .. #item.body,
-                 "User-Agent: heygen-emulator", "Connection: close"}
-  for _, h in ipairs(item.headers or {}) do lines[#lines + 1] = h[1] .. ": " .. h[2] end
-  local sent, serr = send_all(task, sock, table.concat(lines, "\r\n") .. "\r\n\r\n" .. item.body, deadline)
-  if not sent then return nil, serr end
-  return read_answer(task, sock, deadline)
-end
-
-local function close_sock(task)
-  if task.sock then
-    task.sock:close()
-    task.sock = nil
-  end
 end
 
 ---------------------------------------------------------------------------------------
@@ -252,7 +117,7 @@ function Engine:start(url, q)
       local entry = table.remove(q, 1)
       local ok, err = pcall(self.deliver, self, task, entry)   -- coroutines yield across pcall (5.2+, LuaJIT)
       if not ok then
-        close_sock(task)
+        wire.close(task)
         entry.rec.error = "emulator error: " .. tostring(err)
         io.stderr:write("heygen-emulator: webhook delivery: ", tostring(err), "\n")
       end
@@ -267,8 +132,8 @@ function Engine:deliver(task, entry)
   local rec, item, gen = entry.rec, entry.item, self.gen
   for n = 1, M.ATTEMPTS do
     rec.attempts = n
-    local status, err = attempt(task, self, item, now() + M.TIMEOUT)
-    close_sock(task)
+    local status, err = wire.attempt(task, item, now() + M.TIMEOUT, self.st.webhook_plain_http)
+    wire.close(task)
     if self.gen ~= gen then return end
     if err == "timeout" or (err and err:find(": timeout$")) then
       err = err:gsub("timeout$", "no answer within " .. M.TIMEOUT .. " s")
