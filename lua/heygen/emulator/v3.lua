@@ -30,7 +30,7 @@ local M = {}
 -- (voices.lua's own voices) comes before the one it hands the rest on to (catalogue.lua).
 -- Add yours with one line.
 M.RESOURCE_MODULES = {
-  "heygen.emulator.v3.video_agents",
+  "heygen.emulator.v3.video_agents", "heygen.emulator.v3.asset_batches",
   "heygen.emulator.v3.assets", "heygen.emulator.v3.translations", "heygen.emulator.v3.lipsyncs",
   "heygen.emulator.v3.brand", "heygen.emulator.v3.audio", "heygen.emulator.v3.media_jobs",
   "heygen.emulator.v3.voices", "heygen.emulator.v3.avatars",
