@@ -1,68 +1,17 @@
--- examples/generate.lua as a command-line tool (lua/heygen/cli.lua): what a
--- user or a script sees on stdout, stderr and in the exit code, through a
--- pipe and on a terminal (a pseudo-terminal from util-linux `script`).
+-- examples/generate.lua as a command-line tool (lua/heygen/cli.lua): what a user or a script
+-- sees on stdout, stderr and in the exit code, through a pipe and on a terminal: options and
+-- usage, the --out file, progress, --json, the exits of failures. Waiting cut short and
+-- --resume: spec/cli_resume_spec.lua.
 local heygen = require "heygen"
 local support = require "support"
 local shell = require "shell"
+local C = require "cli_env"
 
-local ROOT = os.getenv("PWD")
-local RUNTIME = os.getenv("HEYGEN_TEST_LUA") or ""
--- the interpreter the examples' #! names: the one under test when it is heygen-lua
-local HEYGEN_LUA = RUNTIME:match("heygen%-lua$") and RUNTIME or "build/heygen-lua"
-if HEYGEN_LUA:sub(1, 1) ~= "/" then HEYGEN_LUA = ROOT .. "/" .. HEYGEN_LUA end -- the tests run it elsewhere
-local GENERATE = ROOT .. "/examples/generate.lua"
-local SEEDANCE = "bytedance/seedance-2.0/text-to-video"
-
-local ctx = shell.program_fixture(HEYGEN_LUA, { time_scale = 60 })
+local ctx = C.use()
 local emu, dir
 before_each(function() emu, dir = ctx.emu, ctx.dir end)
-
-local function environment(extra)
-  local env = {
-    HEYGEN_API_KEY = support.API_KEY, FAL_KEY = support.FAL_KEY, HEYGEN_BASE_URL = emu.url,
-    HEYGEN_UPLOAD_URL = emu.upload_url, FAL_QUEUE_URL = emu.fal_url,
-    HEYGEN_TOKEN = false, FAL_AI_API_KEY = false, HEYGEN_API = false, LUA_PATH = false, LUA_CPATH = false,
-    LUA_INIT = false, LUA_INIT_5_4 = false,
-  }
-  for k, v in pairs(extra or {}) do env[k] = v end
-  return env
-end
-
--- generate.lua with stdout and stderr each to a file (a pipe, as far as it can tell)
-local function generate(args, env)
-  local argv = { HEYGEN_LUA, GENERATE }
-  for _, a in ipairs(args) do argv[#argv + 1] = a end
-  return shell.run(argv, { env = environment(env), cwd = dir })
-end
-
--- generate.lua on a pseudo-terminal: stdout and stderr both reach the transcript
-local function generate_on_tty(args)
-  local argv = { HEYGEN_LUA, GENERATE }
-  for _, a in ipairs(args) do argv[#argv + 1] = a end
-  local inner = {}
-  for i, a in ipairs(argv) do inner[i] = shell.quote(a) end
-  return shell.run("script -qfec " .. shell.quote(table.concat(inner, " ")) .. " /dev/null",
-    { env = environment(), cwd = dir })
-end
-
--- A command the program printed for the user ("heygen-lua SCRIPT --resume ..."), run
--- as they would in the folder it ran in, with heygen-lua standing for the one under test.
-local function run_printed(command)
-  assert(command and command:match("^heygen%-lua "), tostring(command))
-  return shell.run(shell.quote(HEYGEN_LUA) .. command:sub(#"heygen-lua" + 1), { env = environment(), cwd = dir })
-end
-
-local function no_secrets(r)
-  for _, text in ipairs { r.out, r.err } do
-    assert.is_nil(text:find(support.API_KEY, 1, true), "the HeyGen key was printed")
-    assert.is_nil(text:find(support.FAL_KEY, 1, true), "the fal key was printed")
-  end
-end
-
--- fal answers IN_QUEUE with positions 1, then 0, then COMPLETED (no log lines)
-local function queue_fal_jobs()
-  emu:call("POST", "/_emulator/fal/models/" .. SEEDANCE, { queue = 1, logs = heygen.json.array {} })
-end
+local generate, generate_on_tty, no_secrets = C.generate, C.generate_on_tty, C.no_secrets
+local queue_fal_jobs = C.queue_fal_jobs
 
 describe("generate.lua on the command line", function()
   it("prints its usage on stdout and exits 0 for --help", function()
@@ -237,121 +186,6 @@ describe("generate.lua on the command line", function()
     assert.are.equal(support.sample_mp4(), support.read(dir .. "/kite.mp4"))
   end)
 
-  it("exits 4 on a wait timeout with the job to resume, and --resume finishes it without a second submit", function()
-    emu:next_job { stuck = true }
-    local r = generate { "--prompt", "A night train", "--provider", "kling_pro", "--timeout", "1", "--json",
-      "--out", "train.mp4" }
-    assert.are.equal(4, r.code, shell.describe(r))
-    assert.are.equal("", r.out)
-    local doc = heygen.json.decode(r.err:match("(%b{})\n$")) -- the last line: warnings may precede it
-    assert.are.equal("timeout", doc.error.kind)
-    assert.are.equal(4, doc.error.exit)
-    local id = doc.error.job_id
-    assert.are.equal("workflow:" .. id, doc.error.resume)
-    assert.are.equal("resume with --resume workflow:" .. id, doc.error.hint)
-    emu:next_job { stuck = true } -- people's words on stderr without --json
-    r = generate { "--prompt", "A night train", "--provider", "kling_pro", "--timeout", "1", "--out", "t2.mp4" }
-    assert.matches("resume with %-%-resume workflow:[%w%-]+ %(do not submit it again%)", r.err)
-    assert.is_nil(support.read(dir .. "/train.mp4"))
-
-    emu:job(id, { complete = true })
-    r = generate { "--resume", doc.error.resume, "--out", "train.mp4" }
-    assert.are.equal(0, r.code, shell.describe(r))
-    assert.are.equal(support.sample_mp4(), support.read(dir .. "/train.mp4"))
-    assert.are.equal(2, #emu:requests { method = "POST" })
-  end)
-
-  it("on Ctrl-C during the wait: one line with the command that resumes it, exit 130, nothing resubmitted",
-    function()
-      emu:next_job { stuck = true }
-      local q = shell.quote
-      local script = table.concat({
-        "true", -- shell.run's "cd DIR &&" binds to this line, not to the background job
-        q(HEYGEN_LUA) .. " " .. q(GENERATE) .. " --prompt 'A slow boat' --provider kling_pro --out boat.mp4"
-          .. " 2>err.txt & pid=$!",
-        "for i in $(seq 1 400); do grep -q pending err.txt 2>/dev/null && break; sleep 0.05; done",
-        "kill -INT $pid; wait $pid; echo \"rc=$?\"; cat err.txt >&2",
-      }, "\n")
-      local r = shell.run(script, { env = environment(), cwd = dir })
-      assert.matches("rc=130", r.out, 1, true)
-      local last = r.err:match("([^\n]+)\n$")
-      assert.matches("^generate%.lua: interrupted: workflow [%w%-]+ keeps running remotely; resume with: "
-        .. "heygen%-lua " .. GENERATE:gsub("%p", "%%%0") .. " %-%-resume workflow:[%w%-]+ %-%-out boat%.mp4 "
-        .. "%(do not submit it again%)$", last)
-      assert.is_nil(r.err:find("traceback", 1, true), r.err)
-      assert.are.equal(1, #emu:requests { method = "POST" })
-      -- the printed command, run, finishes that job and writes the MP4 where --out said
-      for _, j in ipairs(emu:jobs()) do emu:job(j.id, { stuck = false }) end
-      r = run_printed(last:match("resume with: (.-) %(do not submit it again%)$"))
-      assert.are.equal(0, r.code, shell.describe(r))
-      assert.are.equal("boat.mp4\n", r.out)
-      assert.are.equal(support.sample_mp4(), support.read(dir .. "/boat.mp4"))
-      assert.are.equal(1, #emu:requests { method = "POST" })
-    end)
-
-  it("a render done but not saved (its URL expired): exit 1, says it is kept; the printed command saves it",
-    function()
-      emu:fault { method = "GET", path = "^/files/", expire = true, times = -1 }
-      local r = generate { "--prompt", "A late kite", "--provider", "kling_pro", "--out", "late.mp4" }
-      assert.are.equal(1, r.code, shell.describe(r))
-      local last = r.err:match("([^\n]+)\n$")
-      assert.matches("^generate%.lua: the render is finished and kept %(workflow:[%w%-]+%), but not saved: fix the "
-        .. "cause, then download it with: heygen%-lua " .. GENERATE:gsub("%p", "%%%0")
-        .. " %-%-resume workflow:[%w%-]+ %-%-out late%.mp4 %(do not submit it again%)$", last)
-      assert.matches("url_expired", r.err, 1, true)
-      assert.is_nil(support.read(dir .. "/late.mp4"))
-      local j = generate { "--prompt", "A late kite", "--provider", "kling_pro", "--out", "late2.mp4", "--json" }
-      local doc = heygen.json.decode(j.err:match("(%b{})\n$"))
-      assert.is_true(doc.error.rendered)
-      assert.matches("^workflow:", doc.error.resume)
-      assert.matches(" %-%-out late2%.mp4$", doc.error.resume_command)
-      emu:clear_faults()
-      r = run_printed(last:match("download it with: (.-) %(do not submit it again%)$"))
-      assert.are.equal(0, r.code, shell.describe(r))
-      assert.are.equal(support.sample_mp4(), support.read(dir .. "/late.mp4"))
-      assert.are.equal(2, #emu:requests { method = "POST" }) -- the two runs above, none for the resume
-    end)
-
-  it("kill -9 during the download, then --resume: the same bytes, the part resumed with a Range", function()
-    local sample = support.sample_mp4()
-    -- the first GET of the file sends 20000 bytes and drops; the retry stalls: the part holds them
-    emu:fault { method = "GET", path = "^/files/", drop_after = 20000 }
-    emu:fault { method = "GET", path = "^/files/", delay = 60 }
-    local q = shell.quote
-    local script = table.concat({
-      "true",
-      q(HEYGEN_LUA) .. " " .. q(GENERATE) .. " --prompt 'A torn kite' --provider kling_pro --out torn.mp4"
-        .. " 2>err.txt & pid=$!",
-      "for i in $(seq 1 400); do ls torn.mp4.part.resume >/dev/null 2>&1 && break; sleep 0.05; done",
-      "kill -9 $pid; wait $pid; echo \"rc=$?\"; ls; cat err.txt >&2",
-    }, "\n")
-    local r = shell.run(script, { env = environment(), cwd = dir })
-    assert.matches("rc=137", r.out, 1, true)
-    assert.matches("torn.mp4.part.resume", r.out, 1, true)
-    assert.is_nil(support.read(dir .. "/torn.mp4"))
-    local ref = r.err:match("(workflow [%w%-]+):"):gsub(" ", ":")
-    emu:clear_faults()
-    r = generate { "--resume", ref, "--out", "torn.mp4", "--quiet" }
-    assert.are.equal(0, r.code, shell.describe(r))
-    assert.are.equal(sample, support.read(dir .. "/torn.mp4"))
-    assert.are.equal(1, #emu:requests { method = "POST" })
-    local gets = emu:requests { method = "GET", path = "^/files/" }
-    assert.are.equal("bytes=20000-", gets[#gets].headers.range)
-  end)
-
-  it("--resume takes a fal provider's name as the progress line shows it", function()
-    local r = generate { "--prompt", "A kite", "--provider", "kling_v3_standard", "--no-wait" }
-    assert.are.equal(0, r.code, shell.describe(r))
-    local id = r.out:match("^fal:[^\n]+:([%w%-]+)\n$")
-    assert(id, r.out)
-    r = generate { "--resume", "fal:kling_v3_standard:" .. id, "--out", "kite.mp4", "--quiet" }
-    assert.are.equal(0, r.code, shell.describe(r))
-    assert.are.equal(support.sample_mp4(), support.read(dir .. "/kite.mp4"))
-    r = generate { "--resume", "fal:no_such_model:" .. id }
-    assert.are.equal(2, r.code)
-    assert.matches("a fal provider's name", r.err)
-  end)
-
   it("says a deprecation once, and not at all with --quiet", function()
     local r = generate { "--prompt", "A cat", "--provider", "kling_pro", "--out", "d1.mp4" }
     assert.are.equal(0, r.code, shell.describe(r))
@@ -360,13 +194,6 @@ describe("generate.lua on the command line", function()
     r = generate { "--prompt", "A cat", "--provider", "kling_pro", "--out", "d2.mp4", "--quiet" }
     assert.are.equal(0, r.code, shell.describe(r))
     assert.are.equal("", r.err)
-  end)
-
-  it("exits 2 on a --resume reference it cannot read, before any request", function()
-    local r = generate { "--resume", "no-colon" }
-    assert.are.equal(2, r.code)
-    assert.matches("%-%-resume: a job reference is KIND:ID", r.err)
-    assert.are.same({}, emu:requests {})
   end)
 
   it("exits 3 on a rejected key, without printing the key", function()

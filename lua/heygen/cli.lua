@@ -41,185 +41,15 @@ M.EXIT = { ok = 0, api = 1, usage = 2, auth = 3, timeout = 4 }
 -- error kind -> exit code; anything else is 1 (timeout: 4 only when a job is waiting)
 M.EXIT_FOR_KIND = { auth = M.EXIT.auth, permission = M.EXIT.auth, invalid_argument = M.EXIT.usage }
 
-local program = "heygen" -- the script's name, for messages
-local has_resume = false -- does the running script take --resume?
-local json_mode = false  -- --json given: errors as JSON on stderr
-local quiet_mode = false -- --quiet given: no notes on stderr
-
------------------------------------------------------------------- options
-
-local COMMON = {
-  { "json", "flag", "print the result as JSON on stdout (an error as JSON on stderr)" },
-  { "help", "flag", "show this help" },
+-- what cli.parse learnt of the running script, read by the rest
+local run_state = {
+  program = "heygen", -- the script's name, for messages
+  has_resume = false, -- does it take --resume?
+  json = false,       -- --json given: errors as JSON on stderr
+  quiet = false,      -- --quiet given: no notes on stderr
 }
 
--- Added to a command that writes a file (one with an --out option).
-local OUTPUT = {
-  { "force", "flag", "overwrite the --out file if it exists" },
-  { "no-wait", "flag", "submit, print the job reference (for --resume) and exit without waiting" },
-}
-
-local function with_output(spec)
-  for _, o in ipairs(spec.options) do
-    if o[1] == "out" then return true end
-  end
-  return false
-end
-
-local function flag_text(o)
-  return "--" .. o[1] .. (o[2] ~= "flag" and (" " .. (o.metavar or o[2]:upper())) or "")
-end
-
-local WIDTH = 100 -- columns of the help text
-
--- words of `text` in lines of at most `width` columns, the later ones indented
-local function wrap(first, text, width, indent)
-  local lines, line = {}, first
-  for word in text:gmatch("%S+") do
-    if #line + 1 + #word > width and #line > indent then
-      lines[#lines + 1] = line
-      line = string.rep(" ", indent) .. word
-    else
-      line = line .. (line:sub(-1) == " " and "" or " ") .. word
-    end
-  end
-  lines[#lines + 1] = line
-  return table.concat(lines, "\n")
-end
-
-local function usage_text(spec)
-  local lines = { "usage: " .. spec.name .. " [options]", "", spec.summary, "", "options:" }
-  local all, col = {}, 22
-  for _, o in ipairs(spec.options) do all[#all + 1] = o end
-  if with_output(spec) then
-    for _, o in ipairs(OUTPUT) do all[#all + 1] = o end
-  end
-  for _, o in ipairs(COMMON) do all[#all + 1] = o end
-  for _, o in ipairs(all) do col = math.max(col, #flag_text(o)) end
-  for _, o in ipairs(all) do
-    local help = o[3] .. (o.required and " (required)" or "")
-      .. (o.default ~= nil and (" (default " .. tostring(o.default) .. ")") or "")
-    local head = "  " .. flag_text(o) .. string.rep(" ", col - #flag_text(o) + 2)
-    lines[#lines + 1] = wrap(head, help, WIDTH, col + 4)
-  end
-  lines[#lines + 1] = ""
-  lines[#lines + 1] = "exit codes: 0 done, 1 API/network error, 2 usage, 3 auth, "
-    .. "4 timeout (resume, do not resubmit)"
-  lines[#lines + 1] = "Without HEYGEN_API_KEY (or FAL_KEY) the offline emulator is started and used."
-  return table.concat(lines, "\n")
-end
-
---- Print why the command line is wrong, and the usage, then exit 2 (with
---- --json: only the error, as JSON on stderr, code usage_error).
-function M.usage(spec, message)
-  if json_mode then
-    io.stderr:write(core.json_encode { error = { code = "usage_error", kind = "invalid_argument",
-      message = message, hint = "see " .. spec.name .. " --help" } }, "\n")
-  else
-    io.stderr:write(spec.name, ": ", message, "\n\n", usage_text(spec), "\n")
-  end
-  os.exit(M.EXIT.usage)
-end
-
--- Convert one option value from its text; calls usage on bad input.
-local CONVERT = {
-  string = function(v) return v end,
-  number = function(v)
-    local n = tonumber(v)
-    if n ~= n or n == math.huge or n == -math.huge then n = nil end -- nan, inf
-    return n, "a number"
-  end,
-  list = function(v) -- comma-separated: a,b,c
-    local t = {}
-    for item in v:gmatch("[^,]+") do t[#t + 1] = item:match("^%s*(.-)%s*$") end
-    return #t > 0 and t or nil, "a comma-separated list"
-  end,
-  object = function(v) -- a JSON object, e.g. --config '{"duration":8}'
-    local t = core.json_decode(v)
-    return type(t) == "table" and t or nil, "a JSON object"
-  end,
-}
-
--- The least a number option may be: its `min`, else above 0 for a timeout.
-local function least(o)
-  if o.min then return o.min, o.min, "at least " .. o.min end
-  if o[1] == "timeout" then return 0, nil, "more than 0 seconds" end
-end
-
-local function option_value(spec, o, text)
-  local value, what = CONVERT[o[2]](text)
-  if value == nil then M.usage(spec, "--" .. o[1] .. " must be " .. what .. ", got " .. text) end
-  if o[2] == "number" then
-    local floor, inclusive, rule = least(o)
-    if floor and (value < floor or (not inclusive and value == floor)) then
-      M.usage(spec, "--" .. o[1] .. " must be " .. rule .. ", got " .. text)
-    end
-  end
-  return value
-end
-
-local function unknown_option(spec, a, by_name)
-  local name = a:match("^%-%-([^=]+)")
-  local hint = name and util.closest(name, by_name)
-  if not a:match("^%-") then M.usage(spec, "unexpected argument '" .. a .. "' (options start with --)") end
-  M.usage(spec, "unknown option " .. a .. (hint and (" (did you mean --" .. hint .. "?)") or ""))
-end
-
---- Parse argv against spec = {name=, summary=, options={{name, type, help,
---- default=, required=, metavar=}}}; type is "string", "number", "flag",
---- "list" (comma-separated) or "object" (a JSON object). --json and --help are
---- added. Prints usage and exits 2 on bad input; prints help and exits 0 on --help.
----@param argv string[]
----@param spec table
----@return table opts option name -> value (names keep their dashes), opts.json
-function M.parse(argv, spec)
-  program = spec.name
-  has_resume, json_mode, quiet_mode = false, false, false
-  for _, a in ipairs(argv) do -- before anything can fail: usage errors honour them too
-    if a == "--json" then json_mode = true elseif a == "--quiet" then quiet_mode = true end
-  end
-  local by_name, opts = {}, {}
-  for _, o in ipairs(spec.options) do
-    if o[1] == "resume" then has_resume = true end
-    assert(CONVERT[o[2]] or o[2] == "flag", "cli.parse: unknown option type " .. tostring(o[2]))
-    by_name[o[1]] = o
-    opts[o[1]] = o.default
-  end
-  for _, o in ipairs(COMMON) do by_name[o[1]] = by_name[o[1]] or o end
-  if with_output(spec) then
-    for _, o in ipairs(OUTPUT) do by_name[o[1]] = by_name[o[1]] or o end
-  end
-  local i = 1
-  while argv[i] do
-    local a = argv[i]
-    local name, inline = a:match("^%-%-([%w%-_]+)=(.*)$")
-    name = name or a:match("^%-%-([%w%-_]+)$")
-    local o = name and by_name[name]
-    if a == "-h" or name == "help" then
-      io.stdout:write(usage_text(spec), "\n")
-      os.exit(M.EXIT.ok)
-    elseif not o then
-      unknown_option(spec, a, by_name)
-    elseif o[2] == "flag" then
-      if inline then M.usage(spec, "--" .. name .. " takes no value") end
-      opts[name] = true
-    else
-      local text = inline or argv[i + 1]
-      if not inline then i = i + 1 end
-      if text == nil then M.usage(spec, "--" .. name .. " needs a value") end
-      opts[name] = option_value(spec, o, text)
-    end
-    i = i + 1
-  end
-  for _, o in ipairs(spec.options) do
-    if o.required and opts[o[1]] == nil then M.usage(spec, "--" .. o[1] .. " is required") end
-  end
-  if with_output(spec) and not opts["no-wait"] then
-    local ok, why = M.check_output(opts.out, opts.force)
-    if not ok then M.finish(opts, nil, why) end
-  end
-  return opts
-end
+require("heygen.cli.options")(M, run_state) -- M.usage, M.parse
 
 --- Can a render be written to `path` (nil: a file named after the job in the
 --- current folder)? Checked before the paid submit (heygen.check_output): the folder
@@ -271,9 +101,9 @@ function M.connect(extra)
   local opts = util.merge(extra)
   local warned = {}
   opts.on_warning = opts.on_warning or function(msg) -- each once, none with --quiet
-    if quiet_mode or warned[msg] then return end
+    if run_state.quiet or warned[msg] then return end
     warned[msg] = true
-    io.stderr:write(program, ": warning: ", msg, "\n")
+    io.stderr:write(run_state.program, ": warning: ", msg, "\n")
   end
   if env("HEYGEN_API_KEY") or env("HEYGEN_TOKEN") or env("FAL_KEY") or env("FAL_AI_API_KEY") then
     return heygen.client(opts), nil
@@ -290,72 +120,7 @@ end
 
 ------------------------------------------------------------------ progress
 
-local function stderr_is_tty()
-  local ok = os.execute("[ -t 2 ]")
-  return ok == true or ok == 0
-end
-
-local function clock(seconds)
-  seconds = math.floor(seconds)
-  return string.format("%d:%02d", math.floor(seconds / 60), seconds % 60)
-end
-
-local MB = 1024 * 1024
-
--- "60131 of 60131 bytes (100%)", "12.0 of 40.0 MB (30%)", "123 bytes"
-local function bytes_text(done, total)
-  local big = (total or done) >= MB
-  local function n(x) return big and string.format("%.1f", x / MB) or tostring(x) end
-  local unit = big and " MB" or " bytes"
-  if not total or total <= 0 then return n(done) .. unit end
-  return string.format("%s of %s%s (%d%%)", n(done), n(total), unit, math.floor(done * 100 / total))
-end
-
--- The words about a job: "kling_pro workflow 4f2a: processing, queue position 3".
-local function job_text(job)
-  local who = (job.provider and (job.provider .. " ") or "") .. tostring(job.kind) .. " " .. tostring(job.id)
-  local text = who .. ": " .. tostring(job.status)
-  if job.queue_position then text = text .. ", queue position " .. job.queue_position end
-  if job.attempts and #job.attempts > 1 then text = text .. ", attempt " .. #job.attempts end
-  return text
-end
-
-
---- A progress reporter on stderr. Returns on_progress(job) for job:wait,
---- on_progress(done, total) for job:download, and done() to end the line.
----@param quiet? boolean nothing at all
----@param tty? boolean force the terminal (true) or the plain (false) form
----@return fun(job: table), fun(done: integer, total: integer|nil), fun()
-function M.progress(quiet, tty)
-  if tty == nil then tty = not quiet and stderr_is_tty() end
-  local started, shown, quarter = core.now(), false, nil
-  local last_job
-  local function show(text)
-    if quiet then return end
-    text = "[" .. clock(core.now() - started) .. "] " .. text
-    if tty then io.stderr:write("\r\27[K", text) else io.stderr:write(text, "\n") end
-    io.stderr:flush()
-    shown = true
-  end
-  local function on_job(job)
-    local text = job_text(job)
-    if tty or text ~= last_job then show(text) end -- piped: only what changed
-    last_job = text
-  end
-  local function on_download(done, total)
-    if not tty then -- piped: the start, each quarter, the end
-      local q = total and total > 0 and math.floor(done * 4 / total) or 0
-      if q == quarter then return end
-      quarter = q
-    end
-    show("downloading: " .. bytes_text(done, total))
-  end
-  local function finished()
-    if tty and shown then io.stderr:write("\n") end
-    shown = false
-  end
-  return on_job, on_download, finished
-end
+M.progress = require("heygen.cli.progress").progress
 
 ------------------------------------------------------------------ jobs
 
@@ -368,7 +133,7 @@ local function is_interrupt(e) return type(e) == "string" and e:find("interrupte
 -- The command that picks a job up again: this script when it takes --resume (else
 -- generate.lua, which resumes any kind), the reference, and the --out to write.
 local function resume_command(ref, out)
-  local script = has_resume and type(arg) == "table" and arg[0] or "examples/generate.lua"
+  local script = run_state.has_resume and type(arg) == "table" and arg[0] or "examples/generate.lua"
   local function word(w) return w:find("^[%w%-_./:=]+$") and w or ("'" .. w:gsub("'", "'\\''") .. "'") end
   return "heygen-lua " .. word(script) .. " --resume " .. word(ref) .. (out and (" --out " .. word(out)) or "")
 end
@@ -384,11 +149,11 @@ local function interrupted(e, job, end_line, out)
   else
     message = "interrupted while submitting: the job may have been created; check before submitting again"
   end
-  if json_mode then
+  if run_state.json then
     io.stderr:write(core.json_encode { error = { code = "canceled", kind = "cancelled", message = message,
       resume = ref, exit = M.EXIT.interrupted } }, "\n")
   else
-    io.stderr:write(program, ": ", message, "\n")
+    io.stderr:write(run_state.program, ": ", message, "\n")
   end
   os.exit(M.EXIT.interrupted)
 end
@@ -557,18 +322,18 @@ function M.finish(opts, value, err, emu)
       io.stderr:write(core.json_encode(error_json(err, code)), "\n")
       os.exit(code)
     end
-    io.stderr:write(program, ": ", tostring(err), "\n")
+    io.stderr:write(run_state.program, ": ", tostring(err), "\n")
     if err.rendered then
       -- paid for and done, not on disk: nothing is lost, the command fetches it
-      io.stderr:write(program, ": the render is finished and kept (", err.resume, "), but not saved: fix the ",
-        "cause, then download it with: ", err.resume_command, " (do not submit it again)\n")
+      io.stderr:write(run_state.program, ": the render is finished and kept (", err.resume,
+        "), but not saved: fix the cause, then download it with: ", err.resume_command, " (do not submit it again)\n")
     elseif err.resume then
       -- scripts without --resume hand over to generate.lua, which resumes any job kind
-      local how = has_resume and "--resume " or "heygen-lua examples/generate.lua --resume "
-      io.stderr:write(program, ": the job keeps running remotely: resume with ", how, err.resume,
+      local how = run_state.has_resume and "--resume " or "heygen-lua examples/generate.lua --resume "
+      io.stderr:write(run_state.program, ": the job keeps running remotely: resume with ", how, err.resume,
         " (do not submit it again)\n")
     elseif HINTS[code] then
-      io.stderr:write(program, ": ", HINTS[code], "\n")
+      io.stderr:write(run_state.program, ": ", HINTS[code], "\n")
     end
     io.stdout:flush()
     os.exit(code)
