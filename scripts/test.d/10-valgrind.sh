@@ -11,9 +11,9 @@
 valgrind_pass() {
   PASS_WRAP="timeout 900 valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite
       --errors-for-leak-kinds=definite --error-exitcode=99 --num-callers=30 --trace-children=no -q" \
-  PASS_SLOTS=2 PASS_SPECS="spec/core_spec.lua spec/client_spec.lua spec/scheduler_spec.lua spec/faults_spec.lua
-      spec/secrets_spec.lua spec/journal_spec.lua spec/crypto_spec.lua spec/webhook_spec.lua
-      spec/alloc_spec.lua spec/prepare_tls_spec.lua" \
+  PASS_SLOTS=2 PASS_SPECS="spec/core_spec.lua spec/core_bodies_spec.lua spec/client_spec.lua spec/scheduler_spec.lua
+      spec/faults_spec.lua spec/faults_bodies_spec.lua spec/faults_downloads_spec.lua spec/secrets_spec.lua
+      spec/journal_spec.lua spec/crypto_spec.lua spec/webhook_spec.lua spec/alloc_spec.lua spec/prepare_tls_spec.lua" \
     pass valgrind lua5.4 "$root/build"
 }
 valgrind_pass

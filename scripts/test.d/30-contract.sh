@@ -38,7 +38,8 @@ contract_pass() {
   local v3_specs
   v3_specs="$(ls spec/contract/*_spec.lua spec/api/*_spec.lua | grep -v _legacy_spec) spec/v3_spec.lua"
   v3_specs="$v3_specs spec/v3_parity_spec.lua spec/webhook_spec.lua spec/idempotency_spec.lua spec/journal_spec.lua"
-  HEYGEN_CONTRACT_FRONT=$url PASS_SPECS="$v3_specs spec/client_spec.lua spec/faults_spec.lua" \
+  HEYGEN_CONTRACT_FRONT=$url PASS_SPECS="$v3_specs spec/client_spec.lua spec/faults_spec.lua spec/faults_bodies_spec.lua
+    spec/faults_downloads_spec.lua" \
     pass contract lua5.4 "$root/build"
   kill $front_pid 2>/dev/null; wait $front_pid 2>/dev/null
   local line
