@@ -3,10 +3,7 @@
 local h = require "emulator.http"
 local support = require "support"
 
-local emu
-setup(function() emu = h.start() end)
-teardown(h.stop)
-before_each(function() emu:reset() end)
+h.use()
 
 local call, data = h.call, h.data
 local PNG = "\137PNG\r\n\26\n" .. string.rep("\0\1\2\3", 64)

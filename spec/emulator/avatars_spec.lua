@@ -4,10 +4,7 @@
 local h = require "emulator.http"
 local support = require "support"
 
-local emu
-setup(function() emu = h.start() end)
-teardown(h.stop)
-before_each(function() emu:reset() end)
+local emu = h.use()
 
 local call, data = h.call, h.data
 local IMAGE = {type = "url", url = "https://example.com/me.jpg"}

@@ -7,14 +7,7 @@ local socket, http, get, local_path = R.socket, R.http, R.get, R.local_path
 local sample_mp4, has_ffprobe, ffprobe, create_video = R.sample_mp4, R.has_ffprobe, R.ffprobe, R.create_video
 local status_of = R.status_of
 
-local emu
-
-setup(function()
-  emu = R.start()
-end)
-
-teardown(R.stop)
-before_each(R.fresh)
+local emu = R.use()
 
 describe("downloads", function()
   local function video_url()

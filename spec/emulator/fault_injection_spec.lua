@@ -8,14 +8,7 @@ local request_bytes, read_response, get, post = R.request_bytes, R.read_response
 local local_path, sample_mp4, scene, create_video = R.local_path, R.sample_mp4, R.scene, R.create_video
 local status_of = R.status_of
 
-local emu
-
-setup(function()
-  emu = R.start()
-end)
-
-teardown(R.stop)
-before_each(R.fresh)
+local emu = R.use()
 
 describe("fault injection", function()
   it("answers 429 with Retry-After, then lets the next request through", function()

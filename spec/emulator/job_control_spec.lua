@@ -5,14 +5,7 @@
 local R = require "emulator.raw"
 local get, post, create_video, status_of = R.get, R.post, R.create_video, R.status_of
 
-local emu
-
-setup(function()
-  emu = R.start()
-end)
-
-teardown(R.stop)
-before_each(R.fresh)
+local emu = R.use()
 
 describe("job control", function()
   it("keeps a stuck job processing forever", function()

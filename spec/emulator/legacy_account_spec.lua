@@ -6,14 +6,7 @@ local R = require "emulator.raw"
 local null, get, post, local_path = R.null, R.get, R.post, R.local_path
 local create_video, status_of = R.create_video, R.status_of
 
-local emu
-
-setup(function()
-  emu = R.start()
-end)
-
-teardown(R.stop)
-before_each(R.fresh)
+local emu = R.use()
 
 describe("quota and assets", function()
   it("reports remaining quota and spends it on non-test videos", function()

@@ -7,12 +7,7 @@ local null, get, post, local_path = R.null, R.get, R.post, R.local_path
 local VOICE, AVATAR = R.VOICE, R.AVATAR
 
 
-setup(function()
-  R.start()
-end)
-
-teardown(R.stop)
-before_each(R.fresh)
+R.use()
 
 describe("the catalogue", function()
   it("lists avatars and talking photos, with and without default voices", function()

@@ -5,14 +5,7 @@
 local R = require "emulator.raw"
 local null, get, post, local_path = R.null, R.get, R.post, R.local_path
 
-local emu
-
-setup(function()
-  emu = R.start()
-end)
-
-teardown(R.stop)
-before_each(R.fresh)
+local emu = R.use()
 
 describe("video translate", function()
   it("lists target languages as display names", function()

@@ -8,14 +8,7 @@ local post, local_path, has_ffprobe, ffprobe = R.post, R.local_path, R.has_ffpro
 local wait_until, AVATAR, scene, text_voice = R.wait_until, R.AVATAR, R.scene, R.text_voice
 local avatar, create_video, status_of = R.avatar, R.create_video, R.status_of
 
-local emu
-
-setup(function()
-  emu = R.start()
-end)
-
-teardown(R.stop)
-before_each(R.fresh)
+local emu = R.use()
 
 describe("POST /v2/video/generate and GET /v1/video_status.get", function()
   it("returns a 32-hex video_id in the v2 envelope", function()

@@ -5,14 +5,7 @@
 local R = require "emulator.raw"
 local get, post = R.get, R.post
 
-local emu
-
-setup(function()
-  emu = R.start()
-end)
-
-teardown(R.stop)
-before_each(R.fresh)
+local emu = R.use()
 
 describe("POST /v1/workflows/executions", function()
   local function create(input, wtype)

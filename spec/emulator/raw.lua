@@ -36,6 +36,15 @@ function M.fresh()
   M.emu:config({time_scale = 200, url_ttl = 7 * 86400, api_keys = {KEY}})
 end
 
+--- For a spec file: the emulator (M.start), fresh before each test, stopped after the file.
+function M.use()
+  local busted = require "busted" -- the DSL of the spec file being run (a module has no globals of it)
+  M.start()
+  busted.teardown(M.stop)
+  busted.before_each(M.fresh)
+  return M.emu
+end
+
 
 ---------------------------------------------------------------------------------------
 -- a raw HTTP/1.1 client on luasocket: keep-alive, pipelining, and visible faults

@@ -4,10 +4,7 @@
 -- The list is read from the contract at run time, so a create added there is covered here.
 local h = require "emulator.http"
 
-local emu
-setup(function() emu = h.start() end)
-teardown(h.stop)
-before_each(function() emu:reset() end)
+local emu = h.use()
 
 local contract = h.contract
 

@@ -9,14 +9,7 @@ local connect, request_bytes, read_response, decode = R.connect, R.request_bytes
 local http, get, post, scene = R.http, R.get, R.post, R.scene
 local create_video, interpreter = R.create_video, R.interpreter
 
-local emu
-
-setup(function()
-  emu = R.start()
-end)
-
-teardown(R.stop)
-before_each(R.fresh)
+local emu = R.use()
 
 describe("the server", function()
   it("prints a loopback URL and exposes it on the handle", function()

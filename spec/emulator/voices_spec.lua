@@ -2,10 +2,7 @@
 -- clone (trains on the clock), reads, the private list, delete; the catalogue reads unchanged.
 local h = require "emulator.http"
 
-local emu
-setup(function() emu = h.start() end)
-teardown(h.stop)
-before_each(function() emu:reset() end)
+local emu = h.use()
 
 local call, data = h.call, h.data
 
