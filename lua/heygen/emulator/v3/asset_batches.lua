@@ -8,6 +8,7 @@
 local reply = require "heygen.emulator.reply"
 local S = require "heygen.emulator.v3.support"
 local assets = require "heygen.emulator.v3.assets"
+local batches = require "heygen.emulator.v3.batches"
 
 local null, int = reply.null, reply.int
 local v3, invalid, check, body_object = S.v3, S.invalid, S.check, S.body_object
@@ -71,25 +72,10 @@ end
 local function get_batch(req, st, bid)
   local batch = st.v3.asset_batches[bid]
   if not batch then return not_found("batch_not_found", "Asset batch", bid) end
-  local limit, start, bad = S.page_args(req, st, "asset_batch:" .. bid, 100, 100)
-  if bad then return bad end
-  start = start or 0
-  local counts, items, ended, completed = {}, {}, 0, 0
-  for i, aid in ipairs(batch.items) do
+  return batches.batch_page(req, st, "asset_batch:" .. bid, batch, function(aid)
     local status, e = item_status(st, batch, aid)
-    counts[status] = (counts[status] or 0) + 1
-    if status ~= "queued" then ended = ended + 1 end
-    if status == "completed" then completed = completed + 1 end
-    if i > start and #items < limit then
-      items[#items + 1] = {item_index = i - 1, video_id = aid, status = status,
-                           error = e and {code = e.code, message = e.message} or null}
-    end
-  end
-  local more = start + #items < #batch.items
-  return v3({batch_id = batch.id, title = batch.title or null, created_at = batch.created_at,
-             status = ended < #batch.items and "processing" or (completed > 0 and "completed" or "failed"),
-             total_items = #batch.items, counts_by_status = counts, items = reply.array(items), has_more = more,
-             next_token = more and S.cursor(st, "asset_batch:" .. bid, start + #items) or null})
+    return status, e and {code = e.code, message = e.message}
+  end)
 end
 
 -- GET /v3/assets/statuses: asset_ids and/or batch_ids (comma-separated, at most 100 ids in

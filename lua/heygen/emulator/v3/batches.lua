@@ -94,35 +94,56 @@ end
 
 -- GET /v3/.../batches/{id}: the aggregate status (processing until every item ends,
 -- then completed unless all failed), counts, and a page of items, with has_more and
--- next_token inside data (docs 0.4 exception). Items name their job's id video_id
--- whatever the kind (docs 5.4).
--- The batch's aggregate status, counts and items from index `start` (at most `limit`).
-local function batch_summary(st, batch, start, limit)
+-- next_token inside data (docs 0.4 exception). Items name their id video_id whatever the
+-- kind (docs 5.4). Asset batches (v3/asset_batches.lua) answer the same way.
+
+-- The aggregate status, counts by status and the items from index `start` (at most
+-- `limit`) of a batch's ids; read(id, on_page) -> its status, and when on_page its error
+-- ({code, message}, a failed item's).
+local function summary(ids, start, limit, read)
   local counts, items, ended, completed = {}, {}, 0, 0
-  local item_status = BATCH_KINDS[batch.kind or "video"].status
-  for i, vid in ipairs(batch.items) do
-    local job = st.jobs[vid]
-    local status = job and not job.deleted and BULK_STATUS[item_status(st, job)] or "failed"
+  for i, id in ipairs(ids) do
+    local on_page = i > start and #items < limit
+    local status, e = read(id, on_page)
     counts[status] = (counts[status] or 0) + 1
     if status == "completed" or status == "failed" then ended = ended + 1 end
     if status == "completed" then completed = completed + 1 end
-    if i > start and #items < limit then
-      local e = null
-      if status == "failed" then
-        local f = job and not job.deleted and st:failure(job) or {code = "deleted", message = "deleted"}
-        e = {code = tostring(f.code), message = f.message}
-      end
-      items[#items + 1] = {item_index = i - 1, video_id = vid, status = status, error = e}
-    end
+    if on_page then items[#items + 1] = {item_index = i - 1, video_id = id, status = status, error = e or null} end
   end
-  local aggregate = ended < #batch.items and "processing" or (completed > 0 and "completed" or "failed")
+  local aggregate = ended < #ids and "processing" or (completed > 0 and "completed" or "failed")
   return aggregate, counts, items
+end
+
+-- A batch's GET answer, one page of its items (scope: its page tokens'); batch = {id, title,
+-- created_at, items = ids}, read as summary reads them.
+local function batch_page(req, st, scope, batch, read)
+  local limit, start, bad = page_args(req, st, scope, 100, 100)
+  if bad then return bad end
+  start = start or 0
+  local aggregate, counts, items = summary(batch.items, start, limit, read)
+  local more = start + #items < #batch.items
+  return v3({batch_id = batch.id, title = batch.title or null, created_at = batch.created_at, status = aggregate,
+             total_items = #batch.items, counts_by_status = counts, items = reply.array(items), has_more = more,
+             next_token = more and cursor(st, scope, start + #items) or null})
+end
+
+-- A job batch's items: the status of each job (a deleted one failed), the job's failure.
+local function job_reader(st, batch)
+  local item_status = BATCH_KINDS[batch.kind or "video"].status
+  return function(vid, on_page)
+    local job = st.jobs[vid]
+    local live_job = job and not job.deleted and job
+    local status = live_job and BULK_STATUS[item_status(st, job)] or "failed"
+    if not (on_page and status == "failed") then return status end
+    local f = live_job and st:failure(job) or {code = "deleted", message = "deleted"}
+    return status, {code = tostring(f.code), message = f.message}
+  end
 end
 
 -- batch.finished once every item ended (docs 8.2): the batch view's fields [INF payload].
 local function batch_check(st, batch)
   if not batch or batch.v3_event then return end
-  local aggregate, counts, items = batch_summary(st, batch, 0, #batch.items)
+  local aggregate, counts, items = summary(batch.items, 0, #batch.items, job_reader(st, batch))
   if aggregate == "processing" then return end
   note_event(st, batch, "batch.finished", {batch_id = batch.id, status = aggregate, total_items = #batch.items,
                                            counts_by_status = counts, items = reply.array(items),
@@ -134,19 +155,13 @@ local function batch_getter(kind)
   return function(req, st, bid)
     local batch = st.v3.batches[bid]
     if not batch or (batch.kind or "video") ~= kind then return not_found("batch_not_found", "Batch", bid) end
-    local limit, start, bad = page_args(req, st, "batch:" .. bid, 100, 100)
-    if bad then return bad end
-    start = start or 0
-    local aggregate, counts, items = batch_summary(st, batch, start, limit)
-    batch_check(st, batch)
-    local more = start + #items < #batch.items
-    return v3({batch_id = batch.id, title = batch.title, created_at = batch.created_at, status = aggregate,
-               total_items = #batch.items, counts_by_status = counts, items = reply.array(items), has_more = more,
-               next_token = more and cursor(st, "batch:" .. bid, start + #items) or null})
+    local res = batch_page(req, st, "batch:" .. bid, batch, job_reader(st, batch))
+    if res.status == 200 then batch_check(st, batch) end
+    return res
   end
 end
 
-
+M.batch_page = batch_page
 M.bulk_statuses, M.batch_creator, M.batch_getter, M.BATCH_KINDS = bulk_statuses, batch_creator, batch_getter,
   BATCH_KINDS
 
