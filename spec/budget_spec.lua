@@ -7,10 +7,7 @@ local support = require "support"
 
 local CINEMATIC = "A cinematic trailer shot of a knight on a cliff at dawn"
 
-local emu
-setup(function() emu = support.emulator() end)
-teardown(function() if emu then emu:stop() end end)
-before_each(function() emu:reset() end)
+local emu = support.use_emulator()
 
 local function guarded(usd, path) return support.client(emu, { budget = { usd = usd, journal = path } }) end
 

@@ -2,10 +2,7 @@
 local heygen = require "heygen"
 local support = require "support"
 
-local emu
-setup(function() emu = support.emulator() end)
-teardown(function() if emu then emu:stop() end end)
-before_each(function() emu:reset() end)
+local emu = support.use_emulator()
 
 describe("heygen.client options", function()
   it("rejects an unknown option and names the one meant", function()

@@ -3,13 +3,8 @@
 local heygen = require "heygen"
 local support = require "support"
 
-local emu, hg
-setup(function()
-  emu = support.emulator()
-  hg = support.client(emu)
-end)
-teardown(function() if emu then emu:stop() end end)
-before_each(function() emu:reset() end)
+local emu = support.use_emulator()
+local hg = support.client(emu)
 
 local IMAGE, LAST = "https://example.com/first.png", "https://example.com/last.png"
 

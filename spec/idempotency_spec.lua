@@ -4,12 +4,9 @@
 local support = require "support"
 local v3 = require "heygen.api.v3"
 
-local emu
-setup(function() emu = support.emulator() end)
-teardown(function() if emu then emu:stop() end end)
-before_each(function() emu:reset() end)
+local emu = support.use_emulator()
 
-local AVATAR, VOICE = "Abigail_expressive_2024112501", "1bd001e7e50f421d891986aad5158bc8"
+local AVATAR, VOICE = support.AVATAR, support.VOICE
 local KEY_PATTERN = "^[%w_:%.%-]+$"
 
 local function body() return { type = "avatar", avatar_id = AVATAR, script = "Exactly once.", voice_id = VOICE } end

@@ -3,15 +3,10 @@ local heygen = require "heygen"
 local core = require "heygen.core"
 local support = require "support"
 
-local emu, hg
-setup(function()
-  emu = support.emulator()
-  hg = support.client(emu)
-end)
-teardown(function() if emu then emu:stop() end end)
-before_each(function() emu:reset() end)
+local emu = support.use_emulator()
+local hg = support.client(emu)
 
-local AVATAR, VOICE = "Abigail_expressive_2024112501", "1bd001e7e50f421d891986aad5158bc8"
+local AVATAR, VOICE = support.AVATAR, support.VOICE
 
 local function scene(text)
   return { character = { type = "avatar", avatar_id = AVATAR, avatar_style = "normal" },

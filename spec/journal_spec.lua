@@ -5,10 +5,7 @@ local core = require "heygen.core"
 local socket = require "socket"
 local support = require "support"
 
-local emu
-setup(function() emu = support.emulator() end)
-teardown(function() if emu then emu:stop() end end)
-before_each(function() emu:reset() end)
+local emu = support.use_emulator()
 
 local LUA = os.getenv("HEYGEN_TEST_LUA") or "lua5.4"
 local CREATES = { "^/v1/workflows/executions$", "^/v2/video/generate$" }

@@ -6,10 +6,7 @@ local heygen = require "heygen"
 local core = require "heygen.core"
 local support = require "support"
 
-local emu
-setup(function() emu = support.emulator() end)
-teardown(function() if emu then emu:stop() end end)
-before_each(function() emu:reset() end)
+local emu = support.use_emulator()
 
 local function sh(cmd)
   local r = os.execute(cmd)

@@ -6,13 +6,8 @@ local heygen = require "heygen"
 local scheduler = require "heygen.scheduler"
 local support = require "support"
 
-local emu, hg
-setup(function()
-  emu = support.emulator()
-  hg = support.client(emu)
-end)
-teardown(function() if emu then emu:stop() end end)
-before_each(function() emu:reset() end)
+local emu = support.use_emulator()
+local hg = support.client(emu)
 
 -- The status requests the emulator received after log entry `since`.
 local function status_polls(since)

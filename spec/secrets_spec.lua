@@ -6,10 +6,7 @@ local support = require "support"
 
 local KEY, FAL_KEY = support.API_KEY, support.FAL_KEY
 
-local emu
-setup(function() emu = support.emulator() end)
-teardown(function() if emu then emu:stop() end end)
-before_each(function() emu:reset() end)
+local emu = support.use_emulator()
 
 local SCENE = { {
   character = { type = "avatar", avatar_id = "Abigail_expressive_2024112501" },

@@ -7,12 +7,9 @@ local support = require "support"
 
 local json = heygen.json
 
-local emu
-setup(function() emu = support.emulator() end)
-teardown(function() if emu then emu:stop() end end)
-before_each(function() emu:reset() end)
+local emu = support.use_emulator()
 
-local AVATAR, VOICE = "Abigail_expressive_2024112501", "1bd001e7e50f421d891986aad5158bc8"
+local AVATAR, VOICE = support.AVATAR, support.VOICE
 local TEMPLATE = "22a48da453ef4c014a6a60d827a02f0b"
 local APIS = { "v2", "v3" }
 

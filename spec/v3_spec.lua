@@ -2,10 +2,7 @@
 local env = require "api.v3_env"
 local support = require "support"
 
-local emu, hg
-setup(function() emu, hg = env.start() end)
-teardown(env.stop)
-before_each(function() emu:reset() end)
+local _, hg = env.use()
 local VOICE = env.VOICE
 
 describe("the emulator's closed bodies (the strict contract's additionalProperties: false)", function()

@@ -10,7 +10,7 @@ setup(function()
 end)
 teardown(function() if emu then emu:stop() end end)
 
-local AVATAR, VOICE = "Abigail_expressive_2024112501", "1bd001e7e50f421d891986aad5158bc8"
+local AVATAR, VOICE = support.AVATAR, support.VOICE
 local TEMPLATE = "22a48da453ef4c014a6a60d827a02f0b"
 
 -- A valid scene, with `over` laid on its parts: over = {voice = {...}, character = {...}, background = {...}}.

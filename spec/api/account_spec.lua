@@ -2,10 +2,7 @@
 -- (the client against the emulator: the requests it sent, what the user sees).
 local env = require "api.v3_env"
 
-local emu, hg
-setup(function() emu, hg = env.start() end)
-teardown(env.stop)
-before_each(function() emu:reset() end)
+local emu, hg = env.use()
 
 describe("users/me and remaining_quota under api v3", function()
   local function billing(kind, currency)

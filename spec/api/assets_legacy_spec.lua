@@ -3,10 +3,7 @@
 local env = require "api.legacy_env"
 local support = require "support"
 
-local emu, hg
-setup(function() emu, hg = env.start() end)
-teardown(env.stop)
-before_each(function() emu:reset() end)
+local emu, hg = env.use()
 
 describe("hg:upload_asset", function()
   local dir

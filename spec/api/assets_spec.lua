@@ -2,15 +2,8 @@
 -- (the client against the emulator: the requests it sent, what the user sees).
 local env = require "api.v3_env"
 
-local emu, hg
-setup(function() emu, hg = env.start() end)
-teardown(env.stop)
-before_each(function() emu:reset() end)
-local KEY_PATTERN = env.KEY_PATTERN
-local PNG = env.PNG
-local last = env.last
-local sent = env.sent
-local download = env.download
+local emu, hg = env.use()
+local KEY_PATTERN, PNG, last, sent, download = env.KEY_PATTERN, env.PNG, env.last, env.sent, env.download
 local write_file = env.write_file
 
 describe("assets under api v3", function()

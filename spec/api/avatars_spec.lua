@@ -2,15 +2,8 @@
 -- (the client against the emulator: the requests it sent, what the user sees).
 local env = require "api.v3_env"
 
-local emu, hg
-setup(function() emu, hg = env.start() end)
-teardown(env.stop)
-before_each(function() emu:reset() end)
-local AVATAR = env.AVATAR
-local VOICE = env.VOICE
-local PHOTO = env.PHOTO
-local JAPANESE_VOICE = env.JAPANESE_VOICE
-local last = env.last
+local emu, hg = env.use()
+local AVATAR, VOICE, PHOTO, JAPANESE_VOICE, last = env.AVATAR, env.VOICE, env.PHOTO, env.JAPANESE_VOICE, env.last
 local download = env.download
 
 describe("avatars, looks, groups and voices under api v3", function()

@@ -3,14 +3,8 @@
 local env = require "api.v3_env"
 local support = require "support"
 
-local emu, hg
-setup(function() emu, hg = env.start() end)
-teardown(env.stop)
-before_each(function() emu:reset() end)
-local KEY_PATTERN = env.KEY_PATTERN
-local sent = env.sent
-local download = env.download
-local avatar_body = env.avatar_body
+local emu, hg = env.use()
+local KEY_PATTERN, sent, download, avatar_body = env.KEY_PATTERN, env.sent, env.download, env.avatar_body
 local v2_scene = env.v2_scene
 
 describe("video batches", function()

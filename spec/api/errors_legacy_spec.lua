@@ -5,10 +5,7 @@ local support = require "support"
 local heygen = require "heygen"
 local json = heygen.json
 
-local emu, hg
-setup(function() emu, hg = env.start() end)
-teardown(env.stop)
-before_each(function() emu:reset() end)
+local emu, hg = env.use()
 local scene = env.scene
 
 describe("documented error shapes", function()

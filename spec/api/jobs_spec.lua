@@ -4,13 +4,8 @@ local env = require "api.v3_env"
 local support = require "support"
 local heygen = require "heygen"
 
-local emu, hg
-setup(function() emu, hg = env.start() end)
-teardown(env.stop)
-before_each(function() emu:reset() end)
-local last = env.last
-local avatar_body = env.avatar_body
-local v2_scene = env.v2_scene
+local emu, hg = env.use()
+local last, avatar_body, v2_scene = env.last, env.avatar_body, env.v2_scene
 
 describe("jobs re-attached under api v3", function()
   it("hg:job(\"video\", id) and heygen.resume follow the v3 endpoints", function()

@@ -1,13 +1,8 @@
 -- hg:lipsync (the client against the emulator: the requests it sent, what the user sees).
 local env = require "api.v3_env"
 
-local emu, hg
-setup(function() emu, hg = env.start() end)
-teardown(env.stop)
-before_each(function() emu:reset() end)
-local sent = env.sent
-local statuses = env.statuses
-local write_file = env.write_file
+local emu, hg = env.use()
+local sent, statuses, write_file = env.sent, env.statuses, env.write_file
 
 describe("hg:lipsync", function()
   it("dubs a video with an uploaded audio asset and follows it to completed", function()

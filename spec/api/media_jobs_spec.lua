@@ -2,10 +2,7 @@
 -- user sees).
 local env = require "api.v3_env"
 
-local emu, hg
-setup(function() emu, hg = env.start() end)
-teardown(env.stop)
-before_each(function() emu:reset() end)
+local emu, hg = env.use()
 
 describe("background removal and AI clipping", function()
   it("check their fields before any request, naming field, rule and value", function()

@@ -2,15 +2,8 @@
 -- (the client against the emulator: the requests it sent, what the user sees).
 local env = require "api.legacy_env"
 
-local emu, hg
-setup(function() emu, hg = env.start() end)
-teardown(env.stop)
-before_each(function() emu:reset() end)
-local AVATAR = env.AVATAR
-local VOICE = env.VOICE
-local LANDSCAPE = env.LANDSCAPE
-local PORTRAIT = env.PORTRAIT
-local sent = env.sent
+local emu, hg = env.use()
+local AVATAR, VOICE, LANDSCAPE, PORTRAIT, sent = env.AVATAR, env.VOICE, env.LANDSCAPE, env.PORTRAIT, env.sent
 
 describe("catalogue calls", function()
   it("hg:avatars() lists avatars and talking photos in the documented shape", function()

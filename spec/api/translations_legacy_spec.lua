@@ -3,12 +3,8 @@
 local env = require "api.legacy_env"
 local support = require "support"
 
-local emu, hg
-setup(function() emu, hg = env.start() end)
-teardown(env.stop)
-before_each(function() emu:reset() end)
-local sent = env.sent
-local statuses = env.statuses
+local emu, hg = env.use()
+local sent, statuses = env.sent, env.statuses
 
 describe("hg:translate_video", function()
   it("runs its own status machine (pending, running, success) to a link in url", function()

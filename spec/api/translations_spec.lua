@@ -3,14 +3,8 @@
 local env = require "api.v3_env"
 local support = require "support"
 
-local emu, hg
-setup(function() emu, hg = env.start() end)
-teardown(env.stop)
-before_each(function() emu:reset() end)
-local KEY_PATTERN = env.KEY_PATTERN
-local sent = env.sent
-local statuses = env.statuses
-local download = env.download
+local emu, hg = env.use()
+local KEY_PATTERN, sent, statuses, download = env.KEY_PATTERN, env.sent, env.statuses, env.download
 
 describe("video translations under api v3", function()
   it("translate_video sends the v3 body and follows pending -> running -> completed", function()

@@ -2,12 +2,8 @@
 local env = require "api.v3_env"
 local support = require "support"
 
-local emu, hg
-setup(function() emu, hg = env.start() end)
-teardown(env.stop)
-before_each(function() emu:reset() end)
-local last = env.last
-local statuses = env.statuses
+local emu, hg = env.use()
+local last, statuses = env.last, env.statuses
 
 describe("hg:video_agent", function()
   it("creates a session and follows it to its video, then downloads it", function()

@@ -5,20 +5,10 @@ local support = require "support"
 local heygen = require "heygen"
 local json = heygen.json
 
-local emu, hg
-setup(function() emu, hg = env.start() end)
-teardown(env.stop)
-before_each(function() emu:reset() end)
-local AVATAR = env.AVATAR
-local VOICE = env.VOICE
-local NO_VOICE_FEMALE = env.NO_VOICE_FEMALE
-local NO_VOICE_MALE = env.NO_VOICE_MALE
-local FIRST_FEMALE_VOICE = env.FIRST_FEMALE_VOICE
-local FIRST_MALE_VOICE = env.FIRST_MALE_VOICE
-local SEEDED_VIDEOS = env.SEEDED_VIDEOS
-local sent = env.sent
-local scene = env.scene
-local statuses = env.statuses
+local emu, hg = env.use()
+local AVATAR, VOICE, NO_VOICE_FEMALE, NO_VOICE_MALE = env.AVATAR, env.VOICE, env.NO_VOICE_FEMALE, env.NO_VOICE_MALE
+local FIRST_FEMALE_VOICE, FIRST_MALE_VOICE = env.FIRST_FEMALE_VOICE, env.FIRST_MALE_VOICE
+local SEEDED_VIDEOS, sent, scene, statuses = env.SEEDED_VIDEOS, env.sent, env.scene, env.statuses
 
 describe("hg:create_video (avatar videos)", function()
   it("sends every scene kind as given and completes with captions", function()

@@ -2,10 +2,7 @@
 -- the user sees). The list and text_to_speech: spec/api/avatars_spec.lua.
 local env = require "api.v3_env"
 
-local emu, hg
-setup(function() emu, hg = env.start() end)
-teardown(env.stop)
-before_each(function() emu:reset() end)
+local emu, hg = env.use()
 
 describe("voices: design, clone, one, delete", function()
   it("voice reads one voice of the list, in the legacy shape too", function()

@@ -2,13 +2,8 @@
 -- (the client against the emulator: the requests it sent, what the user sees).
 local env = require "api.v3_env"
 
-local emu, hg
-setup(function() emu, hg = env.start() end)
-teardown(env.stop)
-before_each(function() emu:reset() end)
-local KEY_PATTERN = env.KEY_PATTERN
-local last = env.last
-local avatar_body = env.avatar_body
+local emu, hg = env.use()
+local KEY_PATTERN, last, avatar_body = env.KEY_PATTERN, env.last, env.avatar_body
 
 describe("webhook endpoints and event types", function()
   it("creates, lists, updates, rotates and deletes an endpoint", function()

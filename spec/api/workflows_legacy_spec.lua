@@ -2,10 +2,7 @@
 -- (the client against the emulator: the requests it sent, what the user sees).
 local env = require "api.legacy_env"
 
-local emu, hg
-setup(function() emu, hg = env.start() end)
-teardown(env.stop)
-before_each(function() emu:reset() end)
+local _, hg = env.use()
 local sent = env.sent
 
 describe("hg:generate_video (text-to-video workflows)", function()
