@@ -90,6 +90,44 @@ describe("core.header_list", function()
   end)
 end)
 
+describe("Multi ids in flight", function()
+  it("find each transfer by its id through adds, cancels and records, hundreds at once", function()
+    local m = core.multi { max_host_connections = 4 }
+    local ids, cancelled, seen = {}, {}, {}
+    for i = 1, 300 do
+      ids[i] = assert(m:add { url = emu.url .. "/_emulator/test/echo?i=" .. i, details = false })
+      assert.is_nil(seen[ids[i]])
+      seen[ids[i]] = true
+    end
+    for i = 3, 300, 3 do -- out of order, across the table's probe runs
+      assert.is_true(m:cancel(ids[i]))
+      cancelled[ids[i]] = true
+    end
+    for i = 1, 300 do
+      if cancelled[ids[i]] then
+        assert.is_false(m:cancel(ids[i]))
+        assert.is_nil(m:progress(ids[i]))
+      else
+        assert.is_number((m:progress(ids[i])))
+      end
+    end
+    assert.are.equal(200, m:running())
+    local want = {}
+    for i = 1, 300 do if not cancelled[ids[i]] then want[#want + 1] = ids[i] end end
+    local got = C.collect(m, want)
+    for i = 1, 300 do
+      if cancelled[ids[i]] then
+        assert.is_nil(got[ids[i]])
+      else
+        assert.are.equal(tostring(i), assert(core.json_decode(got[ids[i]].body)).query.i)
+        assert.is_false(m:cancel(ids[i])) -- delivered: no longer in flight
+      end
+    end
+    assert.are.equal(0, m:running())
+    m:close()
+  end)
+end)
+
 describe("the client's status polls", function()
   it("send the key, User-Agent and Accept on every poll through one shared list", function()
     local hg = heygen.client { api_key = "poll-key-0123", base_url = emu.url, user_agent = "poll-path/1",

@@ -77,6 +77,7 @@ typedef struct request {
   int short_record; /* its full record could not be made (no memory): a short one */
   CURLcode result;  /* its final code, once finished */
   struct request *next_paused, *next_done;
+  int anchor; /* its slot in the multi's anchor table (luaL_ref), LUA_NOREF when none */
   char errbuf[CURL_ERROR_SIZE];
 } request;
 
@@ -98,7 +99,12 @@ struct multi {
   int closed;
   long host_max, total_max;
   lua_Integer next_id;
-  int inflight_ref; /* registry ref: id -> Request userdata (anchors them) */
+  int inflight_ref; /* registry ref: the anchor table, slot -> Request userdata */
+  /* id -> request, open addressing (linear probes, backward-shift deletes). The
+   * anchors are slots reused as transfers end, never new keys: a Lua table keyed
+   * by ever-growing ids rehashed on nearly every add at 63 in flight. */
+  request **byid;
+  size_t byid_cap, byid_live;
   int running;
   CURL *pool[POOL_MAX];
   unsigned pool_plain[POOL_MAX]; /* still set up for a plain GET of this generation, or 0 */
@@ -541,24 +547,96 @@ static void request_free_all(request *r) {
   buffer_free(&r->head);
 }
 
-static void inflight_set(lua_State *L, multi *mu, lua_Integer id, int value_idx) {
-  lua_rawgeti(L, LUA_REGISTRYINDEX, mu->inflight_ref);
-  if (value_idx)
-    lua_pushvalue(L, value_idx);
-  else
-    lua_pushnil(L);
-  lua_rawseti(L, -2, (int)id);
-  lua_pop(L, 1);
+static size_t byid_home(const multi *mu, lua_Integer id) {
+  return (size_t)(((unsigned long long)id * 0x9E3779B97F4A7C15ULL) >> 17) & (mu->byid_cap - 1);
 }
 
-/* Push the Request userdata for id, or nil. */
-static request *inflight_get(lua_State *L, multi *mu, lua_Integer id) {
-  request *r;
+static void byid_put(multi *mu, request *r) {
+  size_t i = byid_home(mu, r->id);
+  while (mu->byid[i]) i = (i + 1) & (mu->byid_cap - 1);
+  mu->byid[i] = r;
+  mu->byid_live++;
+}
+
+/* Room for one more id (the table at most half full); 0: no memory. */
+static int byid_reserve(multi *mu) {
+  request **old = mu->byid;
+  size_t i, cap = mu->byid_cap, bigger = cap ? cap * 2 : 64;
+  if ((mu->byid_live + 1) * 2 <= cap) return 1;
+  mu->byid = calloc(bigger, sizeof(*mu->byid));
+  if (!mu->byid) {
+    mu->byid = old;
+    return 0;
+  }
+  mu->byid_cap = bigger;
+  mu->byid_live = 0;
+  for (i = 0; i < cap; i++)
+    if (old[i]) byid_put(mu, old[i]);
+  free(old);
+  return 1;
+}
+
+/* Where id is (*found = 1), or the empty slot ending its probe run. */
+static size_t byid_find(const multi *mu, lua_Integer id, int *found) {
+  size_t i;
+  *found = 0;
+  if (!mu->byid_cap) return 0;
+  for (i = byid_home(mu, id); mu->byid[i]; i = (i + 1) & (mu->byid_cap - 1))
+    if (mu->byid[i]->id == id) {
+      *found = 1;
+      break;
+    }
+  return i;
+}
+
+static void byid_remove(multi *mu, lua_Integer id) {
+  int found;
+  size_t hole = byid_find(mu, id, &found), i, mask = mu->byid_cap - 1;
+  if (!found) return;
+  mu->byid[hole] = NULL;
+  mu->byid_live--;
+  /* backward shift: a later entry of the run moves into the hole unless its home
+   * lies cyclically in (hole, i] */
+  for (i = (hole + 1) & mask; mu->byid[i]; i = (i + 1) & mask) {
+    size_t home = byid_home(mu, mu->byid[i]->id);
+    if (((i - home) & mask) >= ((i - hole) & mask)) {
+      mu->byid[hole] = mu->byid[i];
+      mu->byid[i] = NULL;
+      hole = i;
+    }
+  }
+}
+
+/* Anchor the Request userdata at value_idx and index it by its id. Raises only
+ * for want of memory, with nothing changed. */
+static void inflight_add(lua_State *L, multi *mu, request *r, int value_idx) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, mu->inflight_ref);
-  lua_rawgeti(L, -1, (int)id);
-  lua_remove(L, -2);
-  r = lua_isnil(L, -1) ? NULL : luaL_checkudata(L, -1, REQUEST_T);
-  return r;
+  lua_pushvalue(L, value_idx);
+  r->anchor = luaL_ref(L, -2);
+  if (!byid_reserve(mu)) {
+    luaL_unref(L, -1, r->anchor);
+    r->anchor = LUA_NOREF;
+    luaL_error(L, "out of memory adding a transfer");
+  }
+  lua_pop(L, 1);
+  byid_put(mu, r);
+}
+
+/* Drop r's anchor and id (allocates nothing: its slot exists already). */
+static void inflight_remove(lua_State *L, multi *mu, request *r) {
+  byid_remove(mu, r->id);
+  if (r->anchor == LUA_NOREF) return;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, mu->inflight_ref);
+  luaL_unref(L, -1, r->anchor);
+  lua_pop(L, 1);
+  r->anchor = LUA_NOREF;
+}
+
+/* The request in flight with this id, or NULL. */
+static request *inflight_get(multi *mu, lua_Integer id) {
+  int found;
+  size_t i = byid_find(mu, id, &found);
+  return found ? mu->byid[i] : NULL;
 }
 
 /* Request headers come as a map {name = value} or a list {"Name: value"}. */
@@ -967,11 +1045,12 @@ static int multi_add(lua_State *L) {
   /* its slot in the in-flight table before a handle is taken: the last step
    * that may raise (no memory) while nothing would be left behind */
   r->id = mu->next_id + 1;
-  inflight_set(L, mu, r->id, 3);
+  r->anchor = LUA_NOREF;
+  inflight_add(L, mu, r, 3);
   mu->next_id = r->id;
   e = take_handle(mu, plain, &ready);
   if (!e) {
-    inflight_set(L, mu, r->id, 0);
+    inflight_remove(L, mu, r);
     return luaL_error(L, "curl_easy_init failed");
   }
   r->easy = e;
@@ -993,7 +1072,7 @@ static int multi_add(lua_State *L) {
 
   if (!build_headers(L, 2, &o, r)) {
     request_free_all(r);
-    inflight_set(L, mu, r->id, 0);
+    inflight_remove(L, mu, r);
     return luaL_error(L, "out of memory building headers");
   }
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->shared ? r->shared->list : r->headers);
@@ -1002,7 +1081,7 @@ static int multi_add(lua_State *L) {
   err = plain ? NULL : set_method_body(L, 2, &o, r);
   if (err) {
     request_free_all(r);
-    inflight_set(L, mu, r->id, 0);
+    inflight_remove(L, mu, r);
     luaL_pushfail(L);
     lua_pushstring(L, err);
     lua_pushinteger(L, CURLE_READ_ERROR);
@@ -1011,7 +1090,7 @@ static int multi_add(lua_State *L) {
 
   if (curl_multi_add_handle(mu->m, e) != CURLM_OK) {
     request_free_all(r);
-    inflight_set(L, mu, r->id, 0);
+    inflight_remove(L, mu, r);
     return luaL_error(L, "curl_multi_add_handle failed");
   }
   r->plain = plain; /* set up completely: its handle may skip the reset */
@@ -1304,7 +1383,7 @@ static void deliver(lua_State *L, multi *mu) {
     r = mu->done;
     unlink_done(mu, r);
     mu->running--;
-    inflight_set(L, mu, r->id, 0); /* a nil into an existing slot allocates nothing */
+    inflight_remove(L, mu, r); /* allocates nothing */
     request_free_all(r);
   }
 }
@@ -1483,7 +1562,7 @@ static int multi_running(lua_State *L) {
 
 static int multi_progress(lua_State *L) {
   multi *mu = check_multi(L, 1);
-  request *r = inflight_get(L, mu, (lua_Integer)luaL_checknumber(L, 2));
+  request *r = inflight_get(mu, (lua_Integer)luaL_checknumber(L, 2));
   curl_off_t done = 0, total = -1, from;
   if (!r || !r->easy) return 0;
   curl_easy_getinfo(r->easy, CURLINFO_SIZE_DOWNLOAD_T, &done);
@@ -1501,14 +1580,14 @@ static int multi_progress(lua_State *L) {
 
 static int multi_cancel(lua_State *L) {
   multi *mu = check_multi(L, 1);
-  request *r = inflight_get(L, mu, (lua_Integer)luaL_checknumber(L, 2));
+  request *r = inflight_get(mu, (lua_Integer)luaL_checknumber(L, 2));
   if (!r || !r->easy) {
     lua_pushboolean(L, 0);
     return 1;
   }
   if (r->finished) unlink_done(mu, r); /* its record is never delivered */
   mu->running--;
-  inflight_set(L, mu, r->id, 0);
+  inflight_remove(L, mu, r);
   request_free_all(r);
   lua_pushboolean(L, 1);
   return 1;
@@ -1534,6 +1613,9 @@ static int multi_close(lua_State *L) {
     luaL_unref(L, LUA_REGISTRYINDEX, mu->inflight_ref);
     mu->inflight_ref = LUA_NOREF;
   }
+  free(mu->byid);
+  mu->byid = NULL;
+  mu->byid_cap = mu->byid_live = 0;
   for (i = 0; i < mu->npool; i++) curl_easy_cleanup(mu->pool[i]);
   mu->npool = 0;
   for (i = 0; i < 2; i++) {
