@@ -10,16 +10,13 @@ local rules = require "heygen.api.rules"
 local opts = cli.parse(arg, {
   name = "image_to_video.lua",
   summary = "Animate an image (a local file or an http(s) URL) into a video clip, and download it.",
-  options = {
+  options = cli.output_options({
     { "image", "string", "the first frame: a .jpg/.png file (uploaded) or an http(s) URL", required = true },
     { "prompt", "string", "how the image should move", required = true },
     { "tail", "string", "an optional last frame: a file or a URL" },
     { "provider", "string", table.concat(rules.WORKFLOW_PROVIDERS, ", "), default = rules.DEFAULT_PROVIDER },
     { "aspect", "string", table.concat(rules.WORKFLOW_ASPECT_RATIOS, ", "), default = rules.DEFAULT_ASPECT_RATIO },
-    { "out", "string", "where to write the MP4 (default: JOB_ID.mp4 here)", metavar = "PATH" },
-    { "timeout", "number", "seconds to wait for the render (then exit 4)", default = 900, metavar = "SECONDS" },
-    { "quiet", "flag", "no progress output" },
-  },
+  }, { timeout = 900 }),
 })
 
 local hg, emu = cli.connect()

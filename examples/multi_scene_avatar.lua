@@ -18,7 +18,7 @@ local BACKGROUNDS = { "#0B1F3A", "#F4F1EA", "#1D3B2A" }
 local spec = {
   name = "multi_scene_avatar.lua",
   summary = "Render a multi-scene avatar video (1 to 50 scenes) from a script file, and download it.",
-  options = {
+  options = cli.output_options({
     { "script-file", "string", "text file; paragraphs separated by blank lines become scenes" },
     { "avatar", "string", "avatar id (default: the first available avatar with a default voice)" },
     { "voice", "string", "voice id (default: the avatar's default voice)" },
@@ -28,10 +28,7 @@ local spec = {
     { "title", "string", "video title in your HeyGen library", default = "Multi-scene video" },
     { "caption", "flag", "add captions" },
     { "test", "flag", "test mode: watermarked, no credits used" },
-    { "out", "string", "where to write the MP4 (default: JOB_ID.mp4 here)", metavar = "PATH" },
-    { "timeout", "number", "seconds to wait for the render (then exit 4)", default = 1800, metavar = "SECONDS" },
-    { "quiet", "flag", "no progress output" },
-  },
+  }, { timeout = 1800 }),
 }
 local opts = cli.parse(arg, spec)
 

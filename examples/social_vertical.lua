@@ -10,17 +10,14 @@ local cli = require "heygen.cli"
 local opts = cli.parse(arg, {
   name = "social_vertical.lua",
   summary = "Make a 9:16 presenter video with captions for TikTok, Reels or Shorts, and download it.",
-  options = {
+  options = cli.output_options({
     { "script", "string", "what the presenter says (pauses: <break time=\"1s\"/>)", required = true },
     { "avatar", "string", "avatar id (default: the first available)" },
     { "voice", "string", "voice id (default: the avatar's default voice)" },
     { "background", "string", "background colour", default = "#101820" },
     { "no-caption", "flag", "no captions" },
     { "test", "flag", "test mode: watermarked, no credits used" },
-    { "out", "string", "where to write the MP4 (default: JOB_ID.mp4 here)", metavar = "PATH" },
-    { "timeout", "number", "seconds to wait for the render (then exit 4)", default = 1800, metavar = "SECONDS" },
-    { "quiet", "flag", "no progress output" },
-  },
+  }, { timeout = 1800 }),
 })
 
 local hg, emu = cli.connect()

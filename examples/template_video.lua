@@ -12,16 +12,13 @@ local cli = require "heygen.cli"
 local opts = cli.parse(arg, {
   name = "template_video.lua",
   summary = "List your templates, or render one with its variables replaced, and download the video.",
-  options = {
+  options = cli.output_options({
     { "list", "flag", "list templates and their variables, then stop" },
     { "template", "string", "template id (default: the first template)" },
     { "variables", "object", "JSON object: variable name -> text, or {type=, properties=}" },
     { "title", "string", "video title" },
     { "test", "flag", "test mode: watermarked, no credits used" },
-    { "out", "string", "where to write the MP4 (default: JOB_ID.mp4 here)", metavar = "PATH" },
-    { "timeout", "number", "seconds to wait for the render (then exit 4)", default = 1800, metavar = "SECONDS" },
-    { "quiet", "flag", "no progress output" },
-  },
+  }, { timeout = 1800 }),
 })
 
 local hg, emu = cli.connect()

@@ -10,15 +10,12 @@ local rules = require "heygen.api.rules"
 local opts = cli.parse(arg, {
   name = "text_to_video.lua",
   summary = "Turn a text prompt into a video clip with one of HeyGen's workflow providers, and download it.",
-  options = {
+  options = cli.output_options({
     { "prompt", "string", "what the video shows", required = true },
     { "provider", "string", table.concat(rules.WORKFLOW_PROVIDERS, ", "), default = rules.DEFAULT_PROVIDER },
     { "aspect", "string", table.concat(rules.WORKFLOW_ASPECT_RATIOS, ", "), default = rules.DEFAULT_ASPECT_RATIO },
     { "config", "object", "provider overrides as a JSON object, e.g. '{\"duration\":8}'" },
-    { "out", "string", "where to write the MP4 (default: JOB_ID.mp4 here)", metavar = "PATH" },
-    { "timeout", "number", "seconds to wait for the render (then exit 4)", default = 900, metavar = "SECONDS" },
-    { "quiet", "flag", "no progress output" },
-  },
+  }, { timeout = 900 }),
 })
 
 local hg, emu = cli.connect()

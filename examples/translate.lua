@@ -10,17 +10,14 @@ local cli = require "heygen.cli"
 local spec = {
   name = "translate.lua",
   summary = "Translate a video into another language (or list the target languages), and download it.",
-  options = {
+  options = cli.output_options({
     { "languages", "flag", "list the target languages, then stop" },
     { "video-url", "string", "the video to translate: a public http(s) URL" },
     { "language", "string", "target language, e.g. \"Spanish (Spain)\"" },
     { "title", "string", "title of the translated video" },
     { "mode", "string", "fast or quality (quality costs double)" },
     { "speakers", "number", "number of speakers in the video" },
-    { "out", "string", "where to write the MP4 (default: JOB_ID.mp4 here)", metavar = "PATH" },
-    { "timeout", "number", "seconds to wait for the translation (then exit 4)", default = 3600, metavar = "SECONDS" },
-    { "quiet", "flag", "no progress output" },
-  },
+  }, { timeout = 3600, wait_for = "the translation" }),
 }
 local opts = cli.parse(arg, spec)
 if not opts.languages and not (opts["video-url"] and opts.language) then

@@ -19,7 +19,7 @@ local cli = require "heygen.cli"
 local spec = {
   name = "video_agent.lua",
   summary = "Turn a one-sentence prompt into a finished video with HeyGen's Video Agent, and download it.",
-  options = {
+  options = cli.output_options({
     { "prompt", "string", "what the video should be (1 to 10000 characters; required unless --resume)" },
     { "orientation", "string", "landscape or portrait (the agent picks when not given)" },
     { "avatar", "string", "avatar look id to present it (see examples/list_avatars_voices.lua)" },
@@ -30,10 +30,7 @@ local spec = {
     { "answer", "string", "with --chat: the answer to a question when stdin has no line", metavar = "TEXT" },
     { "revise", "string", "with --chat: once the video is done, ask for this revision and wait again",
       metavar = "TEXT" },
-    { "out", "string", "where to write the MP4 (default: JOB_ID.mp4 here)", metavar = "PATH" },
-    { "timeout", "number", "seconds to wait for the video (then exit 4)", default = 3600, metavar = "SECONDS" },
-    { "quiet", "flag", "no progress output" },
-  },
+  }, { timeout = 3600, wait_for = "the video" }),
 }
 local opts = cli.parse(arg, spec)
 if not opts.prompt and not opts.resume then cli.usage(spec, "--prompt is required (or --resume REF)") end

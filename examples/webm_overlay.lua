@@ -9,7 +9,7 @@ local cli = require "heygen.cli"
 local opts = cli.parse(arg, {
   name = "webm_overlay.lua",
   summary = "Render an avatar on a transparent background (WebM) from text or an audio asset, and download it.",
-  options = {
+  options = cli.output_options({
     { "text", "string", "what the avatar says (with --voice)" },
     { "audio-asset", "string", "or: the asset id of uploaded speech (see hg:upload_asset)" },
     { "avatar", "string", "studio avatar pose id", default = "Vanessa-invest-20220722" },
@@ -17,10 +17,7 @@ local opts = cli.parse(arg, {
     { "style", "string", "normal or closeUp", default = "normal" },
     { "width", "number", "video width", default = 1280 },
     { "height", "number", "video height", default = 720 },
-    { "out", "string", "where to write the WebM (default: JOB_ID.webm here)", metavar = "PATH" },
-    { "timeout", "number", "seconds to wait for the render (then exit 4)", default = 1800, metavar = "SECONDS" },
-    { "quiet", "flag", "no progress output" },
-  },
+  }, { timeout = 1800, file = "WebM" }),
 })
 
 local hg, emu = cli.connect()

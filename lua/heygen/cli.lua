@@ -49,7 +49,7 @@ local run_state = {
   quiet = false,      -- --quiet given: no notes on stderr
 }
 
-require("heygen.cli.options")(M, run_state) -- M.usage, M.parse
+require("heygen.cli.options")(M, run_state) -- M.usage, M.parse, M.output_options
 
 --- Can a render be written to `path` (nil: a file named after the job in the
 --- current folder)? Checked before the paid submit (heygen.check_output): the folder

@@ -180,9 +180,25 @@ function M.parse(argv, spec)
   return opts
 end
 
---- Puts usage and parse in heygen.cli (`cli`), sharing its run state table.
+--- The last rows of a command that renders one file, appended to `options` (returned):
+--- --out, --timeout and --quiet. o.timeout: --timeout's default in seconds; o.wait_for: what
+--- it waits for (default "the render"); o.file: "MP4" (default) or "WebM".
+---@param options table[]
+---@param o {timeout: number, wait_for?: string, file?: string}
+---@return table[]
+function M.output_options(options, o)
+  local file = o.file or "MP4"
+  options[#options + 1] = { "out", "string",
+    string.format("where to write the %s (default: JOB_ID.%s here)", file, file:lower()), metavar = "PATH" }
+  local waits = "seconds to wait for " .. (o.wait_for or "the render") .. " (then exit 4)"
+  options[#options + 1] = { "timeout", "number", waits, default = o.timeout, metavar = "SECONDS" }
+  options[#options + 1] = { "quiet", "flag", "no progress output" }
+  return options
+end
+
+--- Puts usage, parse and output_options in heygen.cli (`cli`), sharing its run state table.
 return function(cli, run_state)
-  local usage, parse = M.usage, M.parse
+  local usage, parse, output_options = M.usage, M.parse, M.output_options
   M, state = cli, run_state -- from here on M.usage, M.check_output, M.finish, M.EXIT are heygen.cli's
-  cli.usage, cli.parse = usage, parse
+  cli.usage, cli.parse, cli.output_options = usage, parse, output_options
 end
