@@ -24,15 +24,17 @@ function M.emulator(opts)
   return emu
 end
 
---- For a spec file: an emulator spawned now (opts as M.emulator), reset before each test
--- of the file and stopped after its last. (It dies with this process if the file breaks off.)
-function M.use_emulator(opts)
+--- For a spec file: `emu` reset before each test of the file and stopped after its last.
+function M.each_test(emu)
   local busted = require "busted" -- the DSL of the spec file being run (a module has no globals of it)
-  local emu = M.emulator(opts)
   busted.teardown(function() emu:stop() end)
   busted.before_each(function() emu:reset() end)
   return emu
 end
+
+--- For a spec file: an emulator spawned now (opts as M.emulator), reset before each test
+-- of the file and stopped after its last. (It dies with this process if the file breaks off.)
+function M.use_emulator(opts) return M.each_test(M.emulator(opts)) end
 
 --- A client for `emu` with fast polling and short backoffs.
 function M.client(emu, extra)

@@ -26,8 +26,7 @@ function M.stop() if M.emu then M.emu:stop() end end
 --- For a spec file: the emulator (support.use_emulator: reset before each test) and a
 -- default (api = "v2") client of it.
 function M.use()
-  M.emu = support.use_emulator()
-  M.hg = support.client(M.emu)
+  support.each_test((M.start()))
   return M.emu, M.hg
 end
 

@@ -29,10 +29,7 @@ function M.stop() if M.emu then M.emu:stop() end end
 --- For a spec file: the emulator (support.use_emulator: reset before each test) and an
 -- api = "v3" client of it (opts: more client options).
 function M.use(opts)
-  M.emu = support.use_emulator()
-  local o = { api = "v3" }
-  for k, v in pairs(opts or {}) do o[k] = v end
-  M.hg = support.client(M.emu, o)
+  support.each_test((M.start(opts)))
   return M.emu, M.hg
 end
 

@@ -9,6 +9,17 @@ local KEY_PATTERN, last, sent, statuses, download = env.KEY_PATTERN, env.last, e
 local avatar_body, v2_scene = env.avatar_body, env.v2_scene
 
 describe("hg:create_video under api v3", function()
+  -- each {body, message pattern}: create_video answers invalid_argument, and nothing is sent
+  local function refused_before_sending(cases)
+    for _, case in ipairs(cases) do
+      local job, err = hg:create_video(case[1])
+      assert.is_nil(job)
+      assert.are.equal("invalid_argument", err.kind)
+      assert.matches(case[2], err.message)
+    end
+    assert.are.equal(0, #emu:requests())
+  end
+
   it("sends the v3 body with an Idempotency-Key and follows the video to the MP4 on disk", function()
     local job = assert(hg:create_video(avatar_body { resolution = "1080p", callback_id = "job-42" }))
     assert.are.equal("video", job.kind)
@@ -107,13 +118,7 @@ describe("hg:create_video under api v3", function()
       { studio { type = "image", source = { type = "url", url = "nope" }, duration = 1 },
         'scenes%[1%]%.source%.url must be an http%(s%) URL, got "nope"' },
     }
-    for _, case in ipairs(cases) do
-      local job, err = hg:create_video(case[1])
-      assert.is_nil(job)
-      assert.are.equal("invalid_argument", err.kind)
-      assert.matches(case[2], err.message)
-    end
-    assert.are.equal(0, #emu:requests())
+    refused_before_sending(cases)
   end)
 
   it("the emulator holds a still-image slide to the contract: source, one mode, duration up to 300 s", function()
@@ -159,13 +164,7 @@ describe("hg:create_video under api v3", function()
         { voice = { type = "text", voice_id = VOICE, input_text = "x", speed = 1.8 } }) } },
         "video_inputs%[1%]%.voice%.speed must be at most 1.5 under api v3, got 1.8" },
     }
-    for _, case in ipairs(cases) do
-      local job, err = hg:create_video(case[1])
-      assert.is_nil(job)
-      assert.are.equal("invalid_argument", err.kind)
-      assert.matches(case[2], err.message)
-    end
-    assert.are.equal(0, #emu:requests())
+    refused_before_sending(cases)
   end)
 
   it("maps a v3 404 avatar_not_found to not_found with the param in the message", function()

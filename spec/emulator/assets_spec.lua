@@ -1,7 +1,6 @@
 -- The emulator's v3 assets over raw HTTP (emulator/v3/assets.lua): list, search, statuses,
 -- and direct-upload batches (slots, PUT, complete, batch read).
 local h = require "emulator.http"
-local support = require "support"
 
 h.use()
 
@@ -159,21 +158,14 @@ describe("emulator: upload batches and statuses", function()
   end)
 
   it("a batch survives a restart (--state)", function()
-    local path = support.tmpname(".state")
-    local saved = h.emu
-    h.emu = support.emulator { state = path }
-    local bid = data("POST", "/v3/assets/direct-uploads/batches", {files = {
-      {filename = "one.png", content_type = "image/png", size_bytes = #PNG}}}).batch_id
-    h.emu:stop()
-    h.emu = support.emulator { state = path }
-    local ok, err = pcall(function()
+    local bid
+    h.across_restart(function()
+      bid = data("POST", "/v3/assets/direct-uploads/batches", {files = {
+        {filename = "one.png", content_type = "image/png", size_bytes = #PNG}}}).batch_id
+    end, function()
       assert.are.equal("processing", data("GET", "/v3/assets/batches/" .. bid).status)
       call("POST", "/v3/assets/complete/batches", {batch_id = bid})
       assert.are.equal("failed", data("GET", "/v3/assets/batches/" .. bid).status)
     end)
-    h.emu:stop()
-    h.emu = saved
-    os.remove(path)
-    assert(ok, err)
   end)
 end)

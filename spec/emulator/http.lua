@@ -14,9 +14,23 @@ end
 function M.stop() if M.emu then M.emu:stop() end end
 
 --- For a spec file: the emulator (opts as support.emulator), reset before each test.
-function M.use(opts)
-  M.emu = support.use_emulator(opts)
-  return M.emu
+function M.use(opts) return support.each_test(M.start(opts)) end
+
+--- before(), then the emulator restarted from the state file it saved, then after(): against
+--- an emulator of their own with --state (M.emu meanwhile; the file's again after, failed or not).
+function M.across_restart(before, after)
+  local path, saved = support.tmpname(".state"), M.emu
+  M.emu = support.emulator { state = path }
+  local ok, err = pcall(function()
+    before()
+    M.emu:stop()
+    M.emu = support.emulator { state = path }
+    after()
+  end)
+  M.emu:stop()
+  M.emu = saved
+  os.remove(path)
+  assert(ok, err)
 end
 
 --- One API call: status, the decoded body (nil when not JSON), the raw body, headers. In the

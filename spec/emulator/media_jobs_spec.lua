@@ -144,16 +144,13 @@ end)
 
 describe("emulator: media jobs, voices and avatars across a restart (--state)", function()
   it("keeps the jobs, request_ids, private voices and avatars, and the clock goes on", function()
-    local path = support.tmpname(".state")
-    local saved = h.emu
-    h.emu = support.emulator { state = path }
-    local br = data("POST", "/v3/background-removals", {video = VIDEO, request_id = "keep-1"}).id
-    local clip = data("POST", "/v3/ai-clipping", {video = VIDEO}).id
-    local voice = data("POST", "/v3/voices", {prompt = "a deep male voice"}).voices[1].voice_id
-    local look = data("POST", "/v3/avatars", {type = "photo", name = "Kept", file = VIDEO}).avatar_item.id
-    h.emu:stop()
-    h.emu = support.emulator { state = path }
-    local ok, err = pcall(function()
+    local br, clip, voice, look
+    h.across_restart(function()
+      br = data("POST", "/v3/background-removals", {video = VIDEO, request_id = "keep-1"}).id
+      clip = data("POST", "/v3/ai-clipping", {video = VIDEO}).id
+      voice = data("POST", "/v3/voices", {prompt = "a deep male voice"}).voices[1].voice_id
+      look = data("POST", "/v3/avatars", {type = "photo", name = "Kept", file = VIDEO}).avatar_item.id
+    end, function()
       assert.are.equal(br, data("POST", "/v3/background-removals", {video = VIDEO, request_id = "keep-1"}).id)
       h.emu:advance(200)
       assert.are.equal("completed", data("GET", "/v3/background-removals/" .. br).status)
@@ -162,9 +159,5 @@ describe("emulator: media jobs, voices and avatars across a restart (--state)", 
       assert.are.equal("private", data("GET", "/v3/voices/" .. voice).type)
       assert.are.equal("completed", data("GET", "/v3/avatars/looks/" .. look).status)
     end)
-    h.emu:stop()
-    h.emu = saved
-    os.remove(path)
-    assert(ok, err)
   end)
 end)

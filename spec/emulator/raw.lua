@@ -6,6 +6,7 @@
 local socket = require "socket"
 local cjson = require "cjson"
 local emulator = require "heygen.emulator"
+local support = require "support"
 
 local M = {}
 
@@ -136,13 +137,7 @@ local function local_path(url)
   return (assert(url:match("^http://[^/]+(/.*)$"), "not a local URL: " .. tostring(url)))
 end
 
-local function read_file(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("*a")
-  f:close()
-  return s
-end
+local read_file = support.read
 
 local function sample_mp4()
   return read_file(package.searchpath("heygen.emulator.sample", (package.path:gsub("%.lua", ".mp4"))))

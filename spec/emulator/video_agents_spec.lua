@@ -157,16 +157,12 @@ end)
 
 describe("emulator: a chat session across a restart (--state)", function()
   it("keeps waiting, then takes the message and renders in the new process", function()
-    local path = support.tmpname(".state")
-    local first = support.emulator { state = path }
-    local saved = h.emu
-    h.emu = first
-    local sid = data("POST", "/v3/video-agents", {prompt = "Remember me", mode = "chat"}).session_id
-    first:advance(60)
-    assert.are.equal("waiting_for_input", session(sid).status)
-    first:stop()
-    h.emu = support.emulator { state = path }
-    local ok, err = pcall(function()
+    local sid
+    h.across_restart(function()
+      sid = data("POST", "/v3/video-agents", {prompt = "Remember me", mode = "chat"}).session_id
+      h.emu:advance(60)
+      assert.are.equal("waiting_for_input", session(sid).status)
+    end, function()
       assert.are.equal("waiting_for_input", session(sid).status)
       data("POST", "/v3/video-agents/" .. sid, {message = "Go ahead"})
       h.emu:advance(400)
@@ -175,9 +171,5 @@ describe("emulator: a chat session across a restart (--state)", function()
       assert.are.equal(1, #data("GET", "/v3/video-agents/" .. sid .. "/videos"))
       assert.are.equal(sid, data("GET", "/v3/video-agents?limit=1")[1].session_id)
     end)
-    h.emu:stop()
-    h.emu = saved
-    os.remove(path)
-    assert(ok, err)
   end)
 end)
