@@ -7,11 +7,8 @@ local support = require "support"
 local dir, tls
 setup(function()
   dir = support.tmpname()
-  assert(os.execute("mkdir -p " .. dir .. " && openssl req -x509 -newkey rsa:2048 -nodes -days 1"
-    .. " -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1"
-    .. " -keyout " .. dir .. "/key.pem -out " .. dir .. "/cert.pem 2>/dev/null"),
-    "openssl could not make the test certificate")
-  tls = support.emulator { tls_cert = dir .. "/cert.pem", tls_key = dir .. "/key.pem" }
+  local cert, key = support.certificate(dir)
+  tls = support.emulator { tls_cert = cert, tls_key = key }
 end)
 teardown(function()
   if tls then tls:stop() end

@@ -244,13 +244,9 @@ describe("secrets", function()
     local dir, tls
     setup(function()
       dir = support.tmpname()
-      local cmd = "mkdir -p " .. dir .. " && openssl req -x509 -newkey rsa:2048 -nodes -days 1"
-        .. " -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1"
-        .. " -keyout " .. dir .. "/key.pem -out " .. dir .. "/cert.pem 2>/dev/null"
-        .. " && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=other"
-        .. " -keyout " .. dir .. "/other-key.pem -out " .. dir .. "/other.pem 2>/dev/null"
-      assert(os.execute(cmd), "openssl could not make the test certificates")
-      tls = support.emulator { tls_cert = dir .. "/cert.pem", tls_key = dir .. "/key.pem" }
+      local cert, key = support.certificate(dir)
+      support.certificate(dir, "other")
+      tls = support.emulator { tls_cert = cert, tls_key = key }
     end)
     before_each(function() tls:reset() end)
     teardown(function()

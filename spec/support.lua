@@ -107,6 +107,19 @@ function M.write_file(path, text)
   f:close()
 end
 
+--- A self-signed certificate (openssl) in `dir`, created if missing: cert.pem and key.pem for
+--- localhost and 127.0.0.1, or with `subject` <subject>.pem and <subject>-key.pem for that name.
+--- Returns the certificate's path and the key's; raises when openssl fails.
+function M.certificate(dir, subject)
+  local cert = dir .. "/" .. (subject and subject .. ".pem" or "cert.pem")
+  local key = dir .. "/" .. (subject and subject .. "-key.pem" or "key.pem")
+  local names = subject and ("-subj /CN=" .. subject)
+    or "-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1"
+  assert(os.execute(string.format("mkdir -p %q && openssl req -x509 -newkey rsa:2048 -nodes -days 1 %s"
+    .. " -keyout %q -out %q 2>/dev/null", dir, names, key, cert)), "openssl could not make the test certificate")
+  return cert, key
+end
+
 function M.tmpname(suffix)
   local p = os.tmpname()
   os.remove(p)

@@ -14,14 +14,11 @@ local SLOW = (os.getenv("ASAN_OPTIONS") or os.getenv("HEYGEN_TEST_RUNTIME") == "
 local dir, tls, bundle
 setup(function()
   dir = support.tmpname()
-  assert(os.execute("mkdir -p " .. dir .. " && openssl req -x509 -newkey rsa:2048 -nodes -days 1"
-    .. " -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1"
-    .. " -keyout " .. dir .. "/key.pem -out " .. dir .. "/cert.pem 2>/dev/null"),
-    "openssl could not make the test certificate")
+  local cert, key = support.certificate(dir)
   bundle = dir .. "/bundle.pem"
   local system = io.open(SYSTEM_BUNDLE, "rb") and SYSTEM_BUNDLE or "/dev/null"
-  assert(os.execute("cat " .. system .. " " .. dir .. "/cert.pem > " .. bundle))
-  tls = support.emulator { tls_cert = dir .. "/cert.pem", tls_key = dir .. "/key.pem" }
+  assert(os.execute("cat " .. system .. " " .. cert .. " > " .. bundle))
+  tls = support.emulator { tls_cert = cert, tls_key = key }
 end)
 teardown(function()
   if tls then tls:stop() end

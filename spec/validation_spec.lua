@@ -3,12 +3,8 @@
 -- sent (the emulator's request log proves it).
 local support = require "support"
 
-local emu, hg
-setup(function()
-  emu = support.emulator()
-  hg = support.client(emu)
-end)
-teardown(function() if emu then emu:stop() end end)
+local emu = support.use_emulator()
+local hg = support.client(emu)
 
 local AVATAR, VOICE = support.AVATAR, support.VOICE
 local TEMPLATE = "22a48da453ef4c014a6a60d827a02f0b"
@@ -295,7 +291,6 @@ describe("invalid input", function()
   for i, case in ipairs(CASES) do
     local call, args, message = case[1], case[2], case[3]
     it(string.format("#%d hg:%s is refused before any request", i, call), function()
-      emu:reset()
       local value, err = hg[call](hg, args())
       assert.is_nil(value)
       assert.are.equal("invalid_argument", err.kind)
@@ -306,8 +301,6 @@ describe("invalid input", function()
 end)
 
 describe("valid input at the limits", function()
-  before_each(function() emu:reset() end)
-
   it("accepts a 5000-character script of multi-byte characters (measured in characters, not bytes)", function()
     local job = assert(hg:create_video(voice { type = "text", voice_id = VOICE, input_text = ("é"):rep(5000) }))
     assert.are.equal("video", job.kind)

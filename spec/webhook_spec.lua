@@ -255,12 +255,8 @@ describe("webhook.verify_fal", function()
 end)
 
 describe("hg:fal_submit with a webhook_url", function()
-  local emu, hg
-  setup(function()
-    emu = support.emulator()
-    hg = support.client(emu)
-  end)
-  teardown(function() if emu then emu:stop() end end)
+  local emu = support.use_emulator()
+  local hg = support.client(emu)
 
   it("sends fal_webhook on the submit URL and keeps it on the job", function()
     local url = "https://hooks.example.com/fal?token=abc&x=1"

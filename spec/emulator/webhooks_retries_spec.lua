@@ -4,6 +4,7 @@ local socket = require "socket"
 local cjson = require "cjson"
 local core = require "heygen.core"
 local receiver = require "receiver"
+local support = require "support"
 local W = require "emulator.webhooks_env"
 
 local emu = W.use()
@@ -89,11 +90,9 @@ describe("the emulator's v3 webhooks: retries, duplicates and TLS", function()
   end)
 
   it("speaks TLS to an https endpoint without webhook_plain_http (no certificate checks)", function()
-    local dir = os.tmpname()
-    os.remove(dir)
-    assert(os.execute("mkdir -p " .. dir .. " && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost"
-                      .. " -keyout " .. dir .. "/key.pem -out " .. dir .. "/cert.pem 2>/dev/null"))
-    local tls_rx = receiver.new({tls = {certificate = dir .. "/cert.pem", key = dir .. "/key.pem"}})
+    local dir = support.tmpname()
+    local cert, key = support.certificate(dir)
+    local tls_rx = receiver.new({tls = {certificate = cert, key = key}})
     emu:config({webhook_plain_http = false})
     local ep = endpoint({url = tls_rx.https_url .. "/secure"})
     emu:job(v3_video(), {complete = true})
