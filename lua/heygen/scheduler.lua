@@ -4,6 +4,7 @@
 -- yields; outside one it drives the loop until its own wake-up arrives. So the
 -- same code serves blocking scripts, game loops calling `step(0)`, and editors.
 local core = require "heygen.core"
+local slots = require "heygen.scheduler.slots"
 
 local M = {}
 
@@ -13,10 +14,8 @@ local traceback = debug.traceback
 
 local YIELD = setmetatable({}, { __tostring = function() return "heygen.scheduler.yield" end })
 
--- Connections per host, and transfers handed to libcurl per origin: more
--- would only wait inside libcurl, each holding an easy handle (kilobytes) that
--- libcurl walks on every perform, so with thousands of jobs polling at once
--- the extra requests wait here instead, in FIFO order.
+-- Connections per host, and transfers handed to libcurl per origin (the rest
+-- wait in heygen.scheduler.slots)
 local PER_ORIGIN = 64
 local multi = core.multi { max_host_connections = PER_ORIGIN }
 local task_of = setmetatable({}, { __mode = "k" }) -- coroutine -> task
@@ -25,9 +24,6 @@ local nwaiting = 0  -- requests in flight
 local ready_task, ready_values = {}, {} -- tasks to resume and their values, FIFO
 local ready_head, ready_tail = 1, 0
 local NO_VALUES = { n = 0 }
-local timers = {}   -- binary heap of {at=, seq=, fn=}
-local timer_seq = 0
-local live_timers = 0
 
 --- Set by hosts that drive the loop from an event loop of their own
 -- (heygen.uv): called whenever work is added (a runnable task, a timer, a
@@ -38,78 +34,11 @@ local function work_added()
   if hook then hook() end
 end
 
------------------------------------------------------------------- timers
-
-local function heap_up(h, i)
-  while i > 1 do
-    local p = math.floor(i / 2)
-    local a, b = h[p], h[i]
-    if a.at < b.at or (a.at == b.at and a.seq < b.seq) then break end
-    h[p], h[i] = b, a
-    i = p
-  end
-end
-
-local function heap_down(h, i)
-  local n = #h
-  while true do
-    local l, r, s = 2 * i, 2 * i + 1, i
-    if l <= n and (h[l].at < h[s].at or (h[l].at == h[s].at and h[l].seq < h[s].seq)) then s = l end
-    if r <= n and (h[r].at < h[s].at or (h[r].at == h[s].at and h[r].seq < h[s].seq)) then s = r end
-    if s == i then return end
-    h[s], h[i] = h[i], h[s]
-    i = s
-  end
-end
-
-local function heap_pop(h)
-  local top, n = h[1], #h
-  h[1] = h[n]
-  h[n] = nil
-  if n > 1 then heap_down(h, 1) end
-  return top
-end
-
--- A timer's `cancel` is made the first time it is asked for: most timers
--- (every job waiting between polls) never need one.
-local timer_mt = { __index = function(t, k)
-  if k ~= "cancel" then return nil end
-  local function cancel()
-    if t.fn then
-      t.fn = nil
-      live_timers = live_timers - 1
-    end
-  end
-  rawset(t, "cancel", cancel)
-  return cancel
-end }
+local timers = require("heygen.scheduler.timers").new(work_added)
+local fire_timers = timers.fire
 
 --- Call fn(arg) after `seconds`; returns a handle whose `cancel()` disarms it.
-function M.after(seconds, fn, arg)
-  timer_seq = timer_seq + 1
-  local t = setmetatable({ at = core.now() + math.max(seconds or 0, 0), seq = timer_seq, fn = fn, arg = arg },
-    timer_mt)
-  timers[#timers + 1] = t
-  heap_up(timers, #timers)
-  live_timers = live_timers + 1
-  work_added()
-  return t
-end
-
-local function fire_timers()
-  local now = core.now()
-  while timers[1] and timers[1].at <= now do
-    local t = heap_pop(timers)
-    local fn = t.fn
-    if fn then
-      t.fn = nil
-      live_timers = live_timers - 1
-      if t.arg == nil then fn() else fn(t.arg) end
-    end
-  end
-  -- drop cancelled timers at the top so they do not shorten the next wait
-  while timers[1] and not timers[1].fn do heap_pop(timers) end
-end
+M.after = timers.after
 
 ------------------------------------------------------------------- tasks
 
@@ -281,51 +210,8 @@ function M.progress(id)
   return multi:progress(id)
 end
 
-local origin_live = {}  -- origin -> transfers of M.request in libcurl
-local origin_queue = {} -- origin -> FIFO {head=, [i] = wake} of requests waiting for a slot
-
--- Plain finds: a pattern with a class costs a few thousand instructions per URL.
-local function origin_of(url)
-  local s = url:find("://", 1, true)
-  if not s then return url end
-  local e = url:find("/", s + 3, true)
-  local origin = e and url:sub(1, e - 1) or url
-  -- "?" or "#" may end the authority before any "/"
-  local q, h = origin:find("?", s + 3, true), origin:find("#", s + 3, true)
-  if q or h then origin = url:sub(1, math.min(q or h, h or q) - 1) end
-  return origin
-end
-
--- Take a transfer slot for `origin`, waiting in line when all are taken.
-local function acquire(origin)
-  local live = origin_live[origin] or 0
-  if live < PER_ORIGIN then
-    origin_live[origin] = live + 1
-    return
-  end
-  local q = origin_queue[origin]
-  if not q then
-    q = { head = 1, tail = 0 }
-    origin_queue[origin] = q
-  end
-  local w = M.waiter()
-  q.tail = q.tail + 1
-  q[q.tail] = w.wake
-  M.suspend(w) -- the releasing request hands its slot over
-end
-
-local function release(origin)
-  local q = origin_queue[origin]
-  if q then
-    local wake = q[q.head]
-    q[q.head] = nil
-    q.head = q.head + 1
-    if q.head > q.tail then origin_queue[origin] = nil end
-    return wake()
-  end
-  local live = origin_live[origin] - 1
-  origin_live[origin] = live > 0 and live or nil
-end
+local origin_of = slots.origin_of
+local acquire, release = slots.new(PER_ORIGIN, M.waiter, M.suspend)
 
 --- Perform one HTTP transfer and wait for its completion record. With
 -- `tick` (seconds) and `on_tick(id)`, calls on_tick at that interval while
@@ -390,7 +276,7 @@ end
 
 --- Operations in flight: transfers, armed timers and runnable tasks.
 function M.pending()
-  return nwaiting + live_timers + (ready_tail - ready_head + 1)
+  return nwaiting + timers.live() + (ready_tail - ready_head + 1)
 end
 
 --- HTTP transfers in flight. While there are any, a host loop that does not
@@ -402,8 +288,8 @@ end
 --- Seconds until the loop next needs attention (0: now), or nil when idle.
 function M.timeout()
   if ready_tail >= ready_head then return 0 end
-  local t
-  if timers[1] then t = math.max(timers[1].at - core.now(), 0) end
+  local t, at = nil, timers.next_at()
+  if at then t = math.max(at - core.now(), 0) end
   if nwaiting > 0 then
     local ms = multi:timeout()
     if ms >= 0 and (not t or ms / 1000 < t) then t = ms / 1000 end
@@ -442,10 +328,10 @@ function M.step(timeout)
   run_ready()
   fire_timers()
   run_ready()
-  if nwaiting > 0 or (timeout > 0 and live_timers > 0) then
-    local wait = timeout
+  if nwaiting > 0 or (timeout > 0 and timers.live() > 0) then
+    local wait, at = timeout, timers.next_at()
     if ready_tail >= ready_head then wait = 0 end
-    if timers[1] then wait = math.min(wait, math.max(timers[1].at - core.now(), 0)) end
+    if at then wait = math.min(wait, math.max(at - core.now(), 0)) end
     dispatch(multi:perform(wait * 1000))
     fire_timers()
     run_ready()
@@ -485,51 +371,8 @@ function M.run(fn, ...)
   return task:wait()
 end
 
---- Wait for every job or task in `list` concurrently. Returns `results`
--- (in order) and `errors` (a table index -> error, nil when none failed).
--- Items whose class has a `__wait_all(items)` (jobs) are waited for as one
--- group by it; any other item gets a task of its own that calls item:wait().
-function M.all(list)
-  local results, errors, nerr = {}, {}, 0
-  local tasks, groups = {}, {}
-  for i, item in ipairs(list) do
-    local mt = getmetatable(item)
-    local group_wait = type(mt) == "table" and rawget(mt, "__wait_all")
-    if group_wait then
-      local g = groups[group_wait] or { index = {}, items = {} }
-      groups[group_wait] = g
-      g.index[#g.index + 1], g.items[#g.items + 1] = i, item
-    else
-      tasks[i] = M.spawn(function()
-        if getmetatable(item) == Task then return true, item:wait() end
-        return item:wait()
-      end)
-    end
-  end
-  local group_tasks = {}
-  for group_wait, g in pairs(groups) do group_tasks[g] = M.spawn(group_wait, g.items) end
-  for i, t in pairs(tasks) do
-    local ok, a, b, c = pcall(t.wait, t)
-    if not ok then
-      errors[i], nerr = a, nerr + 1
-    elseif getmetatable(list[i]) == Task then
-      -- a task that returns nil, err failed the Lua way: report it like a job
-      if b == nil and c ~= nil then errors[i], nerr = c, nerr + 1 else results[i] = b end
-    elseif a == nil then
-      errors[i], nerr = b, nerr + 1
-    else
-      results[i] = a
-    end
-  end
-  for g, t in pairs(group_tasks) do
-    local res, errs = t:wait()
-    for k, i in ipairs(g.index) do
-      results[i] = res[k]
-      if errs and errs[k] ~= nil then errors[i], nerr = errs[k], nerr + 1 end
-    end
-  end
-  return results, nerr > 0 and errors or nil
-end
+--- Wait for every job or task in `list` concurrently (heygen.scheduler.all).
+M.all = require("heygen.scheduler.all").new(M.spawn, Task)
 
 M.Task = Task
 return M
