@@ -47,17 +47,7 @@ local function send(method, path, opts)
   return s
 end
 
-local function read_head(s)
-  local line = assert(s:receive("*l"))
-  local res = {status = tonumber(line:match("^HTTP/1%.%d (%d+)")), headers = {}}
-  while true do
-    local h = assert(s:receive("*l"))
-    if h == "" then break end
-    local k, v = h:match("^([^:]+):%s*(.*)$")
-    res.headers[k:lower()] = v
-  end
-  return res
-end
+local read_head = require("emulator.raw").read_head -- status and headers, the body left unread
 
 -- The next chunk of a chunked body; nil at its end.
 local function read_chunk(s)

@@ -70,8 +70,9 @@ local function request_bytes(method, path, opts)
   return table.concat(lines, "\r\n") .. "\r\n\r\n" .. (body or "")
 end
 
--- Reads one response; {status, headers, body, raw_status_line, closed = "why"|nil}.
-local function read_response(s, method)
+-- Reads a response's status line and headers: {status, status_line, headers}, or
+-- {closed = "why", status = 0} when the connection ends first.
+local function read_head(s)
   local line, err = s:receive("*l")
   if not line then return {closed = err, status = 0} end
   local res = {status = tonumber(line:match("^HTTP/1%.%d (%d+)")), status_line = line, headers = {}}
@@ -81,6 +82,13 @@ local function read_response(s, method)
     local k, v = h:match("^([^:]+):%s*(.*)$")
     res.headers[k:lower()] = v
   end
+  return res
+end
+
+-- Reads one response; {status, headers, body, raw_status_line, closed = "why"|nil}.
+local function read_response(s, method)
+  local res = read_head(s)
+  if res.closed then return res end
   if res.status == 100 then return read_response(s, method) end
   if method == "HEAD" or res.status == 204 or res.status == 304 then res.body = "" return res end
   local n = tonumber(res.headers["content-length"] or "")
@@ -204,6 +212,7 @@ local function status_of(id) return get("/v1/video_status.get?video_id=" .. id).
 
 M.connect, M.request_bytes, M.read_response, M.decode, M.http = connect, request_bytes, read_response, decode, http
 M.get, M.post, M.local_path, M.read_file, M.sample_mp4 = get, post, local_path, read_file, sample_mp4
+M.read_head = read_head
 M.has_ffprobe, M.ffprobe, M.wait_until, M.VOICE, M.AVATAR = has_ffprobe, ffprobe, wait_until, VOICE, AVATAR
 M.scene, M.text_voice, M.avatar, M.create_video, M.status_of = scene, text_voice, avatar, create_video, status_of
 
