@@ -4,16 +4,7 @@
 local core = require "heygen.core"
 local support = require "support"
 
-local dir, tls
-setup(function()
-  dir = support.tmpname()
-  local cert, key = support.certificate(dir)
-  tls = support.emulator { tls_cert = cert, tls_key = key }
-end)
-teardown(function()
-  if tls then tls:stop() end
-  if dir then os.execute("rm -rf " .. dir) end
-end)
+local tls, dir = support.use_tls_emulator()
 
 local n = 0
 local function ca_copy() -- a CA file of this test's own, to take away later

@@ -120,6 +120,20 @@ function M.certificate(dir, subject)
   return cert, key
 end
 
+--- For a spec file: an https emulator (a certificate of M.certificate, in a folder of its
+--- own) spawned now and stopped, folder and all, after the file. Returns it and the folder.
+function M.use_tls_emulator()
+  local busted = require "busted" -- the DSL of the spec file being run (a module has no globals of it)
+  local dir = M.tmpname()
+  local cert, key = M.certificate(dir)
+  local tls = M.emulator { tls_cert = cert, tls_key = key }
+  busted.teardown(function()
+    tls:stop()
+    os.execute("rm -rf " .. dir)
+  end)
+  return tls, dir
+end
+
 function M.tmpname(suffix)
   local p = os.tmpname()
   os.remove(p)

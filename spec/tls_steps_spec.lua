@@ -11,19 +11,10 @@ local SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 -- under a sanitizer or valgrind everything is several times slower
 local SLOW = (os.getenv("ASAN_OPTIONS") or os.getenv("HEYGEN_TEST_RUNTIME") == "valgrind") and 4 or 1
 
-local dir, tls, bundle
-setup(function()
-  dir = support.tmpname()
-  local cert, key = support.certificate(dir)
-  bundle = dir .. "/bundle.pem"
-  local system = io.open(SYSTEM_BUNDLE, "rb") and SYSTEM_BUNDLE or "/dev/null"
-  assert(os.execute("cat " .. system .. " " .. cert .. " > " .. bundle))
-  tls = support.emulator { tls_cert = cert, tls_key = key }
-end)
-teardown(function()
-  if tls then tls:stop() end
-  if dir then os.execute("rm -rf " .. dir) end
-end)
+local tls, dir = support.use_tls_emulator()
+local bundle = dir .. "/bundle.pem"
+assert(os.execute("cat " .. (io.open(SYSTEM_BUNDLE, "rb") and SYSTEM_BUNDLE or "/dev/null") .. " " .. dir
+  .. "/cert.pem > " .. bundle))
 
 local function median(list)
   table.sort(list)
