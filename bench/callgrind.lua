@@ -8,8 +8,9 @@
 -- BASE_URL serves the v1 status answer at /v1/video_status.get (bench/main.lua's
 -- COMPLETED); RAW_CURL is bench/raw_curl.c built. Each side runs twice under
 -- `valgrind --tool=callgrind` (N and 3N polls, N = 1,000; 100 with quick): the
--- difference divided by 2N is one poll with start-up left out; the median of 3
--- such estimates (1 with quick). Ours is
+-- difference divided by 2N is one poll with start-up left out; the median of 5
+-- such estimates (1 with quick; Lua 5.4 seeds string hashes per process, which
+-- moves one estimate by up to ~5%). Ours is
 -- bench/client_polls.lua (hg:job("video", id):refresh(): the whole client path)
 -- under this interpreter with the LUA_PATH/LUA_CPATH it was given. Prints a
 -- Markdown section; exits 1 when a run fails.
@@ -51,7 +52,7 @@ end
 
 -- The median of ROUNDS estimates: Lua seeds its string hashes from the clock and
 -- addresses, so the same run varies by a few percent from one process to the next.
-local ROUNDS = mode == "quick" and 1 or 3
+local ROUNDS = mode == "quick" and 1 or 5
 local function per_poll(make_cmd, inflight)
   local list = {}
   for i = 1, ROUNDS do
