@@ -15,7 +15,11 @@ local is_list, page_args, cursor = S.is_list, S.page_args, S.cursor
 local M = {}
 
 M.NO_CREDIT = "Your account has 0 credits but this video requires credits."
-local NO_CREDIT = M.NO_CREDIT
+
+-- The 402 of a create while the account has no credit left, else nil.
+function M.unpaid(st)
+  if st.quota <= 0 then return fail(402, "insufficient_credit", M.NO_CREDIT) end
+end
 
 local BULK_STATUS = {pending = "queued", processing = "processing", completed = "completed", failed = "failed"}
 
@@ -73,7 +77,8 @@ local function batch_creator(kind)
       return invalid(spec.list, "must expand to at most " .. BATCH_MAX .. " items (one per output language)",
                      total .. " items")
     end
-    if st.quota <= 0 then return fail(402, "insufficient_credit", NO_CREDIT) end
+    err = M.unpaid(st)
+    if err then return err end
     local batch = {id = "batch_" .. st:id(), kind = kind, title = not absent(body.title) and body.title or null,
                    created_at = now(), items = {}, callback_url = opt(body.callback_url),
                    callback_id = opt(body.callback_id)}

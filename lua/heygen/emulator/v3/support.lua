@@ -35,7 +35,8 @@
 --   first).
 -- Shared by job resources: check_assets(st, body, keys, pre) (asset_id inputs must exist,
 --   end_time after start_time); run_status(st, job) (pending|processing|completed|failed of
---   a pending -> running -> success job); title_updater(kinds, what, view) and deleter(kinds,
+--   a pending -> running -> success job); status_in(map) -> fn(st, job) (a job's status in a
+--   resource's words: map[status] or the status); title_updater(kinds, what, view) and deleter(kinds,
 --   what): PATCH {title} and DELETE handlers.
 -- State:    fresh(st) renews st.v3 (every reset), then calls each fn of S.FRESH (a resource
 --   module's own part of st.v3, e.g. st.v3.brand_kits = {}). Everything under st.v3 is
@@ -296,12 +297,16 @@ local function check_assets(st, body, keys, pre)
   end
 end
 
--- translations and lipsyncs run pending -> running -> completed (or "success")
-local RUN_BULK = {pending = "pending", running = "processing", success = "completed"}
-local function run_status(st, job)
-  local s = st:status(job)
-  return RUN_BULK[s] or s
+-- A job's status said in a resource's words: map[status], else the status as it is.
+local function status_in(map)
+  return function(st, job)
+    local s = st:status(job)
+    return map[s] or s
+  end
 end
+
+-- translations and lipsyncs run pending -> running -> completed (or "success")
+local run_status = status_in({pending = "pending", running = "processing", success = "completed"})
 
 -- PATCH (a new title, the contract's closed {title}) and DELETE of one job: its view / {id}.
 local TITLE_RULE = {type = "object", closed = true, fields = {title = {type = "string", required = true}}}
@@ -350,6 +355,7 @@ M.newest_key = newest_key
 M.reversed = reversed
 M.I = idempotent
 M.check_assets, M.run_status, M.title_updater, M.deleter = check_assets, run_status, title_updater, deleter
+M.status_in = status_in
 
 for k, v in pairs(rules) do if M[k] == nil then M[k] = v end end   -- answers and rules, re-exported
 

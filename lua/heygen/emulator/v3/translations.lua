@@ -76,11 +76,10 @@ local function create_translation(req, st)
   return v3({video_translation_ids = ids})
 end
 
-local RUN_STATUS = {success = "completed"}
+local translation_status = S.status_in({success = "completed"})
 
 local function translation_view(req, st, job)
-  local status = st:status(job)
-  status = RUN_STATUS[status] or status
+  local status = translation_status(st, job)
   local d = {id = job.id, title = job.title or null, status = status, input_language = job.input_language or "English",
              output_language = job.output_language or null, duration = null, created_at = job.created_at,
              callback_id = job.callback_id or null, translate_audio_only = job.translate_audio_only or false,

@@ -10,8 +10,8 @@ local catalogue_mod = require "heygen.emulator.v3.catalogue"
 local batches = require "heygen.emulator.v3.batches"
 
 local null = reply.null
-local now, v3, fail, invalid, not_found, body_object, check = S.now, S.v3, S.fail, S.invalid, S.not_found,
-  S.body_object, S.check
+local now, v3, invalid, not_found, body_object, check = S.now, S.v3, S.invalid, S.not_found, S.body_object,
+  S.check
 local opt, absent, set, merge = S.opt, S.absent, S.set, S.merge
 local str, id, req_id, url, bool, num, one_of = S.str, S.id, S.req_id, S.url, S.bool, S.num, S.one_of
 local asset, closed_asset, exactly_one = S.asset, S.closed_asset, S.exactly_one
@@ -19,7 +19,6 @@ local live, getter, charged_job, note_event, I = S.live, S.getter, S.charged_job
 local paginate, newest_first, newest_key = S.paginate, S.newest_first, S.newest_key
 local catalogue, check_voice, no_look = catalogue_mod.catalogue, catalogue_mod.check_voice, catalogue_mod.no_look
 local bulk_statuses, batch_creator, batch_getter = batches.bulk_statuses, batches.batch_creator, batches.batch_getter
-local NO_CREDIT = batches.NO_CREDIT
 
 local M = {}
 
@@ -107,10 +106,7 @@ local VIDEO_KINDS = {video = true, workflow = true, translate = true}
 local VIDEO_STATUS = {waiting = "pending", submitted = "pending", draft = "pending", running = "processing",
                       success = "completed"}
 
-local function video_status(st, job)
-  local s = st:status(job)
-  return VIDEO_STATUS[s] or s
-end
+local video_status = S.status_in(VIDEO_STATUS)
 
 local function video_view(req, st, job, vid)
   vid = vid or job.video_id or job.id
@@ -209,9 +205,8 @@ end
 
 local function create_video(req, st)
   local body, err = body_object(req)
-  err = err or check_create(st, body)
+  err = err or check_create(st, body) or batches.unpaid(st)
   if err then return err end
-  if st.quota <= 0 then return fail(402, "insufficient_credit", NO_CREDIT) end
   local job, fmt = video_from(st, body)
   return v3({video_id = job.id, status = "waiting", output_format = fmt})
 end
