@@ -1,6 +1,6 @@
 -- heygen.emulator.v3.account: GET /v3/users/me (docs/heygen-v3.md 9; the contract's
 -- UsersMe): exactly one billing object, chosen by st.v3.billing (set through the control
--- route POST /_emulator/v3/billing, see v3.lua), its balance from the account's quota.
+-- route POST /_emulator/v3/billing, see v3/control.lua), its balance from the account's quota.
 local reply = require "heygen.emulator.reply"
 local S = require "heygen.emulator.v3.support"
 
