@@ -143,6 +143,19 @@ local function backoff(self, attempt, err)
   return wait
 end
 
+-- The scheduler's origin of each configured root: that of root .. path for any
+-- path starting with "/", found once instead of on every request.
+local ROOT_ORIGIN = {}
+local function origin_for(root, spec)
+  if not root or spec.path:byte(1) ~= 47 then return nil end -- "/"
+  local o = ROOT_ORIGIN[root]
+  if not o then
+    o = scheduler.origin_of(root)
+    ROOT_ORIGIN[root] = o
+  end
+  return o
+end
+
 -- The request URL, and the configured root it starts with (nil for spec.url).
 local function build_url(self, spec)
   local base, root = spec.url, nil
@@ -186,7 +199,7 @@ function Client:request(spec)
   end
   -- the caller's Idempotency-Key (an `idempotency_key =` on the call) replaces the one the
   -- endpoint made, so retrying a call that may have created its render reaches that render
-  local ikey, call = spec.idempotency_key, journal.current()
+  local ikey, call = spec.idempotency_key, spec.creates and journal.current()
   if spec.creates and call and call.key then
     if ikey then
       ikey = call.key
@@ -240,6 +253,7 @@ function Client:request(spec)
       max_body = self.max_response_bytes,
     }
   end
+  local origin = origin_for(root, spec)
   local idempotent = ikey ~= nil or (method ~= "POST" and method ~= "PATCH" and not spec.creates)
   local deadline, base_timeout = spec.deadline, opts.timeout
   local intent
@@ -267,7 +281,7 @@ function Client:request(spec)
       if base_timeout == 0 or base_timeout > left then opts.timeout = math.max(left, 0.01) end
     end
     local started = self.trace and core.now()
-    local rec, serr, scode = scheduler.request(opts)
+    local rec, serr, scode = scheduler.request(opts, nil, nil, origin)
     local data, info, doc, dep, sunset
     if not rec then
       data, info = nil, errors.new { kind = scode == 3 and "invalid_argument" or "network", message = serr }

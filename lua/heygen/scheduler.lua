@@ -211,11 +211,15 @@ function M.progress(id)
 end
 
 local origin_of = slots.origin_of
+--- The scheme://authority of a URL, as M.request's slots count them (a caller that
+-- knows it passes it as M.request's 4th argument).
+M.origin_of = origin_of
 local acquire, release = slots.new(PER_ORIGIN, M.waiter, M.suspend)
 
 --- Perform one HTTP transfer and wait for its completion record. With
 -- `tick` (seconds) and `on_tick(id)`, calls on_tick at that interval while
 -- in flight, from the waiting task itself (so its errors stay in that task).
+-- `origin`: the URL's M.origin_of when the caller knows it (else found here).
 -- A transfer without tick (every API call): one closure, and no waiter table or
 -- packed wake values, which the general path below makes per request.
 local function request_untimed(opts, origin)
@@ -240,9 +244,9 @@ local function request_untimed(opts, origin)
   return rec
 end
 
-function M.request(opts, tick, on_tick)
+function M.request(opts, tick, on_tick, origin)
   local rec
-  local origin = origin_of(opts.url or "")
+  origin = origin or origin_of(opts.url or "")
   acquire(origin)
   if not tick then return request_untimed(opts, origin) end
   local w = M.waiter()
