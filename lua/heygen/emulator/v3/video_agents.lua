@@ -16,6 +16,8 @@
 local reply = require "heygen.emulator.reply"
 local S = require "heygen.emulator.v3.support"
 local v3mod = require "heygen.emulator.v3"
+-- a brand_kit_id must name one of the account's kits (GET /v3/brand-kits lists them)
+local KIT = require("heygen.emulator.v3.brand").kit_rule
 
 local null = reply.null
 local v3, fail, check, body_object = S.v3, S.fail, S.check, S.body_object
@@ -46,13 +48,13 @@ M.STYLES = {
 local FILES = {type = "array", max_items = 20, items = closed_asset(false)}
 local AGENT_RULE = {type = "object", closed = true, fields = {
   prompt = {type = "string", required = true, min_len = 1, max_len = 10000},
-  mode = one_of({"generate", "chat"}), avatar_id = id, voice_id = id, style_id = id, brand_kit_id = id,
+  mode = one_of({"generate", "chat"}), avatar_id = id, voice_id = id, style_id = id, brand_kit_id = KIT,
   orientation = one_of({"landscape", "portrait"}), callback_url = url, callback_id = str, incognito_mode = bool,
   files = FILES,
 }}
 local MESSAGE_RULE = {type = "object", closed = true, fields = {
   message = {type = "string", required = true, min_len = 1, max_len = 10000},
-  avatar_id = id, voice_id = id, brand_kit_id = id, files = FILES,
+  avatar_id = id, voice_id = id, brand_kit_id = KIT, files = FILES,
 }}
 
 local AGENT_PROGRESS = {pending = 30, processing = 60, completed = 100}
