@@ -46,9 +46,10 @@ describe("issue 17: a completed render that could not be saved", function()
   after_each(function() os.remove(journal) end)
 
   -- A completed job of this client, downloaded to `target`: the error, and the job.
-  local function failed_download(target)
+  local function failed_download(target, before_download)
     local job = assert(hg:generate_video { prompt = "kept until saved", provider = "kling_pro" })
     assert(job:wait { timeout = 30 })
+    if before_download then before_download(job) end
     local path, err = job:download(target)
     assert.is_nil(path)
     return err, job
@@ -99,7 +100,15 @@ describe("issue 17: a completed render that could not be saved", function()
   it("from a URL that stays expired: url_expired, the job kept, resume saves it once the file is back", function()
     emu:fault { method = "GET", path = "^/files/", expire = true, times = -1 }
     local out = support.tmpname(".mp4")
-    local err, job = failed_download(out)
+    -- the download's status refresh signs a URL with another Expires (a shorter TTL):
+    -- the journal must hand resume that fresh URL, not the one the wait first saw
+    local first_url
+    local err, job = failed_download(out, function(j)
+      first_url = j.result.video_url
+      emu:config { url_ttl = 3600 }
+    end)
+    emu:config { url_ttl = 7 * 24 * 3600 }
+    assert.are_not.equal(first_url, job.result.video_url)
     assert.are.equal("url_expired", err.kind, tostring(err))
     assert.is_nil(support.read(out))
     assert.are.same({ [job.id] = "completed" }, kept(journal, hg))

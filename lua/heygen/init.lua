@@ -226,6 +226,7 @@ function M.resume(path, hg)
         job._state.journal_path = path -- its end and its download are written where it came from
         if o.completed then -- done, not on disk: wait returns at once, download fetches it
           job.status, job.result, job._state.journaled_end = "completed", util.merge(o.completed), true
+          job._state.journaled_url = journal.file_url(job)
         end
         list[#list + 1] = job
       end

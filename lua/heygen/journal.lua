@@ -144,11 +144,15 @@ end
 --- A job ended (once). A completed job with a file to download carries its result (its
 -- plain fields): the journal keeps it until "downloaded" or "forgotten", and heygen.resume
 -- gives it back done.
+-- A completed job whose status is asked again (a download refreshing an expired
+-- URL) is noted again when its file URL changed: resume then starts from the freshest.
 function M.job_finished(job)
-  if job._state.journaled_end then return end
-  job._state.journaled_end = true
+  local st = job._state
+  local url = job.status == "completed" and M.file_url(job) or nil
+  if st.journaled_end and (url == nil or url == st.journaled_url) then return end
+  st.journaled_end, st.journaled_url = true, url
   local entry = { event = "finished", kind = job.kind, id = job.id, status = job.status }
-  if job.status == "completed" and M.file_url(job) then entry.result = plain(job.result) end
+  if url then entry.result = plain(job.result) end
   M.note(job, entry)
 end
 
