@@ -19,45 +19,26 @@
 -- loaded by M.register in that order (the first route matching a request wins): its kinds,
 -- its part of st.v3 (fresh), its sweep views, its routes, then its own register(app, st).
 local S = require "heygen.emulator.v3.support"
-local catalogue = require "heygen.emulator.v3.catalogue"
-local videos = require "heygen.emulator.v3.videos"
-local batches = require "heygen.emulator.v3.batches"
 
 local M = {}
 
 -- Route modules by resource (lua/heygen/emulator/v3/<resource>.lua, see v3/support.lua for
--- what one returns), in the order their routes load: a module that answers a path first
--- (voices.lua's own voices) comes before the one it hands the rest on to (catalogue.lua).
--- Add yours with one line.
+-- what one returns), in the order their routes load: a module whose path is more specific
+-- (asset_batches.lua's /v3/assets/statuses) comes before the one with the general pattern
+-- (assets.lua's /v3/assets/([^/]+)). Add yours with one line. What one module takes from
+-- another it requires from the file that owns it (v3/videos.lua: new_video, video_view;
+-- v3/batches.lua: batch_creator; v3/avatars.lua, v3/voices.lua: the ids a video may use).
 M.RESOURCE_MODULES = {
   "heygen.emulator.v3.video_agents", "heygen.emulator.v3.asset_batches",
   "heygen.emulator.v3.assets", "heygen.emulator.v3.translations", "heygen.emulator.v3.lipsyncs",
   "heygen.emulator.v3.brand", "heygen.emulator.v3.audio", "heygen.emulator.v3.media_jobs",
   "heygen.emulator.v3.voices", "heygen.emulator.v3.avatars",
   "heygen.emulator.v3.webhooks", "heygen.emulator.v3.account", "heygen.emulator.v3.templates",
-  "heygen.emulator.v3.videos", "heygen.emulator.v3.catalogue", "heygen.emulator.v3.control",
+  "heygen.emulator.v3.videos", "heygen.emulator.v3.control",
 }
-
-M.KINDS = {}     -- the resource modules bring theirs (translations: proofread; lipsyncs: lipsync)
-
-M.EVENT_TYPES = require("heygen.emulator.v3.webhooks").EVENT_TYPES   -- {type, description} pairs
-M.KEY_TTL = S.KEY_TTL
-M.USD_PER_SECOND = require("heygen.emulator.v3.account").USD_PER_SECOND
-M.DOC_URL = S.DOC_URL
-M.STARFISH_LANGUAGES = catalogue.STARFISH_LANGUAGES
-M.SEEDED_LANGUAGE = videos.SEEDED_LANGUAGE
 
 local K = "api_key"
 local listed, fresh = S.listed, S.fresh
-
--- for the resource modules written before the split: the pieces of videos.lua, batches.lua
--- and catalogue.lua they build on (new code requires those files)
-M.new_video, M.video_status, M.video_view = videos.new_video, videos.video_status, videos.video_view
-M.check_voice, M.catalogue, M.no_look = catalogue.check_voice, catalogue.catalogue, catalogue.no_look
-M.bulk_statuses, M.batch_creator, M.batch_getter, M.BATCH_KINDS = batches.bulk_statuses, batches.batch_creator,
-  batches.batch_getter, batches.BATCH_KINDS
--- the catalogue reads, which voices.lua's catalogue_route looks up (avatars.lua's too)
-M.routes = catalogue.routes
 
 ---------------------------------------------------------------------------------------
 -- the sweep (deliver.lua): views built so events are noted when jobs end, not when polled
@@ -90,7 +71,6 @@ local function load_resource(app, st, mod)
 end
 
 function M.register(app, st)
-  for name, kind in pairs(M.KINDS) do st.kinds[name] = kind end
   st.webhooks:watcher(M.watch, endpoints_exist)
   local mods = {}
   for i, name in ipairs(M.RESOURCE_MODULES) do mods[i] = require(name) end

@@ -1,5 +1,6 @@
--- heygen.emulator.v3.avatars: the account's own avatars (the contract's AvatarCreate,
--- AvatarConsent, AvatarLookUpdate, AvatarLookDelete, AvatarGroupDelete).
+-- heygen.emulator.v3.avatars: every /v3/avatars route (docs/heygen-v3.md 3): the public
+-- groups and looks (v3/catalogue.lua's data) and the account's own (the contract's
+-- AvatarCreate, AvatarConsent, AvatarLookUpdate, AvatarLookDelete, AvatarGroupDelete).
 --
 -- POST /v3/avatars makes a look (avatar_item) in a new private group, or in avatar_group_id
 -- (one of yours): type "photo" (file: an image) and "prompt" (a generated photo; avatar_id
@@ -7,16 +8,20 @@
 -- processing -> completed); type "digital_twin" (file: a video) waits at pending_consent
 -- until POST /v3/avatars/{group_id}/consent gives consent_text or consent_video (then it
 -- trains), or until the consent page that call answers (url, without either) is opened.
--- Yours are read with ownership=private (GET /v3/avatars, /v3/avatars/looks) and by id;
--- every other read goes to v3.lua's catalogue routes. PATCH .../looks/{id} renames one of
--- yours, DELETE removes a look or a whole group (then 404); catalogue ones are 403.
+-- GET /v3/avatars and /v3/avatars/looks list yours with ownership=private (oldest first),
+-- else the catalogue's; by id, either. PATCH .../looks/{id} renames one of yours, DELETE
+-- removes a look or a whole group (then 404); catalogue ones are 403.
+--
+-- What other resources check an avatar_id by: usable(st, id) (a public look: it, or nil and
+-- why not) and look_for(st, id, param) (it, or nil and the answer).
 local reply = require "heygen.emulator.reply"
 local S = require "heygen.emulator.v3.support"
-local v3mod = require "heygen.emulator.v3"
+local catalogue = require "heygen.emulator.v3.catalogue"
 
 local null = reply.null
 local v3, fail, check, body_object, not_found, opt = S.v3, S.fail, S.check, S.body_object, S.not_found, S.opt
 local str, asset, paginate, positions, by_position = S.str, S.asset, S.paginate, S.positions, S.by_position
+local catalogue_of = catalogue.catalogue
 
 local M = {}
 
@@ -24,6 +29,7 @@ M.KINDS = {
   avatar_training = {phases = {{"processing", 60}}, done = "completed", failed = "failed",
                      failure = {code = "avatar_training_failed", message = "No face was found in the input"}},
 }
+local ENGINES = {"avatar_iv", "avatar_iii"}   -- the engines your looks render with
 local TYPE_OF = {photo = "photo_avatar", prompt = "photo_avatar", digital_twin = "digital_twin"}
 local NAME = {type = "string", required = true, min_len = 1, max_len = 100}
 local CREATE_RULE = {type = "object", variants = {key = "type",
@@ -71,7 +77,7 @@ local function look_view(req, st, l)
           image_width = l.avatar_type == "digital_twin" and 1920 or 1080,
           image_height = l.avatar_type == "digital_twin" and 1080 or 1920,
           preferred_orientation = l.avatar_type == "digital_twin" and "landscape" or "portrait",
-          supported_api_engines = {"avatar_iv", "avatar_iii"}, tags = reply.array({})}
+          supported_api_engines = ENGINES, tags = reply.array({})}
 end
 
 local function group_view(req, st, g)
@@ -158,22 +164,32 @@ local function consent_page(_, st, gid)
                  .. g.name:gsub("[<>&]", "") .. ".</p>\n"}
 end
 
-local catalogue_route = require("heygen.emulator.v3.voices").catalogue_route
-local list_groups, list_looks = catalogue_route("GET", "/v3/avatars"), catalogue_route("GET", "/v3/avatars/looks")
-local get_group, get_look = catalogue_route("GET", "/v3/avatars/([^/]+)"),
-  catalogue_route("GET", "/v3/avatars/looks/([^/]+)")
+-- The items a list answers: yours with ownership=private, else the catalogue's, each with the
+-- view that shows it; and the scope its page tokens name.
+local function owned(q, what, public, public_view, own, own_view)
+  local list = {}
+  if q.ownership ~= "private" then
+    for _, x in ipairs(public) do list[#list + 1] = {x, public_view} end
+  else
+    for _, x in ipairs(own) do list[#list + 1] = {x, own_view} end
+  end
+  return positions(list), q.ownership == "private" and ("private-" .. what) or what
+end
 
 local function groups(req, st)
-  if req.query.ownership ~= "private" then return list_groups(req, st) end
+  local q = req.query
+  local bad = catalogue.bad_filter({ownership = q.ownership})
+  if bad then return bad end
   local live = {}
   for _, g in ipairs(st.v3.avatar_groups) do if not g.deleted then live[#live + 1] = g end end
-  return paginate(req, st, "private-groups", positions(live), by_position, 20, 50,
-                  function(p) return group_view(req, st, p.item) end)
+  local list, scope = owned(q, "groups", catalogue_of(st).groups, catalogue.group_view, live, group_view)
+  return paginate(req, st, scope, list, by_position, 20, 50, function(p) return p.item[2](req, st, p.item[1]) end)
 end
 
 local function looks(req, st)
   local q = req.query
-  if q.ownership ~= "private" then return list_looks(req, st) end
+  local bad = catalogue.bad_filter(q)
+  if bad then return bad end
   local live = {}
   for _, l in ipairs(st.v3.avatar_looks) do
     if not l.deleted and (not q.group_id or q.group_id == "" or l.group_id == q.group_id)
@@ -181,27 +197,43 @@ local function looks(req, st)
       live[#live + 1] = l
     end
   end
-  return paginate(req, st, "private-looks", positions(live), by_position, 20, 50,
-                  function(p) return look_view(req, st, p.item) end)
+  local list, scope = owned(q, "looks", catalogue.public_looks(st, q), catalogue.look_view, live, look_view)
+  return paginate(req, st, scope, list, by_position, 20, 50, function(p) return p.item[2](req, st, p.item[1]) end)
 end
 
-local function group(req, st, gid)
-  local g = find(st.v3.avatar_groups, "id", gid)
-  if not g then return get_group(req, st, gid) end
-  return v3(group_view(req, st, g))
+-- GET by id: one of yours (st.v3[list]), else the catalogue's (catalogue(st)[index]), else 404.
+local function reader(list, own_view, index, public_view, code, what)
+  return function(req, st, xid)
+    local own = find(st.v3[list], "id", xid)
+    if own then return v3(own_view(req, st, own)) end
+    local public = catalogue_of(st)[index][xid]
+    if not public then return not_found(code, what, xid) end
+    return v3(public_view(req, st, public))
+  end
+end
+local group = reader("avatar_groups", group_view, "group_by_id", catalogue.group_view, "not_found", "Avatar group")
+local look = reader("avatar_looks", look_view, "look_by_id", catalogue.look_view, "avatar_not_found", "Avatar look")
+
+-- A look a video can show: a public one. Returns the look ({id, avatar_type, engines,
+-- default_voice_id?}), or nil and why not ({status, code, message}): 404 avatar_not_found.
+function M.usable(st, lid)
+  local public = catalogue_of(st).look_by_id[lid]
+  if public then return public end
+  return nil, {status = 404, code = "avatar_not_found", message = "Avatar look " .. tostring(lid) .. " not found"}
 end
 
-local function look(req, st, lid)
-  local l = find(st.v3.avatar_looks, "id", lid)
-  if not l then return get_look(req, st, lid) end
-  return v3(look_view(req, st, l))
+-- The look, or nil and the answer naming param.
+function M.look_for(st, lid, param)
+  local l, why = M.usable(st, lid)
+  if l then return l end
+  return nil, fail(why.status, why.code, why.message, param)
 end
 
 -- One of yours by id, or nil and the answer: 403 for a catalogue one, else 404.
 local function own_look(st, lid)
   local l = find(st.v3.avatar_looks, "id", lid)
   if l then return l end
-  if v3mod.catalogue(st).look_by_id[lid] then
+  if catalogue_of(st).look_by_id[lid] then
     return nil, fail(403, "forbidden", "Avatar look " .. lid .. " is a public avatar; only your own can be changed")
   end
   return nil, not_found("avatar_not_found", "Avatar look", lid)
@@ -228,7 +260,7 @@ end
 local function delete_group(_, st, gid)
   local g = find(st.v3.avatar_groups, "id", gid)
   if not g then
-    if v3mod.catalogue(st).group_by_id[gid] then
+    if catalogue_of(st).group_by_id[gid] then
       return fail(403, "forbidden", "Avatar group " .. gid .. " is a public avatar; only your own can be changed")
     end
     return not_found("not_found", "Avatar group", gid)

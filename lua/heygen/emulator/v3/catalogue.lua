@@ -1,16 +1,15 @@
--- heygen.emulator.v3.catalogue: the seeded public catalogue through v3 (docs/heygen-v3.md 3,
--- 4): avatar groups and looks (made once per state from the shared seed's avatars and talking
--- photos), the public voices, and text to speech with one of them. The emulator's own avatars
--- and voices (v3/avatars.lua, v3/voices.lua) hand the reads they do not own on to these.
--- Also what other resources check against it: catalogue(st), check_voice, no_look.
+-- heygen.emulator.v3.catalogue: the seeded public catalogue in v3 shapes (docs/heygen-v3.md 3,
+-- 4), as data and views, no routes: avatar groups and looks (made once per state from the
+-- shared seed's avatars and talking photos) and the public voices. v3/avatars.lua and
+-- v3/voices.lua serve every /v3/avatars and /v3/voices route, the catalogue's and the
+-- account's own, from these: catalogue(st) (looks, look_by_id, groups, group_by_id),
+-- public_looks(st, q), public_voices(st, q), bad_filter(q) (a looks/groups query's 400),
+-- look_view, group_view, voice_view, voice_detail, STARFISH_LANGUAGES.
 local reply = require "heygen.emulator.reply"
 local S = require "heygen.emulator.v3.support"
 
 local null = reply.null
-local v3, fail, invalid, not_found, body_object, check = S.v3, S.fail, S.invalid, S.not_found, S.body_object,
-  S.check
-local set, names, id, req_id, num, one_of = S.set, S.names, S.id, S.req_id, S.num, S.one_of
-local absent, paginate, positions, by_position = S.absent, S.paginate, S.positions, S.by_position
+local invalid, set, names = S.invalid, S.set, S.names
 
 local M = {}
 
@@ -75,126 +74,54 @@ local function voice_view(req, st, v)
 end
 
 local function lower(s) return type(s) == "string" and s:lower() or s end
+local function any(v) return not v or v == "" end
 
-local function list_voices(req, st)
-  local q, list = req.query, {}
-  if q.type and q.type ~= "" and q.type ~= "public" and q.type ~= "private" then
-    return invalid("type", "must be public or private", q.type)
-  end
-  if q.type ~= "private" then
-    for _, v in ipairs(st.catalogue.voices) do
-      if (not q.language or q.language == "" or lower(v.language) == lower(q.language))
-         and (not q.gender or q.gender == "" or lower(v.gender) == lower(q.gender))
-         and (not q.engine or q.engine == "" or (q.engine == "starfish" and M.STARFISH_LANGUAGES[v.language])) then
-        list[#list + 1] = v
-      end
-    end
-  end
-  return paginate(req, st, "voices", positions(list), by_position, 20, 100,
-                  function(p) return voice_view(req, st, p.item) end)
-end
-
-
--- Server-side checks beyond the shapes: ids that must exist.
-local function no_look(look_id, param)
-  return fail(404, "avatar_not_found", "Avatar look " .. tostring(look_id) .. " not found", param)
-end
-
-local function check_voice(st, voice_id, path)
-  if not absent(voice_id) and not st.catalogue.voice_by_id[voice_id] then
-    return fail(404, "voice_not_found", "Voice " .. voice_id .. " not found", path)
-  end
-end
-
-local OWNERSHIP = set({"public", "private"})
-
-local function list_groups(req, st)
-  local own = req.query.ownership
-  if own and own ~= "" and not OWNERSHIP[own] then return invalid("ownership", "must be public or private", own) end
-  local list = own == "private" and {} or catalogue(st).groups
-  return paginate(req, st, "groups", positions(list), by_position, 20, 50,
-                  function(g) return group_view(req, st, g.item) end)
-end
-
-local function list_looks(req, st)
-  local q = req.query
-  if q.ownership and q.ownership ~= "" and not OWNERSHIP[q.ownership] then
-    return invalid("ownership", "must be public or private", q.ownership)
-  end
-  local types = set({"studio_avatar", "digital_twin", "photo_avatar"})
-  if q.avatar_type and q.avatar_type ~= "" and not types[q.avatar_type] then
-    return invalid("avatar_type", "must be one of " .. names(types), q.avatar_type)
-  end
+-- The public voices a GET /v3/voices query picks (language, gender, engine).
+local function public_voices(st, q)
   local list = {}
-  if q.ownership ~= "private" then
-    for _, l in ipairs(catalogue(st).looks) do
-      if (not q.group_id or q.group_id == "" or l.group_id == q.group_id)
-         and (not q.avatar_type or q.avatar_type == "" or l.avatar_type == q.avatar_type) then
-        list[#list + 1] = l
-      end
+  for _, v in ipairs(st.catalogue.voices) do
+    if (any(q.language) or lower(v.language) == lower(q.language))
+       and (any(q.gender) or lower(v.gender) == lower(q.gender))
+       and (any(q.engine) or (q.engine == "starfish" and M.STARFISH_LANGUAGES[v.language])) then
+      list[#list + 1] = v
     end
   end
-  return paginate(req, st, "looks", positions(list), by_position, 20, 50,
-                  function(p) return look_view(req, st, p.item) end)
+  return list
 end
 
-local function get_look(req, st, lid)
-  local l = catalogue(st).look_by_id[lid]
-  if not l then return not_found("avatar_not_found", "Avatar look", lid) end
-  return v3(look_view(req, st, l))
-end
-
-local function get_group(req, st, gid)
-  local g = catalogue(st).group_by_id[gid]
-  if not g then return not_found("not_found", "Avatar group", gid) end
-  return v3(group_view(req, st, g))
-end
-
-local function get_voice(req, st, vid)
-  local v = st.catalogue.voice_by_id[vid]
-  if not v then return not_found("voice_not_found", "Voice", vid) end
+-- A public voice as GET /v3/voices/{id} answers it.
+local function voice_detail(req, st, v)
   local d = voice_view(req, st, v)
   d.created_at, d.support_interactive_avatar, d.status, d.failure_message = 1735689600,
     v.support_interactive_avatar, null, null
-  return v3(d)
+  return d
 end
 
-local TTS_RULE = {type = "object", closed = true, fields = {
-  text = {type = "string", required = true, min_len = 1, max_len = 5000}, voice_id = req_id,
-  input_type = one_of({"text", "ssml"}), speed = num(0.5, 2.0), language = id, locale = id,
-}}
+M.OWNERSHIP = set({"public", "private"})
+M.LOOK_TYPES = set({"studio_avatar", "digital_twin", "photo_avatar"})
 
-local function speech(req, st)
-  local body, err = body_object(req)
-  err = err or check(body, TTS_RULE, "") or check_voice(st, body.voice_id, "voice_id")
-  if err then return err end
-  local voice = st.catalogue.voice_by_id[body.voice_id]
-  if not M.STARFISH_LANGUAGES[voice.language] then
-    return fail(400, "voice_not_usable", "Voice " .. body.voice_id .. " does not support the starfish engine",
-                "voice_id")
+-- The 400 for a bad ownership or avatar_type query, if any.
+local function bad_filter(q)
+  if not any(q.ownership) and not M.OWNERSHIP[q.ownership] then
+    return invalid("ownership", "must be public or private", q.ownership)
   end
-  local speed = body.speed ~= null and body.speed or 1
-  local words, t = {}, 0
-  for word in body.text:gmatch("%S+") do
-    local len = (0.12 + 0.05 * #word) / speed
-    words[#words + 1] = {word = word, start = t, ["end"] = t + len}
-    t = t + len + 0.04 / speed
+  if not any(q.avatar_type) and not M.LOOK_TYPES[q.avatar_type] then
+    return invalid("avatar_type", "must be one of " .. names(M.LOOK_TYPES), q.avatar_type)
   end
-  local rid = st:id(20)
-  return v3({audio_url = st:signed_url(req, "speech_" .. rid .. ".wav"), duration = t,
-             request_id = "req_" .. rid, word_timestamps = reply.array(words)})
 end
 
-M.catalogue, M.check_voice, M.no_look = catalogue, check_voice, no_look
+-- The public looks a GET /v3/avatars/looks query picks (group_id, avatar_type).
+local function public_looks(st, q)
+  local list = {}
+  for _, l in ipairs(catalogue(st).looks) do
+    if (any(q.group_id) or l.group_id == q.group_id) and (any(q.avatar_type) or l.avatar_type == q.avatar_type) then
+      list[#list + 1] = l
+    end
+  end
+  return list
+end
 
-M.routes = {
-  {"GET", "/v3/avatars", list_groups},
-  {"GET", "/v3/avatars/looks", list_looks},
-  {"GET", "/v3/avatars/looks/([^/]+)", get_look},
-  {"GET", "/v3/avatars/([^/]+)", get_group},
-  {"GET", "/v3/voices", list_voices},
-  {"POST", "/v3/voices/speech", speech},
-  {"GET", "/v3/voices/([^/]+)", get_voice},
-}
+M.catalogue, M.public_voices, M.public_looks, M.bad_filter = catalogue, public_voices, public_looks, bad_filter
+M.look_view, M.group_view, M.voice_view, M.voice_detail = look_view, group_view, voice_view, voice_detail
 
 return M

@@ -5,7 +5,7 @@
 local reply = require "heygen.emulator.reply"
 local media = require "heygen.emulator.media"
 local S = require "heygen.emulator.v3.support"
-local v3mod = require "heygen.emulator.v3"
+local batches = require "heygen.emulator.v3.batches"
 
 local null = reply.null
 local v3, check, body_object, opt = S.v3, S.check, S.body_object, S.opt
@@ -66,9 +66,9 @@ local function lipsync_view(req, st, job)
 end
 
 local get_lipsync = getter({lipsync = true}, "not_found", "Lipsync", lipsync_view)
-local lipsync_statuses = v3mod.bulk_statuses("lipsync_ids", {lipsync = true}, run_status)
+local lipsync_statuses = batches.bulk_statuses("lipsync_ids", {lipsync = true}, run_status)
 
-v3mod.BATCH_KINDS.lipsync = {list = "lipsyncs", what = "lipsync bodies", check = check_lipsync,
+batches.BATCH_KINDS.lipsync = {list = "lipsyncs", what = "lipsync bodies", check = check_lipsync,
                        make = function(st, item) return {lipsync_from(st, item)} end, status = run_status}
 
 
@@ -81,8 +81,8 @@ M.routes = {
   {"POST", "/v3/lipsyncs", I(create_lipsync)},
   {"GET", "/v3/lipsyncs", list_lipsyncs},
   {"GET", "/v3/lipsyncs/statuses", lipsync_statuses},
-  {"POST", "/v3/lipsyncs/batches", I(v3mod.batch_creator("lipsync"))},
-  {"GET", "/v3/lipsyncs/batches/([^/]+)", v3mod.batch_getter("lipsync")},
+  {"POST", "/v3/lipsyncs/batches", I(batches.batch_creator("lipsync"))},
+  {"GET", "/v3/lipsyncs/batches/([^/]+)", batches.batch_getter("lipsync")},
   {"GET", "/v3/lipsyncs/([^/]+)", get_lipsync},
   {"PATCH", "/v3/lipsyncs/([^/]+)", S.title_updater({lipsync = true}, "Lipsync", lipsync_view)},
   {"DELETE", "/v3/lipsyncs/([^/]+)", S.deleter({lipsync = true}, "Lipsync")},

@@ -3,6 +3,7 @@
 -- a video from one (its variables checked against the template's, by name and type).
 local reply = require "heygen.emulator.reply"
 local S = require "heygen.emulator.v3.support"
+local videos = require "heygen.emulator.v3.videos"
 
 local null = reply.null
 local v3, invalid, not_found, body_object, check = S.v3, S.invalid, S.not_found, S.body_object, S.check
@@ -57,10 +58,9 @@ local function generate_template(req, st, tid)
       return invalid("variables." .. name, "must be a " .. known.type .. " variable {name, type, properties}", v)
     end
   end
-  local v3mod = require "heygen.emulator.v3"
-  local job = v3mod.new_video(st, {title = opt(body.title) or t.name, ext = "mp4", template_id = tid,
-                             callback_url = opt(body.callback_url), callback_id = opt(body.callback_id)})
-  return v3(v3mod.video_view(req, st, job))
+  local job = videos.new_video(st, {title = opt(body.title) or t.name, ext = "mp4", template_id = tid,
+                                    callback_url = opt(body.callback_url), callback_id = opt(body.callback_id)})
+  return v3(videos.video_view(req, st, job))
 end
 
 M.routes = {

@@ -5,7 +5,7 @@
 local reply = require "heygen.emulator.reply"
 local media = require "heygen.emulator.media"
 local S = require "heygen.emulator.v3.support"
-local v3mod = require "heygen.emulator.v3"
+local batches = require "heygen.emulator.v3.batches"
 
 local null = reply.null
 local v3, fail, invalid, check, body_object, opt = S.v3, S.fail, S.invalid, S.check, S.body_object, S.opt
@@ -104,7 +104,7 @@ end
 
 local get_translation = getter({translate = true}, "not_found", "Video translation", translation_view)
 
-local translation_statuses = v3mod.bulk_statuses("video_translation_ids", {translate = true}, run_status)
+local translation_statuses = batches.bulk_statuses("video_translation_ids", {translate = true}, run_status)
 
 local function list_translations(req, st)
   return S.paginate(req, st, "translations", S.newest_first(st, {translate = true}), S.newest_key, 10, 100,
@@ -227,7 +227,7 @@ local function generate_proofread(req, st, pid)
   return v3({video_translation_id = t.id, status = "processing"})
 end
 
-v3mod.BATCH_KINDS.translation = {list = "video_translations", what = "translation bodies", check = check_translation,
+batches.BATCH_KINDS.translation = {list = "video_translations", what = "translation bodies", check = check_translation,
                            count = function(item) return #item.output_languages end, make = translations_from,
                            status = run_status}
 
@@ -243,8 +243,8 @@ M.routes = {
   {"GET", "/v3/video%-translations/proofreads/([^/]+)/srt", proofread_srt},
   {"PUT", "/v3/video%-translations/proofreads/([^/]+)/srt", replace_proofread_srt},
   {"POST", "/v3/video%-translations/proofreads/([^/]+)/generate", I(generate_proofread)},
-  {"POST", "/v3/video%-translations/batches", I(v3mod.batch_creator("translation"))},
-  {"GET", "/v3/video%-translations/batches/([^/]+)", v3mod.batch_getter("translation")},
+  {"POST", "/v3/video%-translations/batches", I(batches.batch_creator("translation"))},
+  {"GET", "/v3/video%-translations/batches/([^/]+)", batches.batch_getter("translation")},
   {"GET", "/v3/video%-translations/([^/]+)/caption", caption},
   {"GET", "/v3/video%-translations/([^/]+)", get_translation},
   {"PATCH", "/v3/video%-translations/([^/]+)", S.title_updater(TRANSLATE, "Video translation", translation_view)},

@@ -15,7 +15,9 @@
 -- Messages are answered newest first (at most 40), roles "user" and "model".
 local reply = require "heygen.emulator.reply"
 local S = require "heygen.emulator.v3.support"
-local v3mod = require "heygen.emulator.v3"
+local videos = require "heygen.emulator.v3.videos"
+local avatars = require "heygen.emulator.v3.avatars"
+local check_voice = require("heygen.emulator.v3.voices").check_voice
 -- a brand_kit_id must name one of the account's kits (GET /v3/brand-kits lists them)
 local KIT = require("heygen.emulator.v3.brand").kit_rule
 
@@ -83,7 +85,7 @@ end
 -- The run's video, made once its thinking ends (at that virtual time).
 local function run_video(st, s, run, ended_v)
   if not run.video_id then
-    local video = v3mod.new_video(st, {title = s.title, ext = "mp4", created_v = ended_v, callback_id = s.callback_id})
+    local video = videos.new_video(st, {title = s.title, ext = "mp4", created_v = ended_v, callback_id = s.callback_id})
     run.video_id = video.id
     run.video_at = now()
     s.videos[#s.videos + 1] = video.id
@@ -114,7 +116,7 @@ local function session_state(st, s)
     video = run_video(st, s, run, run.started_v + M.THINK)
   end
   if not video or video.deleted then return "failed", "The session's video was deleted" end
-  local vs = v3mod.video_status(st, video)
+  local vs = videos.video_status(st, video)
   if vs == "failed" then return "failed", st:failure(video).message end
   if vs == "completed" then return "completed" end
   return "generating", nil, vs
@@ -157,11 +159,9 @@ local function session_view(st, s)
 end
 
 local function check_refs(st, body)
-  local err = v3mod.check_voice(st, body.voice_id, "voice_id")
+  local err = check_voice(st, body.voice_id, "voice_id")
   if err then return err end
-  if not absent(body.avatar_id) and not v3mod.catalogue(st).look_by_id[body.avatar_id] then
-    return v3mod.no_look(body.avatar_id, "avatar_id")
-  end
+  if not absent(body.avatar_id) then return select(2, avatars.look_for(st, body.avatar_id, "avatar_id")) end
 end
 
 local function create_session(req, st)
@@ -242,7 +242,7 @@ local function list_videos(req, st, sid)
   local out = {}
   for i = #s.videos, 1, -1 do
     local video = live(st, s.videos[i])
-    if video then out[#out + 1] = v3mod.video_view(req, st, video) end
+    if video then out[#out + 1] = videos.video_view(req, st, video) end
   end
   return reply.json(200, {data = reply.array(out), has_more = false, next_token = null})
 end
@@ -257,7 +257,7 @@ local function get_resource(req, st, sid, rid)
                  metadata = r.metadata or null}
       local video = r.video_id and live(st, r.video_id)
       if video then
-        local view = v3mod.video_view(req, st, video)
+        local view = videos.video_view(req, st, video)
         d.url, d.preview_url, d.thumbnail_url = view.video_url, view.video_page_url, view.thumbnail_url
         d.metadata = {video_id = video.id, status = view.status}
       elseif r.asset_id then

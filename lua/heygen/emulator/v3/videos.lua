@@ -2,11 +2,13 @@
 -- avatar and studio bodies, checked against the catalogue), read, list (newest first, by folder
 -- or title), delete, bulk statuses and batches. A video made through v2 is readable here and
 -- the other way round (the same jobs); its state machine: waiting (create) -> pending ->
--- processing -> completed|failed. Others build on new_video, video_status, video_view.
+-- processing -> completed|failed. Looks and voices: checked by v3/avatars.lua, v3/voices.lua.
+-- Others build on new_video, video_status, video_view.
 local reply = require "heygen.emulator.reply"
 local media = require "heygen.emulator.media"
 local S = require "heygen.emulator.v3.support"
-local catalogue_mod = require "heygen.emulator.v3.catalogue"
+local avatars = require "heygen.emulator.v3.avatars"
+local voices = require "heygen.emulator.v3.voices"
 local batches = require "heygen.emulator.v3.batches"
 
 local null = reply.null
@@ -17,7 +19,7 @@ local str, id, req_id, url, bool, num, one_of = S.str, S.id, S.req_id, S.url, S.
 local asset, closed_asset, exactly_one = S.asset, S.closed_asset, S.exactly_one
 local live, getter, charged_job, note_event, I = S.live, S.getter, S.charged_job, S.note_event, S.idempotent
 local paginate, newest_first, newest_key = S.paginate, S.newest_first, S.newest_key
-local catalogue, check_voice, no_look = catalogue_mod.catalogue, catalogue_mod.check_voice, catalogue_mod.no_look
+local check_voice, look_for = voices.check_voice, avatars.look_for
 local bulk_statuses, batch_creator, batch_getter = batches.bulk_statuses, batches.batch_creator, batches.batch_getter
 
 local M = {}
@@ -139,8 +141,8 @@ end
 
 -- Server-side checks beyond the shapes: ids that must exist, engines a look supports.
 local function check_look(st, body, path)
-  local look = catalogue(st).look_by_id[body.avatar_id]
-  if not look then return no_look(body.avatar_id, path .. "avatar_id") end
+  local look, err = look_for(st, body.avatar_id, path .. "avatar_id")
+  if not look then return err end
   local engine_type = type(body.engine) == "table" and body.engine.type or "avatar_iv"
   if not set(look.engines)[engine_type] then
     return invalid(path .. "engine.type", "is not supported by look " .. look.id .. " (supported: "
@@ -184,7 +186,8 @@ local function check_create(st, body, pre)
     end
   else
     for i, look in ipairs(body.avatar_id) do
-      if not catalogue(st).look_by_id[look] then return no_look(look, pre .. "avatar_id[" .. (i - 1) .. "]") end
+      e = select(2, look_for(st, look, pre .. "avatar_id[" .. (i - 1) .. "]"))
+      if e then return e end
     end
   end
 end

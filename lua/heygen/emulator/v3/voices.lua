@@ -1,20 +1,27 @@
--- heygen.emulator.v3.voices: the account's own voices (the contract's VoiceDesign,
--- VoiceClone, VoiceDelete): POST /v3/voices designs voices from a description, POST
--- /v3/voices/clone trains one from a recording, DELETE /v3/voices/{voice_id} removes one.
+-- heygen.emulator.v3.voices: every /v3/voices route (docs/heygen-v3.md 4): the public
+-- voices (v3/catalogue.lua's data) and the account's own (the contract's VoiceDesign,
+-- VoiceClone, VoiceDelete), text to speech with either.
 --
--- Designed voices are private voices of the account at once; the same prompt, gender,
--- locale and seed design the same voices (ids derived from them), a new seed new ones.
--- A clone is a job of kind "voice_clone" on the clock (processing -> complete | failed);
--- GET /v3/voices/{voice_clone_id} answers its status, then the voice. GET /v3/voices
--- with type=private lists them (newest first); every other read goes to v3.lua's
--- catalogue routes. Public (catalogue) voices cannot be deleted (403).
+-- POST /v3/voices designs voices from a description: private voices of the account at once;
+-- the same prompt, gender, locale and seed design the same voices (ids derived from them), a
+-- new seed new ones. POST /v3/voices/clone trains one from a recording: a job of kind
+-- "voice_clone" on the clock (processing -> complete | failed); GET /v3/voices/{voice_clone_id}
+-- answers its status, then the voice. GET /v3/voices lists the public voices (type public, the
+-- default) or the account's own (type=private, newest first). DELETE /v3/voices/{voice_id}
+-- removes one of yours (then 404 everywhere); public voices cannot be deleted (403).
+-- POST /v3/voices/speech speaks with a voice that supports the starfish engine.
+--
+-- What other resources check a voice_id by: usable(st, id) (a public voice: it, or nil and why
+-- not) and check_voice(st, id, param) (nil, or that answer).
 local reply = require "heygen.emulator.reply"
 local S = require "heygen.emulator.v3.support"
-local v3mod = require "heygen.emulator.v3"
+local catalogue = require "heygen.emulator.v3.catalogue"
 
 local null = reply.null
 local v3, fail, check, body_object, not_found, opt = S.v3, S.fail, S.check, S.body_object, S.not_found, S.opt
-local str, bool, asset, paginate = S.str, S.bool, S.asset, S.paginate
+local str, bool, asset, paginate, invalid, absent = S.str, S.bool, S.asset, S.paginate, S.invalid, S.absent
+local id, req_id, num, one_of = S.id, S.req_id, S.num, S.one_of
+local STARFISH = catalogue.STARFISH_LANGUAGES
 
 local M = {}
 
@@ -50,11 +57,16 @@ local function language_of(locale)
 end
 
 -- The voice as GET /v3/voices/{id} answers it (a clone: its training status).
-local function voice_view(req, st, v, full)
+-- A voice's status: a clone's training job's, a designed voice complete at once.
+local function status_of(st, v)
   local job = v.clone and st.jobs[v.voice_id]
-  local status = job and st:status(job) or "complete"
+  return job and st:status(job) or "complete", job
+end
+
+local function voice_view(req, st, v, full)
+  local status, job = status_of(st, v)
   local d = {voice_id = v.voice_id, name = v.name, language = v.language, gender = v.gender, type = "private",
-             support_pause = true, support_locale = v3mod.STARFISH_LANGUAGES[v.language] == true,
+             support_pause = true, support_locale = STARFISH[v.language] == true,
              preview_audio_url = status == "complete" and (st:base(req) .. "/static/voices/" .. v.voice_id .. ".wav")
                                  or null}
   if full then
@@ -98,27 +110,65 @@ local function clone(req, st)
   return v3({voice_clone_id = job.id})
 end
 
--- v3.lua's own handler for a route (the catalogue reads), to hand a request on to (avatars.lua too).
-function M.catalogue_route(method, pattern)
-  for _, r in ipairs(v3mod.routes) do
-    if r[1] == method and r[2] == pattern then return r[3] end
-  end
-  error("v3.lua has no route " .. method .. " " .. pattern)
-end
-local catalogue_list, catalogue_get = M.catalogue_route("GET", "/v3/voices"),
-  M.catalogue_route("GET", "/v3/voices/([^/]+)")
-
 local function list(req, st)
-  if req.query.type ~= "private" then return catalogue_list(req, st) end
-  local live = S.reversed(st.v3.voices)
-  return paginate(req, st, "private-voices", S.positions(live), S.by_position, 20, 100,
-                  function(p) return voice_view(req, st, p.item, false) end)
+  local q = req.query
+  if q.type and q.type ~= "" and q.type ~= "public" and q.type ~= "private" then
+    return invalid("type", "must be public or private", q.type)
+  end
+  if q.type == "private" then
+    return paginate(req, st, "private-voices", S.positions(S.reversed(st.v3.voices)), S.by_position, 20, 100,
+                    function(p) return voice_view(req, st, p.item, false) end)
+  end
+  return paginate(req, st, "voices", S.positions(catalogue.public_voices(st, q)), S.by_position, 20, 100,
+                  function(p) return catalogue.voice_view(req, st, p.item) end)
 end
 
 local function get(req, st, vid)
   local v = mine(st, vid)
-  if not v then return catalogue_get(req, st, vid) end
-  return v3(voice_view(req, st, v, true))
+  if v then return v3(voice_view(req, st, v, true)) end
+  local public = st.catalogue.voice_by_id[vid]
+  if not public then return not_found("voice_not_found", "Voice", vid) end
+  return v3(catalogue.voice_detail(req, st, public))
+end
+
+-- A voice the account can speak with: a public one. Returns the voice ({voice_id, language,
+-- ...}), or nil and why not ({status, code, message}): 404 voice_not_found.
+function M.usable(st, vid)
+  local v = st.catalogue.voice_by_id[vid]
+  if v then return v end
+  return nil, {status = 404, code = "voice_not_found", message = "Voice " .. tostring(vid) .. " not found"}
+end
+
+-- nil when voice_id is absent or usable, else the answer naming param.
+function M.check_voice(st, voice_id, param)
+  if absent(voice_id) then return nil end
+  local _, why = M.usable(st, voice_id)
+  if why then return fail(why.status, why.code, why.message, param) end
+end
+
+local TTS_RULE = {type = "object", closed = true, fields = {
+  text = {type = "string", required = true, min_len = 1, max_len = 5000}, voice_id = req_id,
+  input_type = one_of({"text", "ssml"}), speed = num(0.5, 2.0), language = id, locale = id,
+}}
+
+local function speech(req, st)
+  local body, err = body_object(req)
+  err = err or check(body, TTS_RULE, "") or M.check_voice(st, body.voice_id, "voice_id")
+  if err then return err end
+  if not STARFISH[M.usable(st, body.voice_id).language] then
+    return fail(400, "voice_not_usable", "Voice " .. body.voice_id .. " does not support the starfish engine",
+                "voice_id")
+  end
+  local speed = body.speed ~= null and body.speed or 1
+  local words, t = {}, 0
+  for word in body.text:gmatch("%S+") do
+    local len = (0.12 + 0.05 * #word) / speed
+    words[#words + 1] = {word = word, start = t, ["end"] = t + len}
+    t = t + len + 0.04 / speed
+  end
+  local rid = st:id(20)
+  return v3({audio_url = st:signed_url(req, "speech_" .. rid .. ".wav"), duration = t,
+             request_id = "req_" .. rid, word_timestamps = reply.array(words)})
 end
 
 local function delete(_, st, vid)
@@ -138,6 +188,7 @@ M.kinds, M.fresh = M.KINDS, fresh
 M.routes = {
   {"POST", "/v3/voices", design},
   {"POST", "/v3/voices/clone", S.I(clone)},
+  {"POST", "/v3/voices/speech", speech},
   {"GET", "/v3/voices", list},
   {"GET", "/v3/voices/([^/]+)", get},
   {"DELETE", "/v3/voices/([^/]+)", delete},
