@@ -275,6 +275,22 @@ local function live_job(st, id)
   if job and not job.deleted then return job end
 end
 
+-- For an avatar or voice id the seeded catalogue does not have: nil when it names a look (of
+-- avatar_type `look_type`) or a voice the account made through v3 (v3/avatars.lua,
+-- v3/voices.lua: `what` "avatars" or "voices") and can use now, else the 400 to answer:
+-- `unknown` for an id the account does not have (or deleted), else why not yet.
+local function own_refusal(st, what, id, look_type, unknown)
+  local found, why
+  if st.v3 then found, why = require("heygen.emulator.v3." .. what).usable(st, id) end
+  local code = what == "voices" and "voice_not_found" or "avatar_not_found"
+  if found and look_type and found.avatar_type ~= look_type then
+    return {status = 400, code = code, message = unknown .. " (look " .. id .. " is a " .. found.avatar_type .. ")"}
+  end
+  if found then return nil end
+  if why and why.status ~= 404 then return {status = 400, code = why.code, message = why.message} end
+  return {status = 400, code = code, message = unknown}
+end
+
 -- The catalogue never changes, so its answers are encoded once per base URL.
 local catalogue_cache, cache_size = {}, 0
 
@@ -302,7 +318,8 @@ for k, v in pairs({
   check_dimension = check_dimension, check_color = check_color, first = first, v1_fail = v1_fail,
   v2_fail = v2_fail, wf_fail = wf_fail, body_object = body_object, video_not_found = video_not_found,
   VIDEO_STATUS = VIDEO_STATUS, video_status = video_status, video_data = video_data, callback = callback,
-  new_video_job = new_video_job, check_common = check_common, live_job = live_job, cached_v2 = cached_v2
+  new_video_job = new_video_job, check_common = check_common, live_job = live_job, cached_v2 = cached_v2,
+  own_refusal = own_refusal
 }) do M[k] = v end
 M.null, M.int = null, int
 

@@ -14,7 +14,7 @@ local check_range, check_url, check_object = S.check_range, S.check_url, S.check
 local check_dimension, check_color, first, v1_fail = S.check_dimension, S.check_color, S.first, S.v1_fail
 local v2_fail, body_object, video_not_found = S.v2_fail, S.body_object, S.video_not_found
 local video_status, video_data, callback, new_video_job = S.video_status, S.video_data, S.callback, S.new_video_job
-local live_job = S.live_job
+local live_job, own_refusal = S.live_job, S.own_refusal
 
 ---------------------------------------------------------------------------------------
 -- POST /v2/video/generate (docs 3.2)
@@ -28,18 +28,18 @@ local function check_character(st, ch, f)
   if ch.type == "avatar" then
     err = check_string(ch, "avatar_id", f .. ".avatar_id", true)
     if err then return err end
-    if not cat.avatar_by_id[ch.avatar_id] then
-      return {status = 400, code = "avatar_not_found",
-              message = "Avatar " .. ch.avatar_id .. " not found or no longer available."}
-    end
+    err = not cat.avatar_by_id[ch.avatar_id]
+          and own_refusal(st, "avatars", ch.avatar_id, "digital_twin",
+                          "Avatar " .. ch.avatar_id .. " not found or no longer available.")
+    if err then return err end
     err = check_enum(ch, "avatar_style", f .. ".avatar_style", AVATAR_STYLES)
   else
     err = check_string(ch, "talking_photo_id", f .. ".talking_photo_id", true)
     if err then return err end
-    if not cat.talking_photo_by_id[ch.talking_photo_id] then
-      return {status = 400, code = "avatar_not_found",
-              message = "Talking photo " .. ch.talking_photo_id .. " not found or no longer available."}
-    end
+    err = not cat.talking_photo_by_id[ch.talking_photo_id]
+          and own_refusal(st, "avatars", ch.talking_photo_id, "photo_avatar",
+                          "Talking photo " .. ch.talking_photo_id .. " not found or no longer available.")
+    if err then return err end
     err = first(check_enum(ch, "talking_photo_style", f .. ".talking_photo_style", TALKING_PHOTO_STYLES),
                 check_enum(ch, "talking_style", f .. ".talking_style", TALKING_STYLES),
                 check_enum(ch, "expression", f .. ".expression", EXPRESSIONS),
@@ -61,9 +61,9 @@ local function check_voice(st, v, f)
     if err then return err end
     err = check_script(v.input_text, f .. ".input_text")
     if err then return err end
-    if not st.catalogue.voice_by_id[v.voice_id] then
-      return {status = 400, code = "voice_not_found", message = "Voice " .. v.voice_id .. " not found"}
-    end
+    err = not st.catalogue.voice_by_id[v.voice_id]
+          and own_refusal(st, "voices", v.voice_id, nil, "Voice " .. v.voice_id .. " not found")
+    if err then return err end
     return first(check_range(v, "speed", f .. ".speed", 0.5, 2.0),
                  check_range(v, "pitch", f .. ".pitch", -20, 20),
                  check_enum(v, "emotion", f .. ".emotion", EMOTIONS))

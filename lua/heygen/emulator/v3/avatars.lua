@@ -8,12 +8,13 @@
 -- processing -> completed); type "digital_twin" (file: a video) waits at pending_consent
 -- until POST /v3/avatars/{group_id}/consent gives consent_text or consent_video (then it
 -- trains), or until the consent page that call answers (url, without either) is opened.
--- GET /v3/avatars and /v3/avatars/looks list yours with ownership=private (oldest first),
--- else the catalogue's; by id, either. PATCH .../looks/{id} renames one of yours, DELETE
--- removes a look or a whole group (then 404); catalogue ones are 403.
+-- GET /v3/avatars and /v3/avatars/looks list the catalogue's (ownership=public), yours
+-- (ownership=private, oldest first) or, without ownership, both (the catalogue's first); by
+-- id, either. PATCH .../looks/{id} renames one of yours, DELETE removes a look (the last one
+-- takes its group along) or a whole group (then 404); catalogue ones are 403.
 --
--- What other resources check an avatar_id by: usable(st, id) (a public look: it, or nil and
--- why not) and look_for(st, id, param) (it, or nil and the answer).
+-- What other resources check an avatar_id by: usable(st, id) (a public look or one of yours
+-- once trained: it, or nil and why not) and look_for(st, id, param) (it, or nil and the answer).
 local reply = require "heygen.emulator.reply"
 local S = require "heygen.emulator.v3.support"
 local catalogue = require "heygen.emulator.v3.catalogue"
@@ -164,16 +165,18 @@ local function consent_page(_, st, gid)
                  .. g.name:gsub("[<>&]", "") .. ".</p>\n"}
 end
 
--- The items a list answers: yours with ownership=private, else the catalogue's, each with the
--- view that shows it; and the scope its page tokens name.
+-- The items a list answers: the catalogue's unless ownership=private, yours unless
+-- ownership=public, each with the view that shows it; and the scope its page tokens name.
 local function owned(q, what, public, public_view, own, own_view)
   local list = {}
   if q.ownership ~= "private" then
     for _, x in ipairs(public) do list[#list + 1] = {x, public_view} end
-  else
+  end
+  if q.ownership ~= "public" then
     for _, x in ipairs(own) do list[#list + 1] = {x, own_view} end
   end
-  return positions(list), q.ownership == "private" and ("private-" .. what) or what
+  local scope = (q.ownership == "private" or q.ownership == "public") and (q.ownership .. "-" .. what) or what
+  return positions(list), scope
 end
 
 local function groups(req, st)
@@ -214,12 +217,29 @@ end
 local group = reader("avatar_groups", group_view, "group_by_id", catalogue.group_view, "not_found", "Avatar group")
 local look = reader("avatar_looks", look_view, "look_by_id", catalogue.look_view, "avatar_not_found", "Avatar look")
 
--- A look a video can show: a public one. Returns the look ({id, avatar_type, engines,
--- default_voice_id?}), or nil and why not ({status, code, message}): 404 avatar_not_found.
+-- A look a video can show: a public one, or one of yours once trained. Returns the look
+-- ({id, avatar_type, engines, default_voice_id?}), or nil and why not ({status, code,
+-- message}): 404 avatar_not_found for an id the account does not have (or deleted), 400
+-- invalid_parameter for one still training, waiting for consent, or whose training failed.
 function M.usable(st, lid)
   local public = catalogue_of(st).look_by_id[lid]
   if public then return public end
-  return nil, {status = 404, code = "avatar_not_found", message = "Avatar look " .. tostring(lid) .. " not found"}
+  local l = find(st.v3.avatar_looks, "id", lid)
+  if not l then
+    return nil, {status = 404, code = "avatar_not_found", message = "Avatar look " .. tostring(lid) .. " not found"}
+  end
+  local status = status_of(st, l)
+  if status == "completed" then return {id = l.id, avatar_type = l.avatar_type, engines = ENGINES} end
+  local why
+  if status == "pending_consent" then
+    why = "waits for consent (POST /v3/avatars/" .. l.group_id .. "/consent)"
+  elseif status == "failed" then
+    why = "cannot be used: its training failed (" .. st:failure(st.jobs[l.job_id]).message .. ")"
+  else
+    why = "is not ready: it is " .. status .. " (poll GET /v3/avatars/looks/" .. lid
+          .. " until its status is completed)"
+  end
+  return nil, {status = 400, code = "invalid_parameter", message = "Avatar look " .. lid .. " " .. why}
 end
 
 -- The look, or nil and the answer naming param.
@@ -254,6 +274,8 @@ local function delete_look(_, st, lid)
   local l, err = own_look(st, lid)
   if not l then return err end
   l.deleted = true
+  local g = find(st.v3.avatar_groups, "id", l.group_id)
+  if g and not looks_of(st, g)[1] then g.deleted = true end   -- its last look takes the group along
   return v3({id = lid})
 end
 

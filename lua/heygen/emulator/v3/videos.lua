@@ -2,8 +2,8 @@
 -- avatar and studio bodies, checked against the catalogue), read, list (newest first, by folder
 -- or title), delete, bulk statuses and batches. A video made through v2 is readable here and
 -- the other way round (the same jobs); its state machine: waiting (create) -> pending ->
--- processing -> completed|failed. Looks and voices: checked by v3/avatars.lua, v3/voices.lua.
--- Others build on new_video, video_status, video_view.
+-- processing -> completed|failed. Looks and voices: public ones or the account's own once
+-- ready (v3/avatars.lua, v3/voices.lua). Others build on new_video, video_status, video_view.
 local reply = require "heygen.emulator.reply"
 local media = require "heygen.emulator.media"
 local S = require "heygen.emulator.v3.support"

@@ -11,8 +11,8 @@
 -- removes one of yours (then 404 everywhere); public voices cannot be deleted (403).
 -- POST /v3/voices/speech speaks with a voice that supports the starfish engine.
 --
--- What other resources check a voice_id by: usable(st, id) (a public voice: it, or nil and why
--- not) and check_voice(st, id, param) (nil, or that answer).
+-- What other resources check a voice_id by: usable(st, id) (a public voice or one of yours
+-- once ready: it, or nil and why not) and check_voice(st, id, param) (nil, or that answer).
 local reply = require "heygen.emulator.reply"
 local S = require "heygen.emulator.v3.support"
 local catalogue = require "heygen.emulator.v3.catalogue"
@@ -131,12 +131,23 @@ local function get(req, st, vid)
   return v3(catalogue.voice_detail(req, st, public))
 end
 
--- A voice the account can speak with: a public one. Returns the voice ({voice_id, language,
--- ...}), or nil and why not ({status, code, message}): 404 voice_not_found.
+-- A voice the account can speak with: a public one, or one of its own once ready. Returns the
+-- voice ({voice_id, language, ...}), or nil and why not ({status, code, message}): 404
+-- voice_not_found for an id it does not have (or deleted), 400 voice_not_usable for a clone
+-- still training or one whose training failed.
 function M.usable(st, vid)
-  local v = st.catalogue.voice_by_id[vid]
-  if v then return v end
-  return nil, {status = 404, code = "voice_not_found", message = "Voice " .. tostring(vid) .. " not found"}
+  local v = st.catalogue.voice_by_id[vid] or mine(st, vid)
+  if not v then
+    return nil, {status = 404, code = "voice_not_found", message = "Voice " .. tostring(vid) .. " not found"}
+  end
+  local status, job = status_of(st, v)
+  if status == "complete" then return v end
+  if status == "failed" then
+    return nil, {status = 400, code = "voice_not_usable",
+                 message = "Voice " .. vid .. " cannot be used: its clone failed (" .. st:failure(job).message .. ")"}
+  end
+  return nil, {status = 400, code = "voice_not_usable", message = "Voice " .. vid .. " is not ready: its clone is "
+               .. status .. " (poll GET /v3/voices/" .. vid .. " until its status is complete)"}
 end
 
 -- nil when voice_id is absent or usable, else the answer naming param.
