@@ -3,7 +3,7 @@
 -- put on a noisy shared machine, where times do not.
 --
 --   bench/run --only callgrind      (nginx, the builds and raw_curl made by bench/run)
---   lua5.4 bench/callgrind.lua BASE_URL RAW_CURL [quick]
+--   lua5.4 bench/callgrind.lua BASE_URL RAW_CURL [quick|full] [RAW_CURL_CJSON]
 --
 -- BASE_URL serves the v1 status answer at /v1/video_status.get (bench/main.lua's
 -- COMPLETED); RAW_CURL is bench/raw_curl.c built. Each side runs twice under
@@ -12,11 +12,13 @@
 -- such estimates (1 with quick; Lua 5.4 seeds string hashes per process, which
 -- moves one estimate by up to ~5%). Ours is
 -- bench/client_polls.lua (hg:job("video", id):refresh(): the whole client path)
--- under this interpreter with the LUA_PATH/LUA_CPATH it was given. Prints a
--- Markdown section; exits 1 when a run fails.
-local base, raw, mode = arg[1], arg[2], arg[3]
+-- under this interpreter with the LUA_PATH/LUA_CPATH it was given. RAW_CURL_CJSON
+-- (raw_curl.c built with -DRAW_CURL_CJSON) is a second baseline, libcurl plus
+-- lua-cjson decoding each body: what is left between it and ours is our code.
+-- Prints a Markdown section; exits 1 when a run fails.
+local base, raw, mode, raw_cjson = arg[1], arg[2], arg[3], arg[4]
 if not base or not raw then
-  io.stderr:write("usage: lua5.4 bench/callgrind.lua BASE_URL RAW_CURL [quick]\n")
+  io.stderr:write("usage: lua5.4 bench/callgrind.lua BASE_URL RAW_CURL [quick|full] [RAW_CURL_CJSON]\n")
   os.exit(2)
 end
 local N = mode == "quick" and 100 or 1000
@@ -71,11 +73,14 @@ local function ours_cmd(n, p)
   return string.format("%s %s %s %d %d", q(interpreter()), q(HERE .. "/client_polls.lua"), q(base), n, p)
 end
 
-local function raw_cmd(n, p)
-  local hs = {}
-  for i, h in ipairs(HEADERS) do hs[i] = q(h) end
-  return string.format("%s %s %d %d %s", q(raw), q(STATUS), n, p, table.concat(hs, " "))
+local function raw_cmd_of(binary)
+  return function(n, p)
+    local hs = {}
+    for i, h in ipairs(HEADERS) do hs[i] = q(h) end
+    return string.format("%s %s %d %d %s", q(binary), q(STATUS), n, p, table.concat(hs, " "))
+  end
 end
+local raw_cmd = raw_cmd_of(raw)
 
 local lines = {
   "### CPU per status poll (callgrind instructions)",
@@ -83,24 +88,38 @@ local lines = {
   string.format("Instructions per poll of `hg:job(\"video\", id):refresh()` (%s, the whole client path) and of raw "
     .. "libcurl (`bench/raw_curl.c`), each the difference between a %d- and a %d-poll run over 2 x %d (start-up "
     .. "left out), the median of %d. Goal: ours <= 1.5x raw at 1 and at 64 in flight.", _VERSION, N, 3 * N, N,
-    ROUNDS),
+    ROUNDS)
+    .. (raw_cjson and " Beside it, libcurl + lua-cjson (`raw_curl.c` built with `-DRAW_CURL_CJSON`: each body also "
+      .. "decoded by lua-cjson in a bare Lua state, its `data.status` read): the least a Lua client that decodes its "
+      .. "answers pays, and what is left over it is heygen-lua's own code." or ""),
   "",
-  "| in flight | heygen | raw libcurl | ratio | goal | |",
-  "|---:|---:|---:|---:|---|---|",
+  "| in flight | heygen | raw libcurl | ratio | goal | |" .. (raw_cjson and " libcurl + lua-cjson | its ratio to raw "
+    .. "| heygen over it | ours per poll |" or ""),
+  "|---:|---:|---:|---:|---|---|" .. (raw_cjson and "---:|---:|---:|---:|" or ""),
 }
 local failed = false
 for _, inflight in ipairs { 1, 64 } do
   local ours, oerr = per_poll(ours_cmd, inflight)
   local base_ir, rerr = per_poll(raw_cmd, inflight)
-  if not ours or not base_ir then
+  local floor, ferr
+  if raw_cjson then floor, ferr = per_poll(raw_cmd_of(raw_cjson), inflight) end
+  local function k(v) return v and string.format("%.1fk", v / 1000) or "failed" end
+  local extra = ""
+  if raw_cjson then
+    if floor and base_ir and ours then
+      extra = string.format(" %s | %.2fx | %.2fx | %.1fk |", k(floor), floor / base_ir, ours / floor, (ours - floor) / 1000)
+    else
+      extra = string.format(" %s | n/a | n/a | n/a |", k(floor))
+    end
+  end
+  if not ours or not base_ir or (raw_cjson and not floor) then
     failed = true
-    io.stderr:write("bench/callgrind.lua: ", tostring(oerr or rerr), "\n")
-    local function k(v) return v and string.format("%.1fk", v / 1000) or "failed" end
-    lines[#lines + 1] = string.format("| %d | %s | %s | n/a | <= 1.5x | |", inflight, k(ours), k(base_ir))
+    io.stderr:write("bench/callgrind.lua: ", tostring(oerr or rerr or ferr), "\n")
+    lines[#lines + 1] = string.format("| %d | %s | %s | n/a | <= 1.5x | |", inflight, k(ours), k(base_ir)) .. extra
   else
     local r = ours / base_ir
     lines[#lines + 1] = string.format("| %d | %.1fk | %.1fk | %.2fx | <= 1.5x | %s |", inflight, ours / 1000,
-      base_ir / 1000, r, r <= 1.5 and "**met**" or "**not met**")
+      base_ir / 1000, r, r <= 1.5 and "**met**" or "**not met**") .. extra
   end
 end
 print(table.concat(lines, "\n"))

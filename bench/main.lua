@@ -320,7 +320,8 @@ require("round5").run(context)
 -- issue 21); minutes under valgrind, so a quick run has it only when --only names it
 if wanted("callgrind") and (not opts.quick or opts.only) then
   local mode = opts.quick and "quick" or "full"
-  section(trim(sh(lua_cmd(RUNTIMES[1], "callgrind.lua", COMPLETED, BUILD .. "/raw_curl", mode))))
+  section(trim(sh(lua_cmd(RUNTIMES[1], "callgrind.lua", COMPLETED, BUILD .. "/raw_curl", mode,
+    BUILD .. "/raw_curl_cjson"))))
 end
 
 end

@@ -9,6 +9,11 @@
  * RAW_CURL_CAINFO names the CA file for an https URL (the benchmark's own
  * self-signed certificate).
  *
+ * Built with -DRAW_CURL_CJSON (and Lua 5.4's flags), it is "libcurl + lua-cjson":
+ * each body is also decoded by Debian's lua-cjson in a bare Lua state and its
+ * data.status read, the least any Lua client that decodes its answers pays, with
+ * nothing of heygen-lua in the way (bench/callgrind.lua's second baseline).
+ *
  * One untimed request first opens a connection (the Lua benchmarks do the
  * same). Prints one JSON line (cpu: process CPU seconds of the timed part):
  *   {"requests":N,"seconds":S,"rps":R,"cpu":U,"connects":C,"errors":E}
@@ -19,6 +24,42 @@
 #include <time.h>
 
 #include <curl/curl.h>
+
+#ifdef RAW_CURL_CJSON
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+static lua_State *L;
+static int decode_ref = LUA_NOREF;
+
+/* a Lua state with cjson.decode kept in the registry */
+static int decoder_open(void) {
+  L = luaL_newstate();
+  if (!L) return 0;
+  luaL_openlibs(L);
+  if (luaL_dostring(L, "return require('cjson').decode") != LUA_OK) {
+    fprintf(stderr, "raw_curl: %s\n", lua_tostring(L, -1));
+    return 0;
+  }
+  decode_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  return 1;
+}
+
+/* decode one body and read data.status: 1 when it is a string */
+static int decode_body(const char *body, size_t n) {
+  int ok;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, decode_ref);
+  lua_pushlstring(L, body, n);
+  if (lua_pcall(L, 1, 1, 0) != LUA_OK || !lua_istable(L, -1)) {
+    lua_settop(L, 0);
+    return 0;
+  }
+  ok = lua_getfield(L, -1, "data") == LUA_TTABLE && lua_getfield(L, -1, "status") == LUA_TSTRING;
+  lua_settop(L, 0);
+  return ok;
+}
+#endif
 
 typedef struct {
   CURL *easy;
@@ -85,6 +126,10 @@ static tally run(CURLM *m, slot *slots, long total, long parallel) {
       curl_easy_getinfo(msg->easy_handle, CURLINFO_NUM_CONNECTS, &nc);
       t.connects += nc;
       if (msg->data.result != CURLE_OK) t.errors++;
+#ifdef RAW_CURL_CJSON
+      else if (!decode_body(s->body, s->n))
+        t.errors++;
+#endif
       t.done++;
       s->n = 0;
       curl_multi_remove_handle(m, s->easy);
@@ -120,6 +165,9 @@ int main(int argc, char **argv) {
   for (i = 4; i < argc; i++) headers = curl_slist_append(headers, argv[i]);
   headers = curl_slist_append(headers, "Expect:");
 
+#ifdef RAW_CURL_CJSON
+  if (!decoder_open()) return 1;
+#endif
   curl_global_init(CURL_GLOBAL_DEFAULT);
   m = curl_multi_init();
   curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, parallel);
@@ -150,5 +198,8 @@ int main(int argc, char **argv) {
   curl_multi_cleanup(m);
   curl_slist_free_all(headers);
   curl_global_cleanup();
+#ifdef RAW_CURL_CJSON
+  lua_close(L);
+#endif
   return t.errors ? 1 : 0;
 }
