@@ -1,5 +1,5 @@
 ---@meta heygen.core
--- heygen.core is C (src/core.c, src/http.c, src/json.c). This file only tells
+-- heygen.core is C (src/core.c, src/http.c, src/json.c, src/crypto.c). This file only tells
 -- editors (lua-language-server: Neovim, VS Code) what it offers, so
 -- `require "heygen.core"` gets completion and type checks. It is never run
 -- for its definitions: every body here is empty.

@@ -1,4 +1,4 @@
--- The emulator's seeded brand kits and glossaries (emulator/v3/brand.lua) and its sound search
+-- The emulator's seeded brand kits and glossaries (emulator/v3/brands.lua) and its sound search
 -- (emulator/v3/audio.lua) over raw HTTP: pages, query rules, scores, downloadable audio.
 local h = require "emulator.http"
 

@@ -25,7 +25,7 @@
 --   run = fn(client, a, b, c) -> value | nil, err (a call made of several requests).
 -- Every hook takes the client first; those that read the answer take data and doc next.
 -- `doc = { args = "video_id: string", returns = "table", text = "..." }` is what
--- scripts/api-doc writes into client.meta.lua and docs/client.md.
+-- scripts/api-doc writes into calls.meta.lua and docs/client.md.
 local errors = require "heygen.errors"
 local jobs = require "heygen.job"
 local journal = require "heygen.journal"

@@ -31,7 +31,7 @@ local M = {}
 M.RESOURCE_MODULES = {
   "heygen.emulator.v3.video_agents", "heygen.emulator.v3.asset_batches",
   "heygen.emulator.v3.assets", "heygen.emulator.v3.translations", "heygen.emulator.v3.lipsyncs",
-  "heygen.emulator.v3.brand", "heygen.emulator.v3.audio", "heygen.emulator.v3.media_jobs",
+  "heygen.emulator.v3.brands", "heygen.emulator.v3.audio", "heygen.emulator.v3.media_jobs",
   "heygen.emulator.v3.voices", "heygen.emulator.v3.avatars",
   "heygen.emulator.v3.webhooks", "heygen.emulator.v3.account", "heygen.emulator.v3.templates",
   "heygen.emulator.v3.videos", "heygen.emulator.v3.control",

@@ -21,8 +21,8 @@ M.kinds = {
                failure = {code = "proofread_failed", message = "The speech could not be transcribed"}},
 }
 
--- a brand glossary of the account (emulator/v3/brand.lua seeds them, GET /v3/brand-glossaries lists them)
-local GLOSSARY = require("heygen.emulator.v3.brand").glossary_rule
+-- a brand glossary of the account (emulator/v3/brands.lua seeds them, GET /v3/brand-glossaries lists them)
+local GLOSSARY = require("heygen.emulator.v3.brands").glossary_rule
 
 local TRANSLATE_RULE = {type = "object", closed = true, fields = {
   video = closed_asset(true, true), output_languages = {type = "array", required = true, min_items = 1, items = req_id},

@@ -19,7 +19,7 @@ local videos = require "heygen.emulator.v3.videos"
 local avatars = require "heygen.emulator.v3.avatars"
 local check_voice = require("heygen.emulator.v3.voices").check_voice
 -- a brand_kit_id must name one of the account's kits (GET /v3/brand-kits lists them)
-local KIT = require("heygen.emulator.v3.brand").kit_rule
+local KIT = require("heygen.emulator.v3.brands").kit_rule
 
 local null = reply.null
 local v3, fail, check, body_object = S.v3, S.fail, S.check, S.body_object

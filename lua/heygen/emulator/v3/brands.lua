@@ -1,4 +1,4 @@
--- heygen.emulator.v3.brand: the account's brand kits and brand glossaries (GET /v3/brand-kits,
+-- heygen.emulator.v3.brands: the account's brand kits and brand glossaries (GET /v3/brand-kits,
 -- GET /v3/brand-glossaries; the contract's BrandKitsList and BrandGlossariesList). Both are
 -- seeded (M.KITS, M.GLOSSARIES) and never change; their ids are the ones other calls accept:
 -- a video agent's brand_kit_id, a translation's brand_glossary_id (M.kit_rule, M.glossary_rule).
