@@ -107,7 +107,7 @@ describe("issue 17: a completed render that could not be saved", function()
       first_url = j.result.video_url
       emu:config { url_ttl = 3600 }
     end)
-    emu:config { url_ttl = 7 * 24 * 3600 }
+    finally(function() emu:config { url_ttl = 7 * 24 * 3600 } end)
     assert.are_not.equal(first_url, job.result.video_url)
     assert.are.equal("url_expired", err.kind, tostring(err))
     assert.is_nil(support.read(out))
