@@ -3,7 +3,7 @@
 -- Moved from spec/emulator_spec.lua (issue 18); the raw client and fixtures are spec/emulator/raw.lua.
 -- Runs under lua5.4 and LuaJIT; the emulator child runs under the same kind of interpreter.
 local R = require "emulator.raw"
-local socket, http, get, local_path = R.socket, R.http, R.get, R.local_path
+local http, get, local_path = R.http, R.get, R.local_path
 local sample_mp4, has_ffprobe, ffprobe, create_video = R.sample_mp4, R.has_ffprobe, R.ffprobe, R.create_video
 local status_of = R.status_of
 
