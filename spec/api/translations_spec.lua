@@ -198,7 +198,7 @@ describe("video translations: list, status, update and delete", function()
     assert.matches('title must not be empty, got ""', err.message, 1, true)
     _, err = hg:video_translations { limit = 101 }
     assert.matches("limit must be between 1 and 100, got 101", err.message)
-    assert.has_error(function() hg:delete_translation(nil) end, "hg:delete_translation expects an id string")
+    assert.has_error(function() hg:delete_translation(nil) end, "hg:delete_translation expects an id string, got nil")
     assert.are.equal(before, #emu:requests())
   end)
 end)

@@ -25,7 +25,7 @@ describe("voices: design, clone, one, delete", function()
     assert.matches("audio", err.message)
     _, err = hg:clone_voice { voice_name = "", audio = "https://example.com/a.mp3" }
     assert.matches('voice_name must not be empty, got ""', err.message, 1, true)
-    assert.has_error(function() hg:delete_voice("") end, "hg:delete_voice expects an id string")
+    assert.has_error(function() hg:delete_voice("") end, "hg:delete_voice expects an id string, got an empty string")
     assert.are.equal(0, #emu:requests())
   end)
 end)

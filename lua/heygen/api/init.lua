@@ -121,13 +121,22 @@ local function job_of(client, name, row, data, doc, a, b, c)
   return job
 end
 
+-- An argument as a message shows it: strings quoted (cut at 60 bytes), tables by kind only.
+local function shown(v)
+  local t = type(v)
+  if t == "string" then return v == "" and "an empty string" or string.format("%q", v:sub(1, 60)) end
+  if t == "nil" then return "nil" end
+  if t == "number" or t == "boolean" then return t .. " " .. tostring(v) end
+  return "a " .. t
+end
+
 local function call_row(client, name, a, b, c)
   if not loaded then M.load_all() end
   local row = M.row(client, name)
   if not row then error("heygen: no endpoint " .. name, 4) end
   local ok, what = (type(row.args) == "function" and row.args or ARG_CHECKS[row.args or "table"])(a, b, c)
   if not ok then
-    error(string.format("hg:%s expects %s", name, what), 4)
+    error(string.format("hg:%s expects %s, got %s", name, what, shown(a)), 4)
   end
   if row.schema then
     local valid, err = validate.check(table_arg(row, a, b) or {}, row.schema, "")
