@@ -326,7 +326,8 @@ end)
 describe("programmer errors", function()
   it("raise for a wrong argument type", function()
     assert.has_error(function() hg:avatar(nil) end, "hg:avatar expects an id string, got nil")
-    assert.has_error(function() hg:create_video("scene") end, "hg:create_video expects a table of fields, got \"scene\"")
+    assert.has_error(function() hg:create_video("scene") end,
+      "hg:create_video expects a table of fields, got \"scene\"")
     assert.has_error(function() hg:upload_asset(42) end,
       "hg:upload_asset expects a file path and an optional MIME type, got number 42")
   end)

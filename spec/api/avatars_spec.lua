@@ -102,7 +102,8 @@ describe("avatars: create, consent, looks update and delete, groups delete", fun
     assert.matches("reroute_url", err.message)
     _, err = hg:update_avatar_look("l1", { title = "x" })
     assert.matches("title is not a known field", err.message)
-    assert.has_error(function() hg:delete_avatar_group(7) end, "hg:delete_avatar_group expects an id string, got number 7")
+    assert.has_error(function() hg:delete_avatar_group(7) end,
+      "hg:delete_avatar_group expects an id string, got number 7")
     assert.are.equal(before, #emu:requests())
   end)
 end)

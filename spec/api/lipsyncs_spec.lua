@@ -60,7 +60,8 @@ describe("lipsyncs: list, status, update and delete", function()
     assert.matches("name is not a known field", err.message)
     _, err = hg:lipsyncs { limit = 0 }
     assert.matches("limit must be between 1 and 100, got 0", err.message)
-    assert.has_error(function() hg:delete_lipsync("") end, "hg:delete_lipsync expects an id string, got an empty string")
+    assert.has_error(function() hg:delete_lipsync("") end,
+      "hg:delete_lipsync expects an id string, got an empty string")
     assert.are.equal(before, #emu:requests())
   end)
 end)
