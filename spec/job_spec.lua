@@ -157,3 +157,42 @@ describe("downloads", function()
     assert.is_nil(support.read(out .. ".part"))
   end)
 end)
+
+describe("heygen.all over a list a failed create left a hole in", function()
+  local function creates() return #emu:requests { method = "POST", path = "^/v1/workflows/executions$" } end
+
+  it("reports the hole and the create's error by index and still waits for the jobs around them", function()
+    -- the table constructor keeps each create's first value; the last one's nil, err both land
+    local list = { hg:generate_video { prompt = "first", provider = "kling_pro" },
+      hg:generate_video { prompt = "second", provider = "kling_pr" } }
+    assert.are.equal(1, creates(), "the misspelled provider was refused before any request")
+    local results, errs = heygen.all(list)
+    assert.is_table(errs, "the failed create was hidden")
+    assert.matches("^http://", results[1].video_url)
+    assert.are.equal("completed", list[1].status)
+    assert.are.equal("invalid_argument", errs[2].kind)
+    assert.matches("item 2 is nil, not a job or task (a create that failed returns nil, err", errs[2].message, 1, true)
+    assert.are.equal("invalid_argument", errs[3].kind)
+    assert.matches("kling_pr", tostring(errs[3]), 1, true) -- the create's own error, naming the value
+    assert.is_nil(results[2])
+    assert.is_nil(results[3])
+  end)
+
+  it("waits for the jobs after a hole at the front", function()
+    local list = { hg:generate_video { prompt = "first", provider = "kling_pr" },
+      hg:generate_video { prompt = "second", provider = "kling_pro" } }
+    local results, errs = heygen.all(list)
+    assert.are.equal("invalid_argument", errs[1].kind)
+    assert.matches("item 1 is nil", errs[1].message, 1, true)
+    assert.matches("^http://", results[2].video_url)
+    assert.is_nil(errs[2])
+  end)
+
+  it("names an item that cannot be waited for, and takes list.n as the length", function()
+    local job = assert(hg:generate_video { prompt = "kept", provider = "kling_pro" })
+    local results, errs = heygen.all { job, "video-123", n = 3 }
+    assert.matches("^http://", results[1].video_url)
+    assert.are.equal("heygen.all: item 2 is a string, not a job or task (it has no wait method)", errs[2].message)
+    assert.matches("item 3 is nil", errs[3].message, 1, true)
+  end)
+end)

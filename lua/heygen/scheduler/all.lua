@@ -1,6 +1,36 @@
 --- heygen.all(list): wait for every job or task in `list` concurrently (the
 -- scheduler's `all`, made here from its spawn and Task class).
+local errors_mod = require "heygen.errors"
+
 local M = {}
+
+-- The last index of `list`: list.n when given, else its largest positive integer key, so
+-- a hole (a create that returned nil, err inside the table constructor) is seen, not
+-- silently taken as the end of the list as ipairs would.
+local function last_index(list)
+  if type(list.n) == "number" and list.n >= 0 and list.n % 1 == 0 then return list.n end
+  local n = 0
+  for k in pairs(list) do
+    if type(k) == "number" and k > n and k % 1 == 0 then n = k end
+  end
+  return n
+end
+
+-- Why `item` (at `i`) cannot be waited for, as the error reported at its index; nil when it can.
+local function not_waitable(i, item)
+  if item == nil then
+    return errors_mod.new { kind = "invalid_argument", message = string.format("heygen.all: item %d is nil, not a "
+      .. "job or task (a create that failed returns nil, err: check each create's answer before waiting)", i) }
+  end
+  if errors_mod.is(item) then return item end -- the err of `{..., hg:create_video(x)}`: that create's failure
+  local mt = getmetatable(item)
+  local wait = type(item) == "table" and item.wait
+    or type(mt) == "table" and type(mt.__index) == "table" and mt.__index.wait
+  if type(wait) ~= "function" then
+    return errors_mod.new { kind = "invalid_argument",
+      message = string.format("heygen.all: item %d is a %s, not a job or task (it has no wait method)", i, type(item)) }
+  end
+end
 
 --- The `all` of a scheduler whose tasks `spawn(fn)` makes, of class `Task`.
 function M.new(spawn, Task)
@@ -11,10 +41,14 @@ function M.new(spawn, Task)
   return function(list)
     local results, errors, nerr = {}, {}, 0
     local tasks, groups = {}, {}
-    for i, item in ipairs(list) do
+    for i = 1, last_index(list) do
+      local item = list[i]
       local mt = getmetatable(item)
       local group_wait = type(mt) == "table" and rawget(mt, "__wait_all")
-      if group_wait then
+      local why = not group_wait and not_waitable(i, item)
+      if why then
+        errors[i], nerr = why, nerr + 1
+      elseif group_wait then
         local g = groups[group_wait] or { index = {}, items = {} }
         groups[group_wait] = g
         g.index[#g.index + 1], g.items[#g.items + 1] = i, item
