@@ -12,7 +12,8 @@ M.NO_VOICE_FEMALE, M.NO_VOICE_MALE = "Daisy-inskirt-20220818", "Wayne_20240711"
 M.FIRST_FEMALE_VOICE, M.FIRST_MALE_VOICE = "1bd001e7e50f421d891986aad5158bc8", "077ab11b14f04ce0b49b5f6e5cc20979"
 M.LANDSCAPE, M.PORTRAIT = "22a48da453ef4c014a6a60d827a02f0b", "7c5e9a1b3d2f4e6a8b0c1d2e3f4a5b6c"
 M.SEEDED_VIDEOS = 250
-M.statuses = support.wait_statuses
+-- (the emulator's clock stepped per poll: support.wait_statuses)
+function M.statuses(job, timeout) return support.wait_statuses(job, timeout, M.emu) end
 
 --- Spawn the emulator and a default (api = "v2") client of it.
 function M.start()

@@ -46,7 +46,8 @@ function M.sent(method, path)
 end
 
 --- job:wait, and the statuses it went through in order.
-M.statuses = support.wait_statuses
+-- (the emulator's clock stepped per poll: support.wait_statuses)
+function M.statuses(job, timeout) return support.wait_statuses(job, timeout, M.emu) end
 
 --- The bytes at a media URL the emulator answered, through job:download.
 function M.download(url)
