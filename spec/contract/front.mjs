@@ -8,12 +8,14 @@
 //
 // prints "contract front listening on URL" once Prism is up. A client reaches the
 // emulator on port P as URL/_up/P/... . Each judged exchange is one line of the
-// report: {method, path, op, status, violations: [...]}; a request made while a
+// report: {method, path, op, status, violations: [...], undeclared?: [...]} (the
+// answer's fields its schema does not declare: spec/contract/undeclared.mjs); a request made while a
 // fault is armed in the emulator goes direct and is recorded as unjudged (a fault
 // is a deliberate break of the contract).
 import http from "node:http";
 import { spawn } from "node:child_process";
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { undeclaredFields } from "./undeclared.mjs";
 
 const args = {};
 for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, "")] = process.argv[i + 1];
@@ -163,6 +165,12 @@ const front = http.createServer(async (req, res) => {
     if (violations.length) {
       entry.request = body.toString("utf8").slice(0, 4000);
       entry.response = r.body.toString("utf8").slice(0, 4000);
+    }
+    if (r.status >= 200 && r.status < 300 && /json/.test(r.headers["content-type"] ?? "")) {
+      let parsed = null;
+      try { parsed = JSON.parse(r.body.toString("utf8")); } catch { /* Prism judges a malformed answer */ }
+      const extra = undeclaredFields(contract, op.method, op.template, r.status, parsed);
+      if (extra.length) entry.undeclared = extra;
     }
     record({ ...entry, status: r.status, violations });
     answer(res, r);

@@ -10,7 +10,9 @@
 //   operations it can reach was judged during the pass;
 // - with --every yes: every live v3 operation of the contract was reached by some call
 //   (the retired /v3/video-agents/sessions... paths are counted apart, and no client
-//   path may reach only them).
+//   path may reach only them);
+// - every operation answered 2xx: its answers carry only fields its schema declares
+//   (spec/contract/undeclared.mjs; the few allowed ones listed with their reason).
 // Ends with "N passed, N failed".
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -100,9 +102,34 @@ const allV3 = live.length;
 const missed = live.filter((x) => !seenOps.has(x.op));
 const covered = allV3 - missed.length;
 if (args.every) for (const x of missed) fail(`operation ${x.op}: no call in the pass reached it`);
+// 4. Fields an answer carries that its operation's schema does not declare (the front
+// records them: spec/contract/undeclared.mjs). The schemas are open, so Prism lets them
+// pass; but a field only the emulator sends is one the client may come to read and a
+// live user never gets. One check per operation answered 2xx; the allowed ones say why.
+const ALLOWED = [
+  // docs/heygen-api.md section 1: the v2 envelope is {"error": null, "data": {...}}, and the
+  // client checks error == null (the strict file's v2 schemas name data alone)
+  { op: /^[A-Z]+ \/v2\//, path: "error", why: "the v2 envelope's error (docs/heygen-api.md 1)" },
+];
+const undeclared = new Map();
+for (const r of lines) {
+  if (r.unjudged || r.status < 200 || r.status >= 300) continue;
+  const set = undeclared.get(r.op) ?? new Set();
+  for (const p of r.undeclared ?? []) {
+    if (!ALLOWED.some((a) => a.op.test(r.op) && a.path === p)) set.add(p);
+  }
+  undeclared.set(r.op, set);
+}
+let extraFields = 0;
+for (const [op, set] of [...undeclared].sort()) {
+  if (!set.size) { passed++; continue; }
+  extraFields += set.size;
+  fail(`${op}: the emulator's answers carry fields the contract's schema does not declare: ${[...set].sort().join(", ")}`);
+}
 console.log(`contract: ${judged} exchanges judged (${unjudged} not: made while a fault was armed; ` +
   `${refused} requests that break the contract, refused with a 4xx as they should be), ` +
   `${groups.size} operation/status pairs, ${covered} of ${allV3} v3 operations exercised ` +
   `(${retired.length} retired ones apart), ` +
-  `${literals.size} client paths`);
+  `${literals.size} client paths, ${undeclared.size} operations' 2xx answers held to their declared fields ` +
+  `(${extraFields} undeclared)`);
 console.log(`${passed} passed, ${failed} failed`);

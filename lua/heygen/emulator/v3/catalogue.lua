@@ -89,9 +89,11 @@ local function public_voices(st, q)
   return list
 end
 
--- A public voice as GET /v3/voices/{id} answers it.
+-- A public voice as GET /v3/voices/{id} answers it: the contract's VoiceDetail, which has
+-- no support_locale or type (those are the list item's).
 local function voice_detail(req, st, v)
   local d = voice_view(req, st, v)
+  d.support_locale, d.type = nil, nil
   d.created_at, d.support_interactive_avatar, d.status, d.failure_message = 1735689600,
     v.support_interactive_avatar, null, null
   return d

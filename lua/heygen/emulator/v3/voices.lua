@@ -69,7 +69,8 @@ local function voice_view(req, st, v, full)
              support_pause = true, support_locale = STARFISH[v.language] == true,
              preview_audio_url = status == "complete" and (st:base(req) .. "/static/voices/" .. v.voice_id .. ".wav")
                                  or null}
-  if full then
+  if full then -- the contract's VoiceDetail: no support_locale or type (the list item's)
+    d.support_locale, d.type = nil, nil
     d.created_at, d.status, d.support_interactive_avatar = v.created_at, status, false
     d.failure_message = status == "failed" and st:failure(job).message or null
   end

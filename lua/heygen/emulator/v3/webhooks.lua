@@ -49,10 +49,11 @@ local ENDPOINT_RULE = {type = "object", closed = true, fields = {
   events = {type = "array", items = {type = "string", enum = EVENT_SET}}, entity_id = id,
 }}
 
+-- The contract's WebhookEndpoint: the entity_id a create may take is kept (it scopes the
+-- deliveries) but is not one of the endpoint's answered fields.
 local function endpoint_view(ep, with_secret)
   return {endpoint_id = ep.endpoint_id, url = ep.url, events = ep.events or null, status = ep.status,
-          created_at = ep.created_at, entity_id = ep.entity_id or null,
-          secret = with_secret and ep.secret or null}
+          created_at = ep.created_at, secret = with_secret and ep.secret or null}
 end
 
 local function find_endpoint(st, eid)
