@@ -62,7 +62,9 @@ local EXPECT = {
   ["client.md > HeyGen v3 and the legacy v1/v2 API #5"] = { out = { "^https?://%S+%.srt%S*\n$" } },
   ["client.md > HeyGen v3 and the legacy v1/v2 API #7"] = { out = { "^agent asks: [^\n]+\n" } },
   ["fal-and-selection.md > fal.ai, the provider registry, and automatic selection with fallback #1"] = {
-    out = { "^queue position\t%d+\n", "\nfal:\t%S", "\n1\t[%w_]+\t%d[^\n]*; quality ", "\n[%w_]+\t1\n$" },
+    -- no queue position line is required: whether a poll catches the job still queued is
+    -- timing (its queue is milliseconds at this emulator speed), its log lines are not
+    out = { "fal:\t%S", "\n1\t[%w_]+\t%d[^\n]*; quality ", "\n[%w_]+\t1\n$" },
   },
   ["jobs.md > Jobs"] = {
     out = { "^[%w-]+\tworkflow\n",

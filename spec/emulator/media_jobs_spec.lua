@@ -156,7 +156,12 @@ describe("emulator: media jobs, voices and avatars across a restart (--state)", 
       assert.are.equal("completed", data("GET", "/v3/background-removals/" .. br).status)
       assert.are.equal("completed", data("GET", "/v3/ai-clipping/" .. clip).status)
       assert.are.equal(1, #data("GET", "/v3/ai-clipping"))
-      assert.are.equal("private", data("GET", "/v3/voices/" .. voice).type)
+      assert.are.equal("complete", data("GET", "/v3/voices/" .. voice).status) -- a designed voice: at once
+      local listed
+      for _, v in ipairs(data("GET", "/v3/voices?type=private")) do
+        if v.voice_id == voice then listed = v end
+      end
+      assert.are.equal("private", listed and listed.type)
       assert.are.equal("completed", data("GET", "/v3/avatars/looks/" .. look).status)
     end)
   end)
