@@ -128,18 +128,18 @@ end
 function M.is(v) return getmetatable(v) == Error end
 
 --- The invalid_argument error for a field that breaks a rule.
+--- A value as an error message shows it: a string quoted (cut at 60 bytes), nil as
+-- "nothing", anything else as tostring gives it.
+function M.shown(value)
+  if type(value) == "string" then return string.format("%q", #value > 60 and value:sub(1, 57) .. "..." or value) end
+  if value == nil then return "nothing" end
+  return tostring(value)
+end
+
 function M.invalid(field, rule, value)
-  local shown
-  if type(value) == "string" then
-    shown = string.format("%q", #value > 60 and value:sub(1, 57) .. "..." or value)
-  elseif value == nil then
-    shown = "nothing"
-  else
-    shown = tostring(value)
-  end
   return M.new {
     kind = "invalid_argument", field = field,
-    message = string.format("%s %s, got %s", field, rule, shown),
+    message = string.format("%s %s, got %s", field, rule, M.shown(value)),
   }
 end
 

@@ -225,8 +225,8 @@ function M.resume(path, hg)
         local job = jobs.new(hg_e, e.kind, e.id, fields)
         job._state.journal_path = path -- its end and its download are written where it came from
         if o.completed then -- done, not on disk: wait returns at once, download fetches it
-          job.status, job.result, job._state.journaled_end = "completed", util.merge(o.completed), true
-          job._state.journaled_url = journal.file_url(job)
+          job.status, job.result = "completed", util.merge(o.completed)
+          journal.job_resumed_finished(job)
         end
         list[#list + 1] = job
       end

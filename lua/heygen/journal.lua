@@ -156,6 +156,12 @@ function M.job_finished(job)
   M.note(job, entry)
 end
 
+--- A job given back done by heygen.resume from its journaled end: that end (and its file
+-- URL) is already written, so job_finished writes again only when the URL changes.
+function M.job_resumed_finished(job)
+  job._state.journaled_end, job._state.journaled_url = true, M.file_url(job)
+end
+
 --- A job's file is on disk at `path`: the journal no longer keeps the job.
 function M.job_downloaded(job, path)
   M.note(job, { event = "downloaded", kind = job.kind, id = job.id, path = path, time = os.time() })

@@ -121,12 +121,14 @@ local function job_of(client, name, row, data, doc, a, b, c)
   return job
 end
 
--- An argument as a message shows it: strings quoted (cut at 60 bytes), tables by kind only.
+-- A wrong argument as its error shows it: errors.shown's quoting, with its type named
+-- (a table by its type alone: its address tells nobody anything).
 local function shown(v)
   local t = type(v)
-  if t == "string" then return v == "" and "an empty string" or string.format("%q", v:sub(1, 60)) end
-  if t == "nil" then return "nil" end
-  if t == "number" or t == "boolean" then return t .. " " .. tostring(v) end
+  if v == nil then return "nil" end
+  if v == "" then return "an empty string" end
+  if t == "string" then return errors.shown(v) end
+  if t == "number" or t == "boolean" then return t .. " " .. errors.shown(v) end
   return "a " .. t
 end
 

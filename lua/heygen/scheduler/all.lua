@@ -23,10 +23,7 @@ local function not_waitable(i, item)
       .. "job or task (a create that failed returns nil, err: check each create's answer before waiting)", i) }
   end
   if errors_mod.is(item) then return item end -- the err of `{..., hg:create_video(x)}`: that create's failure
-  local mt = getmetatable(item)
-  local wait = type(item) == "table" and item.wait
-    or type(mt) == "table" and type(mt.__index) == "table" and mt.__index.wait
-  if type(wait) ~= "function" then
+  if type(item) ~= "table" or type(item.wait) ~= "function" then -- jobs, tasks and batches are tables
     return errors_mod.new { kind = "invalid_argument",
       message = string.format("heygen.all: item %d is a %s, not a job or task (it has no wait method)", i, type(item)) }
   end
